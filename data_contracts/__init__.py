@@ -1,0 +1,1 @@
+"""The rules, as data: roster columns and their Great Expectations suite; later the photo spec."""

@@ -1,0 +1,1 @@
+"""Prefect flows: each reads top to bottom like the stage it runs."""

@@ -1,0 +1,1 @@
+"""photoflow: graduation-photo collection for universities, from roster to registry and print."""

@@ -1,0 +1,265 @@
+"""The `photoflow` command: one entry point for ops staff and institution admins."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from photoflow.errors import PhotoflowError
+from photoflow.settings import configure_prefect, get_settings
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+contract_app = typer.Typer(no_args_is_help=True, help="Contracts with institutions.")
+template_app = typer.Typer(no_args_is_help=True, help="Blank templates for institutions to fill.")
+roster_app = typer.Typer(no_args_is_help=True, help="Roster uploads: upload, list, show, delete.")
+app.add_typer(db_app, name="db")
+app.add_typer(contract_app, name="contract")
+app.add_typer(template_app, name="template")
+app.add_typer(roster_app, name="roster")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
+CategoryOption = Annotated[
+    str, typer.Option("--category", help="Education category: regular, adult, ... or 普通高等教育, 成人高等教育, ...")
+]
+
+
+def _category(text: str):  # noqa: ANN202 (EducationCategory, imported lazily)
+    from schemas.enums import EducationCategory
+
+    try:
+        return EducationCategory.parse(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--category") from None
+
+
+def _institution(code: str) -> str:
+    if not (len(code) == 5 and code.isdigit()):
+        raise typer.BadParameter(f"'{code}' is not a 5-digit institution code", param_hint="--institution")
+    return code
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or migrate it to the newest schema."""
+    from schemas.db import get_engine
+
+    engine = get_engine(get_settings().db_url)
+    typer.echo(f"database at newest schema: {engine.url.render_as_string(hide_password=True)}")
+
+
+@contract_app.command("add")
+def contract_add(
+    institution: InstitutionOption,
+    name: Annotated[str, typer.Option(help="Institution name (院校名称).")],
+    category: CategoryOption,
+    price: Annotated[str, typer.Option(help="Price per photo, e.g. 30.00.")],
+    valid_until: Annotated[str, typer.Option("--valid-until", help="Last day of the contract, YYYY-MM-DD.")],
+    services: Annotated[str, typer.Option(help="Comparison services: id, enrollment, or id,enrollment.")] = "",
+    interception: Annotated[str, typer.Option(help="Hold dubious comparisons for an admin: on or off.")] = "off",
+    delegation_letter: Annotated[
+        bool, typer.Option("--delegation-letter/--no-delegation-letter", help="Signed delegation letter received.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Register or renew an institution's contract for one education category."""
+    from photoflow.cli_output import emit_json
+    from photoflow.contracts import SERVICES, add_contract
+    from photoflow.contracts_view import contract_out
+    from schemas.db import default_engine, session_scope
+
+    try:
+        amount = Decimal(price)
+    except InvalidOperation:
+        raise typer.BadParameter(f"'{price}' is not an amount such as 30.00", param_hint="--price") from None
+    try:
+        until = date.fromisoformat(valid_until)
+    except ValueError:
+        raise typer.BadParameter(f"'{valid_until}' is not a date YYYY-MM-DD", param_hint="--valid-until") from None
+    wanted = frozenset(s.strip() for s in services.split(",") if s.strip())
+    if wanted - SERVICES.keys():
+        raise typer.BadParameter(f"unknown service(s) {', '.join(sorted(wanted - SERVICES.keys()))}",
+                                 param_hint="--services")
+    if interception not in ("on", "off"):
+        raise typer.BadParameter("use on or off", param_hint="--interception")
+    with session_scope(default_engine()) as session:
+        contract = add_contract(
+            session,
+            institution_code=_institution(institution),
+            institution_name=name.strip(),
+            category=_category(category),
+            price_per_photo=amount,
+            valid_until=until,
+            services=wanted,
+            interception=interception == "on",
+            delegation_letter_received=delegation_letter,
+        )
+        out = contract_out(contract, name.strip(), date.today())
+    if as_json:
+        emit_json(out)
+    else:
+        state = "active" if out.active else "EXPIRED"
+        typer.echo(f"contract {out.institution} {out.name} · {out.category_label} · {out.price_per_photo}/photo · "
+                   f"valid until {out.valid_until} ({state})")
+
+
+@contract_app.command("list")
+def contract_list(as_json: JsonOption = False) -> None:
+    """List contracts and whether each is active today."""
+    from rich.table import Table
+
+    from photoflow.cli_output import console, emit_json
+    from photoflow.contracts import list_contracts
+    from photoflow.contracts_view import contract_out
+    from schemas.db import default_engine, session_scope
+
+    with session_scope(default_engine()) as session:
+        rows = [contract_out(c, i.name, date.today()) for c, i in list_contracts(session)]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table("Institution", "Name", "Category", "Price", "Valid until", "Active", "Services", "Interception")
+    for r in rows:
+        table.add_row(r.institution, r.name, r.category_label, r.price_per_photo, r.valid_until,
+                      "yes" if r.active else "no", ",".join(r.services) or "-", "on" if r.interception else "off")
+    console.print(table)
+
+
+@template_app.command("roster")
+def template_roster(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx template.")],
+) -> None:
+    """Write the roster template: Chinese headers, ID numbers as text, input hints, drop-downs."""
+    from photoflow.roster.workbook import write_roster_workbook
+
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("the template is an Excel workbook: name it *.xlsx", param_hint="--output")
+    write_roster_workbook(output)
+    typer.echo(f"roster template written to {output}")
+
+
+@roster_app.command("upload")
+def roster_upload(
+    file: Annotated[Path, typer.Argument(help="The roster, .xlsx or .csv (UTF-8, UTF-8 with BOM, or GBK).")],
+    institution: InstitutionOption,
+    category: CategoryOption,
+    learning_centre: Annotated[str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Check every row of a roster against the data contract and add the good rows to the batch."""
+    from photoflow.cli_output import emit_json, show_upload
+    from photoflow.contracts import active_contract
+    from schemas.db import default_engine, session_scope
+
+    if not file.is_file():
+        raise PhotoflowError(f"{file}: no such file")
+    code, parsed = _institution(institution), _category(category)
+    with session_scope(default_engine()) as session:  # refuse before starting Prefect (seconds)
+        active_contract(session, code, parsed, date.today())
+    from flows.roster_upload import roster_upload_flow
+
+    report = roster_upload_flow(
+        str(file.resolve()), code, parsed.value, learning_centre=learning_centre.strip(), file_name=file.name
+    )
+    emit_json(report) if as_json else show_upload(report)
+    if report.error_message:
+        raise typer.Exit(code=1)
+
+
+@roster_app.command("list")
+def roster_list(
+    institution: Annotated[str | None, typer.Option(help="Only this institution's uploads.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List roster uploads with their totals."""
+    from photoflow.cli_output import emit_json, show_uploads
+    from photoflow.roster.uploads import list_uploads
+    from schemas.db import default_engine, session_scope
+
+    with session_scope(default_engine()) as session:
+        reports = list_uploads(session, institution)
+    emit_json(reports) if as_json else show_uploads(reports)
+
+
+@roster_app.command("show")
+def roster_show(upload_id: int, as_json: JsonOption = False) -> None:
+    """Show one upload's report, with every failed row and why."""
+    from photoflow.cli_output import emit_json, show_upload
+    from photoflow.roster.uploads import upload_report
+    from schemas.db import default_engine, session_scope
+
+    with session_scope(default_engine()) as session:
+        report = upload_report(session, upload_id)
+    emit_json(report) if as_json else show_upload(report)
+
+
+@roster_app.command("delete")
+def roster_delete(upload_id: int, as_json: JsonOption = False) -> None:
+    """Delete an upload: its records without a photo are removed; the others are kept and listed."""
+    from photoflow.cli_output import emit_json, show_deletion
+    from photoflow.roster.uploads import delete_upload
+    from schemas.db import default_engine, session_scope
+
+    with session_scope(default_engine()) as session:
+        report = delete_upload(session, upload_id, actor=get_settings().actor)
+    emit_json(report) if as_json else show_deletion(report)
+
+
+@app.command("demo")
+def demo(
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the demo's database and files (emptied first).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the pipeline on a generated sample roster in a fresh folder and print what happened."""
+    from photoflow.cli_output import console, emit_json, show_upload
+    from photoflow.demo import run_demo
+
+    result = run_demo(workdir or get_settings().data_dir / "demo")
+    if as_json:
+        emit_json(result)
+        return
+    console.print(f"[bold]photoflow demo[/bold] in {result.workdir}")
+    console.print(f"Contract: {result.contract}")
+    console.print(f"Template: {result.template}")
+    console.print(f"\n[bold]1. The institution uploads its roster[/bold] ({result.first.file_name})")
+    show_upload(result.first)
+    console.print(f"\n[bold]2. It fixes the failed rows and uploads the roster again[/bold] ({result.second.file_name})")
+    show_upload(result.second)
+    console.print(f"\nRecords in the batch: {result.records_in_batch}, events logged: {result.events_logged}")
+
+
+def main() -> None:
+    """Entry point: people see a short message for any error, never a traceback."""
+    settings = get_settings()
+    configure_prefect(settings)
+    try:
+        app(standalone_mode=False)
+    except PhotoflowError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as error:  # noqa: BLE001 - last line of defence; details go to a log file
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        log = settings.data_dir / "logs" / "errors.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+        typer.echo(f"error: unexpected {type(error).__name__}: {error} (details in {log})", err=True)
+        sys.exit(2)

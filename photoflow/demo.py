@@ -1,0 +1,106 @@
+"""`photoflow demo`: the pipeline so far, on a generated roster, in a folder of its own.
+
+It grows with each stage. Today: a contract, the template, a roster with typical mistakes uploaded,
+then the fixed roster uploaded again (only the previously failed rows are added).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import select
+
+from photoflow.contracts import add_contract
+from photoflow.errors import PhotoflowError
+from photoflow.roster.samples import generate_rows
+from photoflow.roster.workbook import write_roster_workbook
+from photoflow.settings import get_settings
+from schemas.enums import EducationCategory
+from schemas.records import RecordEvent, StudentRecord
+from schemas.reports import UploadReport
+
+MARKER = ".photoflow-demo"
+INSTITUTION, NAME = "10001", "示范大学 Demo University"
+CATEGORY = EducationCategory.REGULAR
+ROWS = 200
+
+
+class DemoReport(BaseModel):
+    workdir: str
+    contract: str
+    template: str
+    first: UploadReport
+    second: UploadReport
+    records_in_batch: int
+    events_logged: int
+
+
+def _fresh_workdir(workdir: Path) -> Path:
+    """Empty the folder only if a previous demo made it; never wipe someone else's files."""
+    if workdir.exists() and any(workdir.iterdir()):
+        if not (workdir / MARKER).exists():
+            raise PhotoflowError(f"{workdir} is not empty and was not made by the demo: choose another --workdir")
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARKER).write_text("made by photoflow demo; safe to delete\n")
+    return workdir.resolve()
+
+
+def with_mistakes(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], frozenset[int]]:
+    """A copy of `rows` with the mistakes rosters really arrive with; returns the numeric-cell positions."""
+    broken = [dict(row) for row in rows]
+    broken[3]["id_number"] = broken[3]["id_number"][:17] + ("0" if broken[3]["id_number"][17] != "0" else "1")
+    broken[8]["id_number"] = broken[2]["id_number"]  # pasted twice
+    broken[11]["name"] = None
+    broken[15]["level"] = "本科生"
+    broken[21]["entry_year"] = str(date.today().year + 1)
+    broken[30]["id_number"] = broken[30]["id_number"].lower()  # accepted: x is normalised to X
+    return broken, frozenset({5})  # row 5's ID typed into a General cell: digits lost
+
+
+def run_demo(workdir: Path) -> DemoReport:
+    workdir = _fresh_workdir(workdir)
+    os.environ["PHOTOFLOW_DATA_DIR"] = str(workdir / "data")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("PHOTOFLOW_DATABASE_URL", None)
+    get_settings.cache_clear()
+
+    from flows.roster_upload import roster_upload_flow
+    from schemas.db import default_engine, session_scope
+
+    with session_scope(default_engine()) as session:
+        add_contract(
+            session,
+            institution_code=INSTITUTION,
+            institution_name=NAME,
+            category=CATEGORY,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=365),
+            services=frozenset({"id", "enrollment"}),
+            interception=True,
+        )
+    template = write_roster_workbook(workdir / "roster-template.xlsx")
+    rows = generate_rows(ROWS, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY)
+    broken, numeric = with_mistakes(rows)
+    first_file = write_roster_workbook(workdir / "roster.xlsx", broken, numeric_id_rows=numeric)
+    fixed_file = write_roster_workbook(workdir / "roster-fixed.xlsx", rows)
+    first = roster_upload_flow(str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name)
+    second = roster_upload_flow(str(fixed_file), INSTITUTION, CATEGORY.value, file_name=fixed_file.name)
+    with session_scope(default_engine()) as session:
+        records = session.exec(select(func.count()).select_from(StudentRecord)).one()
+        events = session.exec(select(func.count()).select_from(RecordEvent)).one()
+    return DemoReport(
+        workdir=str(workdir),
+        contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · 30.00/photo",
+        template=str(template),
+        first=first,
+        second=second,
+        records_in_batch=records,
+        events_logged=events,
+    )

@@ -1,0 +1,19 @@
+"""Errors meant for people: each says what was wrong and what to do; the CLI prints them without a traceback."""
+
+from __future__ import annotations
+
+
+class PhotoflowError(Exception):
+    """Base for errors whose message is safe and useful to show to the user as it is."""
+
+
+class NotFoundError(PhotoflowError):
+    pass
+
+
+class NoActiveContractError(PhotoflowError):
+    pass
+
+
+class IllegalTransitionError(PhotoflowError):
+    pass

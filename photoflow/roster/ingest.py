@@ -1,0 +1,103 @@
+"""Roster ingestion in three steps, each a unit a Prefect task can wrap: prepare, read and check, store.
+
+`ingest_roster` runs the three in a row for callers without Prefect (benchmarks, scripts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from photoflow.contracts import active_contract, batch_for
+from photoflow.roster.reader import RosterFileError, read_roster
+from photoflow.roster.row_checks import CheckedRoster, UploadContext, check_roster
+from photoflow.roster.staging import StagedFile, display_name, stage_upload
+from photoflow.roster.store import UploadAuthor, record_refusal, store_checked
+from photoflow.roster.uploads import upload_report
+from photoflow.settings import Settings
+from schemas.db import session_scope
+from schemas.enums import EducationCategory
+from schemas.institutions import Institution
+from schemas.reports import UploadReport
+
+
+@dataclass
+class Intake:
+    """A roster after reading: either checked rows, or the reason the whole file was refused."""
+
+    file_name: str
+    staged: StagedFile | None
+    checked: CheckedRoster | None = None
+    refusal: str | None = None
+
+
+def prepare_upload(
+    engine: Engine, *, institution_code: str, category: EducationCategory, learning_centre: str, today: date
+) -> UploadContext:
+    """Refuse early without an active contract; open the batch on first use."""
+    with session_scope(engine) as session:
+        active_contract(session, institution_code, category, today)
+        batch = batch_for(session, institution_code, category, learning_centre)
+        institution = session.get(Institution, institution_code)
+        return UploadContext(
+            batch_id=batch.id,
+            institution_code=institution_code,
+            institution_name=institution.name,
+            category=category,
+            learning_centre=learning_centre,
+            today=today,
+        )
+
+
+def read_and_check(settings: Settings, source: Path, context: UploadContext, *, file_name: str | None = None) -> Intake:
+    """Keep the file, read it, and check every row; a refused file becomes an `Intake` with a reason."""
+    name = display_name(file_name or source.name)
+    staged = None
+    try:
+        staged = stage_upload(source, file_name=name, data_dir=settings.data_dir, max_bytes=settings.max_upload_bytes)
+        table = read_roster(
+            staged.path, file_name=name, max_bytes=settings.max_upload_bytes, max_rows=settings.max_roster_rows
+        )
+    except RosterFileError as refusal:
+        return Intake(file_name=name, staged=staged, refusal=str(refusal))
+    return Intake(file_name=name, staged=staged, checked=check_roster(table, context))
+
+
+def store_intake(engine: Engine, context: UploadContext, intake: Intake, author: UploadAuthor) -> UploadReport:
+    """One transaction: the upload row, its records and their events, its row errors; or nothing."""
+    with session_scope(engine) as session:
+        if intake.checked is None or intake.staged is None:
+            upload = record_refusal(
+                session,
+                batch_id=context.batch_id,
+                staged=intake.staged,
+                file_name=intake.file_name,
+                message=intake.refusal or "",
+                author=author,
+            )
+        else:
+            upload = store_checked(
+                session, batch_id=context.batch_id, staged=intake.staged, checked=intake.checked, author=author
+            )
+        session.flush()
+        return upload_report(session, upload.id)
+
+
+def ingest_roster(
+    engine: Engine,
+    settings: Settings,
+    *,
+    source: Path,
+    institution_code: str,
+    category: EducationCategory,
+    learning_centre: str = "",
+    author: UploadAuthor,
+    today: date,
+) -> UploadReport:
+    context = prepare_upload(
+        engine, institution_code=institution_code, category=category, learning_centre=learning_centre, today=today
+    )
+    return store_intake(engine, context, read_and_check(settings, source, context), author)

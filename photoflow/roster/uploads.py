@@ -1,0 +1,98 @@
+"""Looking at uploads after the fact, and deleting one: records without a photo go, the rest stay."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from photoflow import idnumber
+from photoflow.errors import NotFoundError, PhotoflowError
+from schemas.batches import Batch, RosterRowError, RosterUpload
+from schemas.clock import utcnow
+from schemas.enums import RecordStatus, UploadStatus
+from schemas.reasons import ROSTER_PROBLEM_TEXT
+from schemas.records import RecordEvent, StudentRecord
+from schemas.reports import DeleteReport, KeptRecord, RowErrorOut, UploadReport
+
+
+def _upload(session: Session, upload_id: int) -> RosterUpload:
+    upload = session.get(RosterUpload, upload_id)
+    if upload is None:
+        raise NotFoundError(f"there is no roster upload {upload_id}: `photoflow roster list` shows them")
+    return upload
+
+
+def upload_report(session: Session, upload_id: int) -> UploadReport:
+    upload = _upload(session, upload_id)
+    batch = session.get(Batch, upload.batch_id)
+    errors = session.scalars(
+        select(RosterRowError).where(RosterRowError.upload_id == upload_id).order_by(RosterRowError.id)
+    ).all()
+    return UploadReport(
+        upload_id=upload.id,
+        batch_id=upload.batch_id,
+        file_name=upload.file_name,
+        institution=batch.institution_code,
+        category=batch.category.zh,
+        status=upload.status.value,
+        status_label=upload.status.label,
+        total=upload.total,
+        succeeded=upload.succeeded,
+        failed=upload.failed,
+        unchanged=upload.unchanged,
+        error_message=upload.error_message,
+        error_report=upload.error_report_path,
+        errors=[_error_out(error) for error in errors],
+    )
+
+
+def _error_out(error: RosterRowError) -> RowErrorOut:
+    zh, en, hint = ROSTER_PROBLEM_TEXT[error.problem]
+    return RowErrorOut(
+        row=error.row,
+        column=error.column,
+        value=error.value,
+        reason=f"{zh}（{error.detail}）" if error.detail else zh,
+        reason_en=f"{en} ({error.detail})" if error.detail else en,
+        code=error.problem.value,
+        hint=hint,
+    )
+
+
+def list_uploads(session: Session, institution_code: str | None = None) -> list[UploadReport]:
+    statement = select(RosterUpload.id).join(Batch, Batch.id == RosterUpload.batch_id).order_by(RosterUpload.id)
+    if institution_code:
+        statement = statement.where(Batch.institution_code == institution_code)
+    return [upload_report(session, upload_id).model_copy(update={"errors": []})
+            for upload_id in session.scalars(statement)]
+
+
+def delete_upload(session: Session, upload_id: int, *, actor: str) -> DeleteReport:
+    """Remove the upload's records still awaiting a photo; keep (and name) those already past that."""
+    upload = _upload(session, upload_id)
+    if upload.status is not UploadStatus.ACCEPTED:
+        raise PhotoflowError(f"roster upload {upload_id} is {upload.status.label}: there is nothing to delete")
+    records = session.scalars(
+        select(StudentRecord).where(StudentRecord.upload_id == upload_id).order_by(StudentRecord.source_row)
+    ).all()
+    removable = [r.id for r in records if r.status is RecordStatus.AWAITING_PHOTO]
+    kept = [
+        KeptRecord(
+            record_id=r.id,
+            row=r.source_row,
+            id_number=idnumber.mask(r.id_number),
+            status=r.status.value,
+            reason=f"已有照片，状态为{r.status.zh} / has a photo, status {r.status.en}",
+        )
+        for r in records
+        if r.status is not RecordStatus.AWAITING_PHOTO
+    ]
+    for start in range(0, len(removable), 1000):
+        chunk = removable[start : start + 1000]
+        session.execute(delete(RecordEvent).where(RecordEvent.record_id.in_(chunk)))
+        session.execute(delete(StudentRecord).where(StudentRecord.id.in_(chunk)))
+    upload.status = UploadStatus.DELETED
+    upload.deleted_at = utcnow()
+    upload.deleted_by = actor
+    session.add(upload)
+    return DeleteReport(upload_id=upload_id, removed=len(removable), kept=kept)

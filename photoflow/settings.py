@@ -1,0 +1,72 @@
+"""All configuration, read once from the environment, with defaults that work on a laptop."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:  # no login name in some containers
+        return "system"
+
+
+class Settings(BaseSettings):
+    """Settings for every entry point; `PHOTOFLOW_*` variables, plus the conventional `DATABASE_URL`."""
+
+    model_config = SettingsConfigDict(env_prefix="PHOTOFLOW_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Uploads, reports, the SQLite file, logs.")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "PHOTOFLOW_DATABASE_URL"),
+        description="SQLAlchemy URL; a SQLite file in the data folder when unset.",
+    )
+    prefect_home: Path | None = Field(default=None, description="Prefect's home; data_dir/prefect if unset.")
+    actor: str = Field(default_factory=_default_actor, description="Who the event log names for CLI actions.")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="Largest roster file accepted.")
+    max_roster_rows: int = Field(default=50_000, gt=0, description="Most student rows in one roster file.")
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'photoflow.db').resolve()}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the `postgresql://` form people paste and route it through psycopg 3, the driver we ship."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def configure_prefect(settings: Settings) -> None:
+    """Point Prefect at our data folder and keep it offline; must run before `prefect` is imported."""
+    home = settings.prefect_home or settings.data_dir / "prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    defaults = {
+        "PREFECT_HOME": str(home.resolve()),
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)

@@ -1,0 +1,7 @@
+"""Every table, imported in one place so Alembic and the engine see the whole metadata."""
+
+from schemas.batches import Batch, RosterRowError, RosterUpload
+from schemas.institutions import Contract, Institution
+from schemas.records import RecordEvent, StudentRecord
+
+__all__ = ["Batch", "Contract", "Institution", "RecordEvent", "RosterRowError", "RosterUpload", "StudentRecord"]

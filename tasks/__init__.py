@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers (retries, logging, run ids) around domain calls in `photoflow`."""

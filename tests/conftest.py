@@ -1,0 +1,101 @@
+"""Shared fixtures: every database test runs twice, on a SQLite file and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from photoflow.contracts import add_contract  # noqa: E402
+from photoflow.settings import Settings, get_settings  # noqa: E402
+from schemas.db import get_engine, session_scope  # noqa: E402
+from schemas.enums import EducationCategory  # noqa: E402
+from tests.helpers import INSTITUTION, INSTITUTION_NAME  # noqa: E402
+
+POSTGRES_ADMIN_URL = os.environ.get("PHOTOFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway database on the local server for this test session; dropped afterwards."""
+    name = f"photoflow_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({error}); `.ci/run` starts it")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    for engine_url, engine in list(_engines.items()):
+        if name in engine_url:
+            engine.dispose()
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_engines: dict[str, Engine] = {}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'photoflow.db'}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = get_engine(url)
+    _engines[url] = engine
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings as a deployment would read them from its environment, pointing at this test's database."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PHOTOFLOW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PHOTOFLOW_ACTOR", "test-admin")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    return get_engine(settings.db_url)
+
+
+@pytest.fixture
+def contract(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        add_contract(
+            session,
+            institution_code=INSTITUTION,
+            institution_name=INSTITUTION_NAME,
+            category=EducationCategory.REGULAR,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=365),
+        )
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One temporary Prefect server for all flow tests (starting one takes seconds)."""
+    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect")))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -1,0 +1,198 @@
+"""Roster ingestion against a real database (SQLite and PostgreSQL): what is stored, refused and reported."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from photoflow.errors import NoActiveContractError
+from photoflow.roster import store as store_module
+from photoflow.roster.uploads import delete_upload, list_uploads
+from photoflow.roster.workbook import write_roster_workbook
+from photoflow import state
+from schemas.batches import RosterRowError, RosterUpload
+from schemas.db import session_scope
+from schemas.enums import EducationCategory, RecordStatus, UploadStatus
+from schemas.records import RecordEvent, StudentRecord
+from tests.helpers import INSTITUTION, students, upload
+
+
+def count(engine, table) -> int:  # noqa: ANN001
+    with session_scope(engine) as session:
+        return session.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def codes_by_row(report) -> dict[int, str]:  # noqa: ANN001
+    return {error.row: error.code for error in report.errors}
+
+
+@pytest.mark.usefixtures("contract")
+def test_every_bad_row_kind_is_refused_with_its_reason_and_the_rest_stored(engine, settings, tmp_path):
+    rows = students(20)
+    rows[1]["id_number"] = rows[1]["id_number"][:17] + ("0" if rows[1]["id_number"][17] != "0" else "1")
+    rows[2]["id_number"] = "1.30121E+17"
+    rows[4]["id_number"] = rows[0]["id_number"]
+    rows[5]["name"] = None
+    rows[6]["level"] = "硕士"
+    rows[7]["entry_year"] = "22"
+    rows[8]["institution_code"] = "10002"
+    rows[9]["category"] = "成人高等教育"
+    rows[10]["id_number"] = rows[10]["id_number"][:6] + "20010230" + rows[10]["id_number"][14:]
+    rows[12]["id_number"] = rows[12]["id_number"].lower()
+    path = write_roster_workbook(tmp_path / "roster.xlsx", rows, numeric_id_rows=frozenset({3}))
+
+    report = upload(engine, settings, path)
+
+    assert codes_by_row(report) == {
+        3: "id_checksum",
+        4: "id_stored_as_number",
+        5: "id_stored_as_number",
+        6: "duplicate_in_file",
+        7: "missing_value",
+        8: "not_in_list",
+        9: "bad_format",
+        10: "institution_mismatch",
+        11: "category_mismatch",
+        12: "id_birth_date",
+    }
+    assert (report.total, report.succeeded, report.failed, report.unchanged) == (20, 10, 10, 0)
+    duplicate = next(e for e in report.errors if e.row == 6)
+    assert "2" in duplicate.reason_en and duplicate.column == "证件号"
+    assert count(engine, StudentRecord) == 10
+    with session_scope(engine) as session:
+        stored_ids = set(session.scalars(select(StudentRecord.id_number)))
+        assert rows[12]["id_number"].upper() in stored_ids  # lower-case x normalised, not refused
+        assert all(s.isupper() or s.isdigit() for s in stored_ids)
+        assert session.scalars(select(RosterRowError.row)).all() == sorted(codes_by_row(report))
+
+
+@pytest.mark.usefixtures("contract")
+def test_error_report_excel_lists_each_failed_row_beside_the_upload(engine, settings, tmp_path):
+    rows = students(5)
+    rows[2]["name"] = None
+    report = upload(engine, settings, write_roster_workbook(tmp_path / "r.xlsx", rows))
+
+    report_file = settings.data_dir / report.error_report
+    assert report_file.is_file()
+    sheet = openpyxl.load_workbook(report_file).active
+    lines = [row for row in sheet.iter_rows(min_row=3, values_only=True) if row[0] is not None]
+    assert lines == [(4, "姓名", "", "必填项为空", "required value is empty", "Fill in this cell.")]
+
+
+@pytest.mark.usefixtures("contract")
+def test_reupload_of_fixed_roster_adds_only_previously_failed_rows(engine, settings, tmp_path):
+    good = students(30)
+    broken = [dict(r) for r in good]
+    broken[4]["name"] = None
+    broken[9]["id_number"] = broken[9]["id_number"][:17] + ("1" if broken[9]["id_number"][17] == "0" else "0")
+    first = upload(engine, settings, write_roster_workbook(tmp_path / "a.xlsx", broken))
+    assert (first.succeeded, first.failed) == (28, 2)
+
+    second = upload(engine, settings, write_roster_workbook(tmp_path / "b.xlsx", good))
+
+    assert (second.total, second.succeeded, second.unchanged, second.failed) == (30, 2, 28, 0)
+    assert count(engine, StudentRecord) == 30
+    assert count(engine, RecordEvent) == 30  # one creation event per record, none duplicated
+
+
+@pytest.mark.usefixtures("contract")
+def test_same_id_with_different_details_in_batch_is_refused_naming_the_earlier_upload(engine, settings, tmp_path):
+    rows = students(3)
+    first = upload(engine, settings, write_roster_workbook(tmp_path / "a.xlsx", rows))
+    changed = [dict(rows[1], name="改名字", student_number="X1")]
+
+    second = upload(engine, settings, write_roster_workbook(tmp_path / "b.xlsx", changed))
+
+    assert (second.succeeded, second.failed) == (0, 1)
+    error = second.errors[0]
+    assert error.code == "duplicate_in_batch"
+    assert f"upload {first.upload_id}" in error.reason_en and "姓名" in error.reason_en and "学号" in error.reason_en
+    with session_scope(engine) as session:
+        assert session.scalars(select(StudentRecord.name).where(StudentRecord.source_row == 3)).one() == rows[1]["name"]
+
+
+def test_upload_without_contract_is_refused(engine, settings, tmp_path):
+    path = write_roster_workbook(tmp_path / "r.xlsx", students(2))
+    with pytest.raises(NoActiveContractError, match="no contract"):
+        upload(engine, settings, path)
+    assert count(engine, RosterUpload) == 0
+
+
+@pytest.mark.usefixtures("contract")
+def test_upload_after_contract_expiry_is_refused(engine, settings, tmp_path):
+    path = write_roster_workbook(tmp_path / "r.xlsx", students(2))
+    with pytest.raises(NoActiveContractError, match="expired"):
+        upload(engine, settings, path, today=date.today() + timedelta(days=400))
+    with pytest.raises(NoActiveContractError, match="no contract"):
+        upload(engine, settings, path, category=EducationCategory.ADULT)
+
+
+@pytest.mark.usefixtures("contract")
+def test_refused_file_is_recorded_with_its_reason_and_adds_nothing(engine, settings, tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("名字,证件号\n张三,11010519491231002X\n", encoding="utf-8")
+
+    report = upload(engine, settings, path)
+
+    assert report.status == UploadStatus.REJECTED.value
+    assert "姓名" in report.error_message and "名字" in report.error_message
+    assert count(engine, StudentRecord) == 0
+    with session_scope(engine) as session:
+        assert [u.status for u in list_uploads(session)] == ["rejected"]
+
+
+@pytest.mark.usefixtures("contract")
+def test_failure_while_storing_leaves_nothing_half_written(engine, settings, tmp_path, monkeypatch):
+    rows = students(10)
+    rows[0]["name"] = None
+
+    def broken_report(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_module, "write_error_report", broken_report)
+    with pytest.raises(OSError, match="disk full"):
+        upload(engine, settings, write_roster_workbook(tmp_path / "r.xlsx", rows))
+
+    assert count(engine, StudentRecord) == 0
+    assert count(engine, RecordEvent) == 0
+    assert count(engine, RosterUpload) == 0
+    assert count(engine, RosterRowError) == 0
+
+
+@pytest.mark.usefixtures("contract")
+def test_delete_upload_removes_records_without_photo_and_keeps_the_rest(engine, settings, tmp_path):
+    report = upload(engine, settings, write_roster_workbook(tmp_path / "r.xlsx", students(4)))
+    with session_scope(engine) as session:
+        record = session.scalars(select(StudentRecord).where(StudentRecord.source_row == 3)).one()
+        state.transition(session, record, RecordStatus.IN_AUTO_REVIEW, actor="student", reason="photo taken")
+        kept_id = record.id
+
+    with session_scope(engine) as session:
+        deletion = delete_upload(session, report.upload_id, actor="test-admin")
+
+    assert deletion.removed == 3
+    assert [k.record_id for k in deletion.kept] == [kept_id]
+    assert deletion.kept[0].status == "in_auto_review" and "*" in deletion.kept[0].id_number
+    with session_scope(engine) as session:
+        assert session.scalars(select(StudentRecord.id)).all() == [kept_id]
+        upload_row = session.get(RosterUpload, report.upload_id)
+        assert upload_row.status is UploadStatus.DELETED and upload_row.deleted_by == "test-admin"
+
+    again = upload(engine, settings, write_roster_workbook(tmp_path / "again.xlsx", students(4)))
+    assert (again.succeeded, again.unchanged) == (3, 1)
+
+
+@pytest.mark.usefixtures("contract")
+def test_ten_thousand_row_roster_is_ingested_completely(engine, settings, tmp_path):
+    rows = students(10_000, seed=11)
+    rows[5000]["id_number"] = rows[10]["id_number"]
+
+    report = upload(engine, settings, write_roster_workbook(tmp_path / "big.xlsx", rows))
+
+    assert (report.total, report.succeeded, report.failed) == (10_000, 9_999, 1)
+    assert report.errors[0].row == 5002 and report.errors[0].code == "duplicate_in_file"
+    assert count(engine, StudentRecord) == 9_999
+    assert count(engine, RecordEvent) == 9_999
