@@ -22,12 +22,16 @@ def roster_expectations() -> list[gxe.Expectation]:
         if column.required:
             expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column.field))
         expectations.append(
-            gxe.ExpectColumnValueLengthsToBeBetween(column=column.field, min_value=1, max_value=column.max_length)
+            gxe.ExpectColumnValueLengthsToBeBetween(
+                column=column.field, min_value=1, max_value=column.max_length
+            )
         )
         if column.pattern:
             expectations.append(gxe.ExpectColumnValuesToMatchRegex(column=column.field, regex=column.pattern))
         if column.choices:
-            expectations.append(gxe.ExpectColumnValuesToBeInSet(column=column.field, value_set=list(column.choices)))
+            expectations.append(
+                gxe.ExpectColumnValuesToBeInSet(column=column.field, value_set=list(column.choices))
+            )
     return expectations
 
 

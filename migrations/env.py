@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlmodel import SQLModel
 
 import schemas.tables  # noqa: F401  (registers every table on the metadata)
-from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
 
 
-def run_with(connection) -> None:  # noqa: ANN001
+def run_with(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

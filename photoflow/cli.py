@@ -27,11 +27,14 @@ app.add_typer(roster_app, name="roster")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
 CategoryOption = Annotated[
-    str, typer.Option("--category", help="Education category: regular, adult, ... or 普通高等教育, 成人高等教育, ...")
+    str,
+    typer.Option(
+        "--category", help="Education category: regular, adult, ... or 普通高等教育, 成人高等教育, ..."
+    ),
 ]
 
 
-def _category(text: str):  # noqa: ANN202 (EducationCategory, imported lazily)
+def _category(text: str):
     from schemas.enums import EducationCategory
 
     try:
@@ -62,10 +65,15 @@ def contract_add(
     category: CategoryOption,
     price: Annotated[str, typer.Option(help="Price per photo, e.g. 30.00.")],
     valid_until: Annotated[str, typer.Option("--valid-until", help="Last day of the contract, YYYY-MM-DD.")],
-    services: Annotated[str, typer.Option(help="Comparison services: id, enrollment, or id,enrollment.")] = "",
-    interception: Annotated[str, typer.Option(help="Hold dubious comparisons for an admin: on or off.")] = "off",
+    services: Annotated[
+        str, typer.Option(help="Comparison services: id, enrollment, or id,enrollment.")
+    ] = "",
+    interception: Annotated[
+        str, typer.Option(help="Hold dubious comparisons for an admin: on or off.")
+    ] = "off",
     delegation_letter: Annotated[
-        bool, typer.Option("--delegation-letter/--no-delegation-letter", help="Signed delegation letter received.")
+        bool,
+        typer.Option("--delegation-letter/--no-delegation-letter", help="Signed delegation letter received."),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -82,11 +90,14 @@ def contract_add(
     try:
         until = date.fromisoformat(valid_until)
     except ValueError:
-        raise typer.BadParameter(f"'{valid_until}' is not a date YYYY-MM-DD", param_hint="--valid-until") from None
+        raise typer.BadParameter(
+            f"'{valid_until}' is not a date YYYY-MM-DD", param_hint="--valid-until"
+        ) from None
     wanted = frozenset(s.strip() for s in services.split(",") if s.strip())
     if wanted - SERVICES.keys():
-        raise typer.BadParameter(f"unknown service(s) {', '.join(sorted(wanted - SERVICES.keys()))}",
-                                 param_hint="--services")
+        raise typer.BadParameter(
+            f"unknown service(s) {', '.join(sorted(wanted - SERVICES.keys()))}", param_hint="--services"
+        )
     if interception not in ("on", "off"):
         raise typer.BadParameter("use on or off", param_hint="--interception")
     with session_scope(default_engine()) as session:
@@ -106,8 +117,10 @@ def contract_add(
         emit_json(out)
     else:
         state = "active" if out.active else "EXPIRED"
-        typer.echo(f"contract {out.institution} {out.name} · {out.category_label} · {out.price_per_photo}/photo · "
-                   f"valid until {out.valid_until} ({state})")
+        typer.echo(
+            f"contract {out.institution} {out.name} · {out.category_label} · {out.price_per_photo}/photo · "
+            f"valid until {out.valid_until} ({state})"
+        )
 
 
 @contract_app.command("list")
@@ -125,10 +138,20 @@ def contract_list(as_json: JsonOption = False) -> None:
     if as_json:
         emit_json(rows)
         return
-    table = Table("Institution", "Name", "Category", "Price", "Valid until", "Active", "Services", "Interception")
+    table = Table(
+        "Institution", "Name", "Category", "Price", "Valid until", "Active", "Services", "Interception"
+    )
     for r in rows:
-        table.add_row(r.institution, r.name, r.category_label, r.price_per_photo, r.valid_until,
-                      "yes" if r.active else "no", ",".join(r.services) or "-", "on" if r.interception else "off")
+        table.add_row(
+            r.institution,
+            r.name,
+            r.category_label,
+            r.price_per_photo,
+            r.valid_until,
+            "yes" if r.active else "no",
+            ",".join(r.services) or "-",
+            "on" if r.interception else "off",
+        )
     console.print(table)
 
 
@@ -150,7 +173,9 @@ def roster_upload(
     file: Annotated[Path, typer.Argument(help="The roster, .xlsx or .csv (UTF-8, UTF-8 with BOM, or GBK).")],
     institution: InstitutionOption,
     category: CategoryOption,
-    learning_centre: Annotated[str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")] = "",
+    learning_centre: Annotated[
+        str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")
+    ] = "",
     as_json: JsonOption = False,
 ) -> None:
     """Check every row of a roster against the data contract and add the good rows to the batch."""
@@ -232,7 +257,9 @@ def demo(
     console.print(f"Template: {result.template}")
     console.print(f"\n[bold]1. The institution uploads its roster[/bold] ({result.first.file_name})")
     show_upload(result.first)
-    console.print(f"\n[bold]2. It fixes the failed rows and uploads the roster again[/bold] ({result.second.file_name})")
+    console.print(
+        f"\n[bold]2. It fixes the failed rows and uploads the roster again[/bold] ({result.second.file_name})"
+    )
     show_upload(result.second)
     console.print(f"\nRecords in the batch: {result.records_in_batch}, events logged: {result.events_logged}")
 
@@ -242,24 +269,21 @@ def main() -> None:
     settings = get_settings()
     configure_prefect(settings)
     try:
-        app(standalone_mode=False)
+        outcome = app(standalone_mode=False)  # returns a typer.Exit's code instead of raising it
     except PhotoflowError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(1)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(1)
-    except Exception as error:  # noqa: BLE001 - last line of defence; details go to a log file
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
+    except typer.TyperException as error:  # usage errors: bad option values, unknown commands
+        error.show()
+        sys.exit(error.exit_code)
+    except Exception as error:
         log = settings.data_dir / "logs" / "errors.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as handle:
             handle.write(traceback.format_exc() + "\n")
         typer.echo(f"error: unexpected {type(error).__name__}: {error} (details in {log})", err=True)
         sys.exit(2)
+    sys.exit(outcome if isinstance(outcome, int) else 0)

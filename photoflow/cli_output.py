@@ -48,8 +48,15 @@ def show_uploads(reports: list[UploadReport]) -> None:
     table = Table("ID", "File", "Institution", "Category", "Status", "Total", "OK", "Unchanged", "Failed")
     for r in reports:
         table.add_row(
-            str(r.upload_id), r.file_name, r.institution, r.category, r.status_label,
-            str(r.total), str(r.succeeded), str(r.unchanged), str(r.failed),
+            str(r.upload_id),
+            r.file_name,
+            r.institution,
+            r.category,
+            r.status_label,
+            str(r.total),
+            str(r.succeeded),
+            str(r.unchanged),
+            str(r.failed),
         )
     console.print(table)
 

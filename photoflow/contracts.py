@@ -36,8 +36,12 @@ def add_contract(
     session.add(institution)
     contract = session.exec(
         select(Contract).where(Contract.institution_code == institution_code, Contract.category == category)
-    ).first() or Contract(institution_code=institution_code, category=category, price_per_photo=price_per_photo,
-                          valid_until=valid_until)
+    ).first() or Contract(
+        institution_code=institution_code,
+        category=category,
+        price_per_photo=price_per_photo,
+        valid_until=valid_until,
+    )
     contract.price_per_photo = price_per_photo
     contract.valid_until = valid_until
     contract.interception = interception
@@ -59,7 +63,9 @@ def list_contracts(session: Session) -> list[tuple[Contract, Institution]]:
     return list(session.exec(statement).all())
 
 
-def active_contract(session: Session, institution_code: str, category: EducationCategory, today: date) -> Contract:
+def active_contract(
+    session: Session, institution_code: str, category: EducationCategory, today: date
+) -> Contract:
     """The contract that allows work for this institution and category today, or a clear refusal."""
     contract = session.exec(
         select(Contract).where(Contract.institution_code == institution_code, Contract.category == category)
@@ -77,7 +83,9 @@ def active_contract(session: Session, institution_code: str, category: Education
     return contract
 
 
-def batch_for(session: Session, institution_code: str, category: EducationCategory, learning_centre: str) -> Batch:
+def batch_for(
+    session: Session, institution_code: str, category: EducationCategory, learning_centre: str
+) -> Batch:
     """The batch for this institution, category and learning centre, opened on first use."""
     statement = select(Batch).where(
         Batch.institution_code == institution_code,

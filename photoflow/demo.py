@@ -45,7 +45,9 @@ def _fresh_workdir(workdir: Path) -> Path:
     """Empty the folder only if a previous demo made it; never wipe someone else's files."""
     if workdir.exists() and any(workdir.iterdir()):
         if not (workdir / MARKER).exists():
-            raise PhotoflowError(f"{workdir} is not empty and was not made by the demo: choose another --workdir")
+            raise PhotoflowError(
+                f"{workdir} is not empty and was not made by the demo: choose another --workdir"
+            )
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / MARKER).write_text("made by photoflow demo; safe to delete\n")

@@ -1,4 +1,4 @@
-"""Errors meant for people: each says what was wrong and what to do; the CLI prints them without a traceback."""
+"""Errors meant for people: what was wrong and what to do; the CLI shows them without a traceback."""
 
 from __future__ import annotations
 

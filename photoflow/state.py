@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from photoflow.errors import IllegalTransitionError
@@ -75,22 +75,27 @@ def admit(
     session: Session,
     rows: Sequence[dict[str, Any]],
     *,
+    upload_id: int,
     actor: str,
     reason: str,
     flow_run_id: str | None = None,
 ) -> list[int]:
-    """Create records from roster rows in their first status, with one event each; returns their ids.
+    """Create the records of a new upload in their first status, with one event each; returns their ids.
 
-    Bulk statements, not ORM objects: a 10,000-row roster must insert in well under a second.
+    Bulk statements, not ORM objects, and no RETURNING: psycopg re-parses every page of a multi-row
+    INSERT ... RETURNING (4x slower on PostgreSQL). The upload is new, so its records are exactly
+    the ones inserted here and are read back by upload.
     """
     if not rows:
         return []
     _require(None, S.AWAITING_PHOTO, None)
     now = utcnow()
-    values = [{**row, "status": S.AWAITING_PHOTO, "created_at": now, "updated_at": now} for row in rows]
-    ids = session.scalars(
-        insert(StudentRecord).returning(StudentRecord.id, sort_by_parameter_order=True), values
-    ).all()
+    values = [
+        {**row, "upload_id": upload_id, "status": S.AWAITING_PHOTO, "created_at": now, "updated_at": now}
+        for row in rows
+    ]
+    session.execute(insert(StudentRecord), values)
+    ids = session.scalars(select(StudentRecord.id).where(StudentRecord.upload_id == upload_id)).all()
     session.execute(insert(RecordEvent), list(_creation_events(ids, now, actor, reason, flow_run_id)))
     return list(ids)
 

@@ -26,7 +26,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def _enable_sqlite_rules(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI connection)
+def _enable_sqlite_rules(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -8,10 +8,9 @@ from decimal import Decimal
 from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from schemas.labels import enum_type
-
 from schemas.clock import utcnow
 from schemas.enums import EducationCategory
+from schemas.labels import enum_type
 
 
 class Institution(SQLModel, table=True):

@@ -28,7 +28,11 @@ class RosterProblem(StrEnum):
 ROSTER_PROBLEM_TEXT: dict[RosterProblem, tuple[str, str, str]] = {
     RosterProblem.MISSING_VALUE: ("必填项为空", "required value is empty", "Fill in this cell."),
     RosterProblem.TOO_LONG: ("内容过长", "value is too long", "Shorten the value to the template's limit."),
-    RosterProblem.BAD_FORMAT: ("格式不正确", "value has the wrong format", "Correct the value; see the hint."),
+    RosterProblem.BAD_FORMAT: (
+        "格式不正确",
+        "value has the wrong format",
+        "Correct the value; see the hint.",
+    ),
     RosterProblem.NOT_IN_LIST: (
         "不在可选范围内",
         "value is not one of the allowed choices",
@@ -49,7 +53,11 @@ ROSTER_PROBLEM_TEXT: dict[RosterProblem, tuple[str, str, str]] = {
         "ID number does not contain a real birth date",
         "Check digits 7-14 (the birth date) against the student's ID card.",
     ),
-    RosterProblem.FUTURE_YEAR: ("年份晚于今年", "year is in the future", "Enter the year the student enrolled."),
+    RosterProblem.FUTURE_YEAR: (
+        "年份晚于今年",
+        "year is in the future",
+        "Enter the year the student enrolled.",
+    ),
     RosterProblem.MERGED_CELL: (
         "存在合并单元格",
         "cell is part of a merged range",

@@ -7,10 +7,9 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from schemas.labels import enum_type
-
 from schemas.clock import utcnow
 from schemas.enums import EducationCategory, EducationLevel, RecordStatus
+from schemas.labels import enum_type
 
 
 class StudentRecord(SQLModel, table=True):

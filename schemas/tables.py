@@ -4,4 +4,12 @@ from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.institutions import Contract, Institution
 from schemas.records import RecordEvent, StudentRecord
 
-__all__ = ["Batch", "Contract", "Institution", "RecordEvent", "RosterRowError", "RosterUpload", "StudentRecord"]
+__all__ = [
+    "Batch",
+    "Contract",
+    "Institution",
+    "RecordEvent",
+    "RosterRowError",
+    "RosterUpload",
+    "StudentRecord",
+]

@@ -19,7 +19,9 @@ from schemas.reports import UploadReport
 
 
 @task(cache_policy=NO_CACHE)
-def prepare_roster_upload(institution_code: str, category: EducationCategory, learning_centre: str) -> UploadContext:
+def prepare_roster_upload(
+    institution_code: str, category: EducationCategory, learning_centre: str
+) -> UploadContext:
     """Check the contract and open the batch."""
     return prepare_upload(
         default_engine(),

@@ -17,13 +17,15 @@ from sqlmodel import SQLModel
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from photoflow.contracts import add_contract  # noqa: E402
-from photoflow.settings import Settings, get_settings  # noqa: E402
-from schemas.db import get_engine, session_scope  # noqa: E402
-from schemas.enums import EducationCategory  # noqa: E402
-from tests.helpers import INSTITUTION, INSTITUTION_NAME  # noqa: E402
+from photoflow.contracts import add_contract
+from photoflow.settings import Settings, get_settings
+from schemas.db import get_engine, session_scope
+from schemas.enums import EducationCategory
+from tests.helpers import INSTITUTION, INSTITUTION_NAME
 
-POSTGRES_ADMIN_URL = os.environ.get("PHOTOFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PHOTOFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 

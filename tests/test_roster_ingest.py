@@ -8,24 +8,24 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from photoflow import state
 from photoflow.errors import NoActiveContractError
 from photoflow.roster import store as store_module
 from photoflow.roster.uploads import delete_upload, list_uploads
 from photoflow.roster.workbook import write_roster_workbook
-from photoflow import state
 from schemas.batches import RosterRowError, RosterUpload
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus, UploadStatus
 from schemas.records import RecordEvent, StudentRecord
-from tests.helpers import INSTITUTION, students, upload
+from tests.helpers import students, upload
 
 
-def count(engine, table) -> int:  # noqa: ANN001
+def count(engine, table) -> int:
     with session_scope(engine) as session:
         return session.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-def codes_by_row(report) -> dict[int, str]:  # noqa: ANN001
+def codes_by_row(report) -> dict[int, str]:
     return {error.row: error.code for error in report.errors}
 
 
@@ -99,7 +99,9 @@ def test_reupload_of_fixed_roster_adds_only_previously_failed_rows(engine, setti
 
 
 @pytest.mark.usefixtures("contract")
-def test_same_id_with_different_details_in_batch_is_refused_naming_the_earlier_upload(engine, settings, tmp_path):
+def test_same_id_with_different_details_in_batch_is_refused_naming_the_earlier_upload(
+    engine, settings, tmp_path
+):
     rows = students(3)
     first = upload(engine, settings, write_roster_workbook(tmp_path / "a.xlsx", rows))
     changed = [dict(rows[1], name="改名字", student_number="X1")]
@@ -109,9 +111,16 @@ def test_same_id_with_different_details_in_batch_is_refused_naming_the_earlier_u
     assert (second.succeeded, second.failed) == (0, 1)
     error = second.errors[0]
     assert error.code == "duplicate_in_batch"
-    assert f"upload {first.upload_id}" in error.reason_en and "姓名" in error.reason_en and "学号" in error.reason_en
+    assert (
+        f"upload {first.upload_id}" in error.reason_en
+        and "姓名" in error.reason_en
+        and "学号" in error.reason_en
+    )
     with session_scope(engine) as session:
-        assert session.scalars(select(StudentRecord.name).where(StudentRecord.source_row == 3)).one() == rows[1]["name"]
+        assert (
+            session.scalars(select(StudentRecord.name).where(StudentRecord.source_row == 3)).one()
+            == rows[1]["name"]
+        )
 
 
 def test_upload_without_contract_is_refused(engine, settings, tmp_path):

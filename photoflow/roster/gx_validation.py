@@ -31,8 +31,10 @@ def _validation_definition() -> Any:
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = context.data_sources.add_pandas("roster").add_dataframe_asset("rows").add_batch_definition_whole_dataframe(
-        "upload"
+    batch = (
+        context.data_sources.add_pandas("roster")
+        .add_dataframe_asset("rows")
+        .add_batch_definition_whole_dataframe("upload")
     )
     suite = context.suites.add_or_update(build_roster_suite())
     definition = context.validation_definitions.add_or_update(
@@ -62,7 +64,9 @@ def contract_problems(rows: pl.DataFrame) -> list[RowProblem]:
     problems: list[RowProblem] = []
     for outcome in result.results:
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            raise RuntimeError(f"roster suite could not run: {outcome.exception_info.get('exception_message')}")
+            raise RuntimeError(
+                f"roster suite could not run: {outcome.exception_info.get('exception_message')}"
+            )
         if outcome.success:
             continue
         field = outcome.expectation_config.kwargs["column"]

@@ -52,21 +52,30 @@ def prepare_upload(
         )
 
 
-def read_and_check(settings: Settings, source: Path, context: UploadContext, *, file_name: str | None = None) -> Intake:
+def read_and_check(
+    settings: Settings, source: Path, context: UploadContext, *, file_name: str | None = None
+) -> Intake:
     """Keep the file, read it, and check every row; a refused file becomes an `Intake` with a reason."""
     name = display_name(file_name or source.name)
     staged = None
     try:
-        staged = stage_upload(source, file_name=name, data_dir=settings.data_dir, max_bytes=settings.max_upload_bytes)
+        staged = stage_upload(
+            source, file_name=name, data_dir=settings.data_dir, max_bytes=settings.max_upload_bytes
+        )
         table = read_roster(
-            staged.path, file_name=name, max_bytes=settings.max_upload_bytes, max_rows=settings.max_roster_rows
+            staged.path,
+            file_name=name,
+            max_bytes=settings.max_upload_bytes,
+            max_rows=settings.max_roster_rows,
         )
     except RosterFileError as refusal:
         return Intake(file_name=name, staged=staged, refusal=str(refusal))
     return Intake(file_name=name, staged=staged, checked=check_roster(table, context))
 
 
-def store_intake(engine: Engine, context: UploadContext, intake: Intake, author: UploadAuthor) -> UploadReport:
+def store_intake(
+    engine: Engine, context: UploadContext, intake: Intake, author: UploadAuthor
+) -> UploadReport:
     """One transaction: the upload row, its records and their events, its row errors; or nothing."""
     with session_scope(engine) as session:
         if intake.checked is None or intake.staged is None:
@@ -80,7 +89,11 @@ def store_intake(engine: Engine, context: UploadContext, intake: Intake, author:
             )
         else:
             upload = store_checked(
-                session, batch_id=context.batch_id, staged=intake.staged, checked=intake.checked, author=author
+                session,
+                batch_id=context.batch_id,
+                staged=intake.staged,
+                checked=intake.checked,
+                author=author,
             )
         session.flush()
         return upload_report(session, upload.id)
@@ -98,6 +111,10 @@ def ingest_roster(
     today: date,
 ) -> UploadReport:
     context = prepare_upload(
-        engine, institution_code=institution_code, category=category, learning_centre=learning_centre, today=today
+        engine,
+        institution_code=institution_code,
+        category=category,
+        learning_centre=learning_centre,
+        today=today,
     )
     return store_intake(engine, context, read_and_check(settings, source, context), author)

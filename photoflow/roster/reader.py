@@ -1,6 +1,7 @@
 """Read an uploaded roster (xlsx or csv) into one normalised table of strings, or refuse the whole file.
 
-Only content decides the format (the upload's name is not trusted). Every refusal says what is wrong
+Content tells a workbook (zip) from an old .xls (OLE); other files are read as CSV when named .csv
+or .txt. Every refusal says what is wrong
 with the file and what to do, in Chinese and English.
 """
 
@@ -59,8 +60,10 @@ class RosterTable:
 
 
 def too_large(file_name: str, max_bytes: int) -> RosterFileError:
-    limit = f"{max_bytes / 1024 / 1024:.0f} MB"
-    return RosterFileError(file_name, f"文件超过 {limit}", f"is larger than {limit}: split the roster into smaller files")
+    limit = f"{max_bytes / 1024 / 1024:.0f} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
+    return RosterFileError(
+        file_name, f"文件超过 {limit}", f"is larger than {limit}: split the roster into smaller files"
+    )
 
 
 def read_roster(path: Path, *, file_name: str, max_bytes: int, max_rows: int) -> RosterTable:
@@ -107,7 +110,7 @@ def _read_xlsx(path: Path, file_name: str, max_bytes: int) -> RosterTable:
         reader = fastexcel.read_excel(str(path))
         sheet_names = reader.sheet_names
         used = [name for name in sheet_names if reader.load_sheet(name, header_row=None, n_rows=1).height]
-    except Exception as error:  # noqa: BLE001 - calamine raises many kinds; all mean "unreadable"
+    except Exception as error:
         raise RosterFileError(
             file_name, "无法作为 Excel 工作簿读取", f"cannot be read as an Excel workbook ({error})"
         ) from error
@@ -124,10 +127,12 @@ def _read_xlsx(path: Path, file_name: str, max_bytes: int) -> RosterTable:
     try:
         scan = scan_sheet(str(path), sheet_name, max_unpacked_bytes=max_bytes * 20)
         grid = reader.load_sheet(sheet_name, header_row=None, dtypes="string").to_polars()
-    except (UnreadableSheetError, Exception) as error:  # noqa: BLE001
-        raise RosterFileError(file_name, "无法读取工作表", f"sheet {sheet_name!r} cannot be read ({error})") from error
+    except (UnreadableSheetError, Exception) as error:
+        raise RosterFileError(
+            file_name, "无法读取工作表", f"sheet {sheet_name!r} cannot be read ({error})"
+        ) from error
     headers = [_cell_text(value) for value in grid.row(0)]
-    fields = _map_headers(file_name, headers, scan.origin_col)
+    fields = _map_headers(file_name, headers, first_row=scan.origin_row, first_col=scan.origin_col)
     table = _table_from_grid(file_name, grid, fields, first_row=scan.origin_row, first_col=scan.origin_col)
     return _with_sheet_facts(table, fields, scan)
 
@@ -154,7 +159,7 @@ def _read_csv(path: Path, file_name: str) -> RosterTable:
             file_name, "CSV 格式有误", f"is not well-formed CSV ({str(error).splitlines()[0]})"
         ) from error
     headers = [_cell_text(value) for value in grid.row(0)]
-    fields = _map_headers(file_name, headers, first_col=1)
+    fields = _map_headers(file_name, headers, first_row=1, first_col=1)
     return _table_from_grid(file_name, grid, fields, first_row=1, first_col=1)
 
 
@@ -162,7 +167,7 @@ def _cell_text(value: object) -> str:
     return "" if value is None else "".join(unicodedata.normalize("NFKC", str(value)).split()).strip("*")
 
 
-def _map_headers(file_name: str, headers: list[str], first_col: int) -> dict[int, str]:
+def _map_headers(file_name: str, headers: list[str], *, first_row: int, first_col: int) -> dict[int, str]:
     """Header position -> field; refuses missing, unknown or repeated headers, naming each one."""
     fields: dict[int, str] = {}
     unknown: list[str] = []
@@ -172,7 +177,7 @@ def _map_headers(file_name: str, headers: list[str], first_col: int) -> dict[int
             continue
         column = COLUMNS_BY_HEADER.get(header)
         if column is None:
-            unknown.append(f"{header} ({column_letters(first_col + position)}1)")
+            unknown.append(f"{header} ({column_letters(first_col + position)}{first_row})")
         elif column.field in fields.values():
             repeated.append(header)
         else:
@@ -186,7 +191,8 @@ def _map_headers(file_name: str, headers: list[str], first_col: int) -> dict[int
         hints = [_suggest(item.split(" ")[0]) for item in unknown]
         problems_zh.append("无法识别的列 " + "、".join(unknown))
         problems_en.append(
-            "unknown column(s) " + ", ".join(f"{item}{hint}" for item, hint in zip(unknown, hints, strict=True))
+            "unknown column(s) "
+            + ", ".join(f"{item}{hint}" for item, hint in zip(unknown, hints, strict=True))
         )
     if repeated:
         problems_zh.append("重复的列 " + "、".join(repeated))
@@ -195,8 +201,9 @@ def _map_headers(file_name: str, headers: list[str], first_col: int) -> dict[int
         expected = "、".join(c.header for c in ROSTER_COLUMNS)
         raise RosterFileError(
             file_name,
-            "；".join(problems_zh) + f"。第一行应为模板表头：{expected}",
-            "; ".join(problems_en) + f". The first row must hold the template's headers: {expected}",
+            "；".join(problems_zh) + f"。表头行（第 {first_row} 行）应为模板表头：{expected}",
+            "; ".join(problems_en)
+            + f". The header row (row {first_row}) must hold the template's headers: {expected}",
         )
     return fields
 
@@ -214,9 +221,9 @@ def _table_from_grid(
     names = data.columns
     columns = [pl.lit(None, dtype=pl.String).alias(f) for f in ROSTER_FIELDS if f not in fields.values()]
     columns += [_normalised(names[position], field) for position, field in fields.items()]
-    frame = data.select(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + first_row + 1).alias(ROW), *columns
-    ).select(ROW, *ROSTER_FIELDS)
+    frame = data.select((pl.int_range(pl.len(), dtype=pl.Int64) + first_row + 1).alias(ROW), *columns).select(
+        ROW, *ROSTER_FIELDS
+    )
     unnamed_with_values = [
         column_letters(first_col + position)
         for position, name in enumerate(names)

@@ -83,7 +83,9 @@ def _id_problems(rows: pl.DataFrame, numeric_rows: frozenset[int], today: date) 
         elif not idnumber.has_valid_checksum(value):
             expected = idnumber.check_char(value[:17])
             problems.append(
-                RowProblem(row, "id_number", value, RosterProblem.ID_CHECKSUM, detail=f"应为/expected {expected}")
+                RowProblem(
+                    row, "id_number", value, RosterProblem.ID_CHECKSUM, detail=f"应为/expected {expected}"
+                )
             )
     return problems
 

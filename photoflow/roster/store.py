@@ -80,7 +80,8 @@ def store_checked(
     session.flush()
     state.admit(
         session,
-        [_record_values(row, batch_id, upload.id) for row in new_rows],
+        [_record_values(row, batch_id) for row in new_rows],
+        upload_id=upload.id,
         actor=author.actor,
         reason=f"roster upload {upload.id}",
         flow_run_id=author.flow_run_id,
@@ -92,7 +93,13 @@ def store_checked(
 
 
 def record_refusal(
-    session: Session, *, batch_id: int, staged: StagedFile | None, file_name: str, message: str, author: UploadAuthor
+    session: Session,
+    *,
+    batch_id: int,
+    staged: StagedFile | None,
+    file_name: str,
+    message: str,
+    author: UploadAuthor,
 ) -> RosterUpload:
     """Keep a trace of a file refused as a whole, so the upload list shows it and why."""
     upload = RosterUpload(
@@ -135,9 +142,9 @@ def _conflict(row: dict[str, Any], earlier: dict[str, Any], differing: list[str]
     )
 
 
-def _record_values(row: dict[str, Any], batch_id: int, upload_id: int) -> dict[str, Any]:
+def _record_values(row: dict[str, Any], batch_id: int) -> dict[str, Any]:
     values = {f: row[f] for f in ROSTER_FIELDS}
-    values.update(batch_id=batch_id, upload_id=upload_id, source_row=row[ROW])
+    values.update(batch_id=batch_id, source_row=row[ROW])
     return values
 
 

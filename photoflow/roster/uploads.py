@@ -60,18 +60,24 @@ def _error_out(error: RosterRowError) -> RowErrorOut:
 
 
 def list_uploads(session: Session, institution_code: str | None = None) -> list[UploadReport]:
-    statement = select(RosterUpload.id).join(Batch, Batch.id == RosterUpload.batch_id).order_by(RosterUpload.id)
+    statement = (
+        select(RosterUpload.id).join(Batch, Batch.id == RosterUpload.batch_id).order_by(RosterUpload.id)
+    )
     if institution_code:
         statement = statement.where(Batch.institution_code == institution_code)
-    return [upload_report(session, upload_id).model_copy(update={"errors": []})
-            for upload_id in session.scalars(statement)]
+    return [
+        upload_report(session, upload_id).model_copy(update={"errors": []})
+        for upload_id in session.scalars(statement)
+    ]
 
 
 def delete_upload(session: Session, upload_id: int, *, actor: str) -> DeleteReport:
     """Remove the upload's records still awaiting a photo; keep (and name) those already past that."""
     upload = _upload(session, upload_id)
     if upload.status is not UploadStatus.ACCEPTED:
-        raise PhotoflowError(f"roster upload {upload_id} is {upload.status.label}: there is nothing to delete")
+        raise PhotoflowError(
+            f"roster upload {upload_id} is {upload.status.label}: there is nothing to delete"
+        )
     records = session.scalars(
         select(StudentRecord).where(StudentRecord.upload_id == upload_id).order_by(StudentRecord.source_row)
     ).all()

@@ -60,7 +60,7 @@ def write_roster_workbook(
     return path
 
 
-def _comment(column) -> str:  # noqa: ANN001 (RosterColumn)
+def _comment(column) -> str:
     need = "必填 / required" if column.required else "选填 / optional"
     hint = column.pattern_hint or column.input_hint
     return f"{column.header} ({column.en}): {need}" + (f"\n{hint}" if hint else "")

@@ -79,7 +79,10 @@ def _sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str:
 
 def _xml_unescape(text: str) -> str:
     return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
         .replace("&amp;", "&")
     )
 
@@ -116,6 +119,11 @@ def scan_sheet(path: str, sheet_name: str, *, max_unpacked_bytes: int) -> SheetS
     scan.origin_col = min_col or 1
     for first_col, first_row, last_col, last_row in MERGE.findall(xml):
         scan.merged.append(
-            CellRange(int(first_row), column_index(first_col.decode()), int(last_row), column_index(last_col.decode()))
+            CellRange(
+                int(first_row),
+                column_index(first_col.decode()),
+                int(last_row),
+                column_index(last_col.decode()),
+            )
         )
     return scan
