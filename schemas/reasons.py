@@ -89,3 +89,11 @@ ROSTER_PROBLEM_TEXT: dict[RosterProblem, tuple[str, str, str]] = {
         "Delete the earlier upload that holds this student first, or correct the row.",
     ),
 }
+
+
+def roster_reason(problem: RosterProblem, detail: str = "") -> tuple[str, str, str]:
+    """(中文 reason, English reason, fix hint) for a problem, with its detail appended when there is one."""
+    zh, en, hint = ROSTER_PROBLEM_TEXT[problem]
+    if detail:
+        return f"{zh}（{detail}）", f"{en} ({detail})", hint
+    return zh, en, hint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,20 @@ from photoflow.roster.workbook import write_roster_workbook
 from tests.helpers import INSTITUTION, students
 
 
+def point_prefect_logs_at_current_stderr() -> None:
+    """Prefect's console handler keeps the stderr of the test that set logging up; capsys closes it after
+    that test. A real CLI process has one stderr, so re-point the handler as every new process would."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for logger in (logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)):
+        for handler in logger.handlers:
+            if isinstance(handler, PrefectConsoleHandler):
+                handler.stream = sys.stderr  # not setStream(): it flushes the closed stream
+                handler.console.file = sys.stderr
+
+
 def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    point_prefect_logs_at_current_stderr()
     monkeypatch.setattr(sys, "argv", ["photoflow", *args])
     with pytest.raises(SystemExit) as exit_info:
         main()
@@ -45,6 +59,10 @@ def add_contract(monkeypatch, capsys, *extra: str):
     )
 
 
+def upload_roster(monkeypatch, capsys, path, *extra: str, institution: str = INSTITUTION):
+    return run(monkeypatch, capsys, "roster", "upload", str(path), "--institution", institution, *extra)
+
+
 def test_template_command_writes_the_chinese_header_row(monkeypatch, capsys, settings, tmp_path):
     code, out, _ = run(monkeypatch, capsys, "template", "roster", "-o", str(tmp_path / "t.xlsx"))
     assert code == 0 and "t.xlsx" in out
@@ -70,18 +88,7 @@ def test_roster_upload_json_reports_totals_and_each_failed_row(monkeypatch, caps
     rows[4]["id_number"] = rows[1]["id_number"]
     path = write_roster_workbook(tmp_path / "roster.xlsx", rows)
 
-    code, out, err = run(
-        monkeypatch,
-        capsys,
-        "roster",
-        "upload",
-        str(path),
-        "--institution",
-        INSTITUTION,
-        "--category",
-        "普通高等教育",
-        "--json",
-    )
+    code, out, err = upload_roster(monkeypatch, capsys, path, "--category", "普通高等教育", "--json")
 
     assert code == 0, err
     report = json.loads(out)
@@ -106,17 +113,7 @@ def test_unreadable_roster_fails_with_a_message_and_no_traceback(monkeypatch, ca
     path = tmp_path / "roster.xlsx"
     path.write_bytes(b"PK\x03\x04 this is not really a workbook")
 
-    code, out, err = run(
-        monkeypatch,
-        capsys,
-        "roster",
-        "upload",
-        str(path),
-        "--institution",
-        INSTITUTION,
-        "--category",
-        "regular",
-    )
+    code, out, err = upload_roster(monkeypatch, capsys, path, "--category", "regular")
 
     assert code == 1
     assert "roster.xlsx" in out and "cannot be read as an Excel workbook" in out
@@ -125,25 +122,13 @@ def test_unreadable_roster_fails_with_a_message_and_no_traceback(monkeypatch, ca
 
 def test_upload_without_contract_says_what_to_do(monkeypatch, capsys, settings, tmp_path):
     path = write_roster_workbook(tmp_path / "roster.xlsx", students(1))
-    code, _, err = run(
-        monkeypatch, capsys, "roster", "upload", str(path), "--institution", "10009", "--category", "regular"
-    )
+    code, _, err = upload_roster(monkeypatch, capsys, path, "--category", "regular", institution="10009")
     assert code == 1
     assert "no contract" in err and "photoflow contract add" in err and "Traceback" not in err
 
 
 def test_bad_options_are_named(monkeypatch, capsys, settings, tmp_path):
-    code, _, err = run(
-        monkeypatch,
-        capsys,
-        "roster",
-        "upload",
-        str(tmp_path / "missing.xlsx"),
-        "--institution",
-        INSTITUTION,
-        "--category",
-        "regular",
-    )
+    code, _, err = upload_roster(monkeypatch, capsys, tmp_path / "missing.xlsx", "--category", "regular")
     assert code == 1 and "no such file" in err
     code, _, err = add_contract(monkeypatch, capsys, "--services", "face")
     assert code == 2 and "--services" in err and "face" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data_contracts.roster_columns import COLUMNS_BY_FIELD
-from schemas.reasons import ROSTER_PROBLEM_TEXT, RosterProblem
+from schemas.reasons import RosterProblem, roster_reason
 
 # When one cell breaks several rules, report the one that explains the others.
 PRIORITY: tuple[RosterProblem, ...] = (
@@ -41,17 +41,15 @@ class RowProblem:
 
     @property
     def reason_zh(self) -> str:
-        zh = ROSTER_PROBLEM_TEXT[self.problem][0]
-        return f"{zh}（{self.detail}）" if self.detail else zh
+        return roster_reason(self.problem, self.detail)[0]
 
     @property
     def reason_en(self) -> str:
-        en = ROSTER_PROBLEM_TEXT[self.problem][1]
-        return f"{en} ({self.detail})" if self.detail else en
+        return roster_reason(self.problem, self.detail)[1]
 
     @property
     def hint(self) -> str:
-        return ROSTER_PROBLEM_TEXT[self.problem][2]
+        return roster_reason(self.problem)[2]
 
 
 def keep_first_per_cell(problems: list[RowProblem]) -> list[RowProblem]:

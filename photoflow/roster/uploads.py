@@ -10,7 +10,7 @@ from photoflow.errors import NotFoundError, PhotoflowError
 from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus, UploadStatus
-from schemas.reasons import ROSTER_PROBLEM_TEXT
+from schemas.reasons import roster_reason
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reports import DeleteReport, KeptRecord, RowErrorOut, UploadReport
 
@@ -47,13 +47,13 @@ def upload_report(session: Session, upload_id: int) -> UploadReport:
 
 
 def _error_out(error: RosterRowError) -> RowErrorOut:
-    zh, en, hint = ROSTER_PROBLEM_TEXT[error.problem]
+    reason, reason_en, hint = roster_reason(error.problem, error.detail)
     return RowErrorOut(
         row=error.row,
         column=error.column,
         value=error.value,
-        reason=f"{zh}（{error.detail}）" if error.detail else zh,
-        reason_en=f"{en} ({error.detail})" if error.detail else en,
+        reason=reason,
+        reason_en=reason_en,
         code=error.problem.value,
         hint=hint,
     )
