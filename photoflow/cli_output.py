@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from photoflow.settings import get_settings
 from schemas.reports import DeleteReport, UploadReport
 
 console = Console(highlight=False)
@@ -41,7 +42,7 @@ def show_upload(report: UploadReport) -> None:
     if len(report.errors) > MAX_ERRORS_SHOWN:
         console.print(f"… {len(report.errors) - MAX_ERRORS_SHOWN} more; all are in the error report.")
     if report.error_report:
-        console.print(f"Error report / 错误报告: {report.error_report} (in the data folder)")
+        console.print(f"Error report / 错误报告: {(get_settings().data_dir / report.error_report).resolve()}")
 
 
 def show_uploads(reports: list[UploadReport]) -> None:
