@@ -40,10 +40,6 @@ class Settings(BaseSettings):
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'photoflow.db').resolve()}"
 
-    @property
-    def uploads_dir(self) -> Path:
-        return self.data_dir / "uploads"
-
 
 def normalise_database_url(url: str) -> str:
     """Accept the `postgresql://` form people paste and route it through psycopg 3, the driver we ship."""

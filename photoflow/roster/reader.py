@@ -20,7 +20,6 @@ from photoflow.errors import PhotoflowError
 from photoflow.roster.xlsx_cells import (
     CellRange,
     SheetScan,
-    UnreadableSheetError,
     column_letters,
     scan_sheet,
 )
@@ -127,7 +126,7 @@ def _read_xlsx(path: Path, file_name: str, max_bytes: int) -> RosterTable:
     try:
         scan = scan_sheet(str(path), sheet_name, max_unpacked_bytes=max_bytes * 20)
         grid = reader.load_sheet(sheet_name, header_row=None, dtypes="string").to_polars()
-    except (UnreadableSheetError, Exception) as error:
+    except Exception as error:  # UnreadableSheetError or any of calamine's errors
         raise RosterFileError(
             file_name, "无法读取工作表", f"sheet {sheet_name!r} cannot be read ({error})"
         ) from error
