@@ -26,7 +26,6 @@ from tests.helpers import INSTITUTION, INSTITUTION_NAME
 POSTGRES_ADMIN_URL = os.environ.get(
     "PHOTOFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 @pytest.fixture(scope="session")
@@ -39,15 +38,11 @@ def postgres_url() -> Iterator[str]:
         pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({error}); `.ci/run` starts it")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
-    for engine_url, engine in list(_engines.items()):
-        if name in engine_url:
-            engine.dispose()
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    yield url
+    get_engine(url).dispose()  # the cached engine every test used; its connections block DROP DATABASE
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-_engines: dict[str, Engine] = {}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -58,7 +53,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = request.getfixturevalue("postgres_url")
     yield url
     engine = get_engine(url)
-    _engines[url] = engine
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
