@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import psycopg
@@ -17,7 +18,10 @@ from sqlmodel import SQLModel
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+from data_contracts.photo_spec import PhotoSpec, load_photo_spec
 from photoflow.contracts import add_contract
+from photoflow.face.analyzer import FaceAnalyzer, get_analyzer
+from photoflow.quality.review import PhotoCheck, check_photo
 from photoflow.settings import Settings, get_settings
 from schemas.db import get_engine, session_scope
 from schemas.enums import EducationCategory
@@ -95,3 +99,25 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def spec() -> PhotoSpec:
+    return load_photo_spec()
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> FaceAnalyzer:
+    """The process's face models, loaded once for the whole run (as a worker process does)."""
+    return get_analyzer()
+
+
+@pytest.fixture(scope="session")
+def review(analyzer: FaceAnalyzer, spec: PhotoSpec) -> Callable[[Path], PhotoCheck]:
+    """Stage 1 on a photo file, each file reviewed once for the whole run."""
+
+    @cache
+    def reviewed(path: Path) -> PhotoCheck:
+        return check_photo(path.read_bytes(), name=path.name, analyzer=analyzer, spec=spec)
+
+    return reviewed

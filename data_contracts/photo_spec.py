@@ -1,0 +1,109 @@
+"""Load the registry photo spec from `photo_spec.toml`: the one source of every number stage 1 uses."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+SPEC_FILE = Path(__file__).with_name("photo_spec.toml")
+
+Band = tuple[float, float]
+RGB = tuple[int, int, int]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ImageSpec(_Section):
+    width: int
+    height: int
+    format: str
+    min_quality: int
+    min_kb: float
+    max_kb: float
+
+
+class BackgroundSpec(_Section):
+    reference_rgb: RGB
+    variants: dict[str, RGB]
+    max_colour_distance: float
+    max_std: float
+    max_source_texture: float
+
+
+class GeometrySpec(_Section):
+    head_top: Band
+    eye_line: Band
+    face_width: Band
+    target_head_top: float
+    target_eye_line: float
+    target_face_width: float
+
+
+class IntakeSpec(_Section):
+    accepted_formats: frozenset[str]
+    max_file_mb: float
+    max_pixels: int
+    min_source_face_width: float
+    min_source_jpeg_quality: int
+    max_roll_correction: float
+    max_outside_below_chin: float
+
+
+class PoseSpec(_Section):
+    max_yaw: float
+    max_pitch: float
+    max_roll: float
+
+
+class FaceSpec(_Section):
+    min_eye_opening: float
+    max_lip_gap: float
+    max_teeth_share: float
+    smile_weights: dict[str, float]
+    smile_bias: float
+    max_smile_score: float
+    max_glare_share: float
+    min_eye_to_skin_brightness: float
+
+
+class LightSpec(_Section):
+    dark_level: float
+    max_dark_share: float
+    max_clipped_share: float
+    max_side_ratio: float
+    min_sharpness: float
+
+
+class PhotoSpec(_Section):
+    image: ImageSpec
+    background: BackgroundSpec
+    geometry: GeometrySpec
+    intake: IntakeSpec
+    pose: PoseSpec
+    face: FaceSpec
+    light: LightSpec
+
+    def background_rgb(self, variant: str | None = None) -> RGB:
+        """The background colour an institution chose: the reference light blue unless it names a variant."""
+        if variant in (None, "", "reference", "light_blue"):
+            return self.background.reference_rgb
+        try:
+            return self.background.variants[variant]
+        except KeyError:
+            choices = ", ".join(["light_blue", *self.background.variants])
+            raise ValueError(f"background '{variant}' is not one of: {choices}") from None
+
+
+def read_photo_spec(path: Path) -> PhotoSpec:
+    with path.open("rb") as handle:
+        return PhotoSpec.model_validate(tomllib.load(handle))
+
+
+@lru_cache
+def load_photo_spec() -> PhotoSpec:
+    return read_photo_spec(SPEC_FILE)
