@@ -1,14 +1,25 @@
 """The per-batch DAG: ingest -> auto review -> manual queue -> similarity -> submit -> print.
 
-Today it runs the first stage, roster ingestion, for every roster file given; later stages join here.
+Today it runs roster ingestion for every roster file given, photo intake for every photo folder or zip
+given, then stage 1 on every attempt still waiting for it, so a run with no files finishes what an
+interrupted run left. Later stages join here.
 """
 
 from __future__ import annotations
 
 from prefect import flow
+from pydantic import BaseModel
 
+from flows.auto_review import auto_review_flow
+from flows.photo_intake import photo_intake_flow
 from flows.roster_upload import roster_upload_flow
-from schemas.reports import UploadReport
+from schemas.reports import AutoReviewReport, IntakeReport, UploadReport
+
+
+class BatchRun(BaseModel):
+    rosters: list[UploadReport]
+    photo_intakes: list[IntakeReport]
+    auto_review: AutoReviewReport
 
 
 @flow(name="batch")
@@ -16,10 +27,17 @@ def batch_flow(
     institution: str,
     category: str,
     rosters: list[str] | None = None,
+    photos: list[str] | None = None,
     learning_centre: str = "",
-) -> list[UploadReport]:
+) -> BatchRun:
     """Run one collection batch (an institution and an education category) through its stages."""
-    return [
+    uploads = [
         roster_upload_flow(path, institution, category, learning_centre=learning_centre)
         for path in rosters or []
     ]
+    intakes = [
+        photo_intake_flow(path, institution, category, learning_centre=learning_centre, review=False).intake
+        for path in photos or []
+    ]
+    review = auto_review_flow(institution, category, learning_centre)
+    return BatchRun(rosters=uploads, photo_intakes=intakes, auto_review=review)

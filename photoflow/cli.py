@@ -23,6 +23,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
 app.add_typer(template_app, name="template")
 app.add_typer(roster_app, name="roster")
+photo_app = typer.Typer(no_args_is_help=True, help="Photos: receive a folder or zip, add one, review.")
+app.add_typer(photo_app, name="photo")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
@@ -245,7 +247,7 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Run the pipeline on a generated sample roster in a fresh folder and print what happened."""
-    from photoflow.cli_output import console, emit_json, show_upload
+    from photoflow.cli_output import console, emit_json, show_photo_intake, show_upload
     from photoflow.demo import run_demo
 
     result = run_demo(workdir or get_settings().data_dir / "demo")
@@ -262,6 +264,113 @@ def demo(
     )
     show_upload(result.second)
     console.print(f"\nRecords in the batch: {result.records_in_batch}, events logged: {result.events_logged}")
+    console.print("\n[bold]3. Photos arrive, named by ID number, and stage 1 reviews them[/bold]")
+    if result.photos is None:
+        console.print(result.photos_note)
+    else:
+        show_photo_intake(result.photos)
+        console.print(f"Spec images and overlays: {Path(result.workdir) / 'data' / 'photos' / 'derived'}")
+
+
+LearningCentreOption = Annotated[
+    str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")
+]
+
+
+def _require_contract(institution: str, category: str) -> tuple[str, str]:
+    """Refuse before starting Prefect (which takes seconds) when there is no active contract."""
+    from photoflow.contracts import active_contract
+    from schemas.db import default_engine, session_scope
+
+    code, parsed = _institution(institution), _category(category)
+    with session_scope(default_engine()) as session:
+        active_contract(session, code, parsed, date.today())
+    return code, parsed.value
+
+
+def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,
+                      id_number: str | None, as_json: bool) -> None:  # fmt: skip
+    from photoflow.cli_output import emit_json, show_photo_intake
+
+    code, parsed = _require_contract(institution, category)
+    from flows.photo_intake import photo_intake_flow
+
+    outcome = photo_intake_flow(
+        str(source.resolve()), code, parsed, learning_centre=learning_centre.strip(), id_number=id_number
+    )
+    emit_json(outcome) if as_json else show_photo_intake(outcome)
+
+
+@photo_app.command("intake")
+def photo_intake(
+    source: Annotated[
+        Path, typer.Argument(help="A folder or .zip of photos named by ID number or collection code.")
+    ],
+    institution: InstitutionOption,
+    category: CategoryOption,
+    learning_centre: LearningCentreOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Match each photo to its student, keep the original, and run stage 1 automatic review."""
+    if not source.exists():
+        raise PhotoflowError(f"{source}: no such folder or file")
+    _run_photo_intake(source, institution, category, learning_centre, None, as_json)
+
+
+@photo_app.command("add")
+def photo_add(
+    file: Annotated[Path, typer.Argument(help="One photo (JPEG, PNG or WebP).")],
+    id_number: Annotated[str, typer.Option("--id-number", help="The student's ID number (证件号).")],
+    institution: InstitutionOption,
+    category: CategoryOption,
+    learning_centre: LearningCentreOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Add one photo for one student and run stage 1 automatic review on it."""
+    if not file.is_file():
+        raise PhotoflowError(f"{file}: no such file")
+    _run_photo_intake(file, institution, category, learning_centre, id_number, as_json)
+
+
+@photo_app.command("review")
+def photo_review(
+    institution: InstitutionOption,
+    category: CategoryOption,
+    learning_centre: LearningCentreOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Run stage 1 on every attempt of the batch still waiting for it (finishes an interrupted run)."""
+    from photoflow.cli_output import emit_json, show_auto_review
+
+    code, parsed = _require_contract(institution, category)
+    from flows.auto_review import auto_review_flow
+
+    report = auto_review_flow(code, parsed, learning_centre.strip())
+    emit_json(report) if as_json else show_auto_review(report)
+
+
+@app.command("check")
+def check(
+    photos: Annotated[list[Path], typer.Argument(help="Photo files to check.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for spec images and overlays.")] = Path(
+        "checked"
+    ),
+    background: Annotated[
+        str | None, typer.Option(help="Background colour: light_blue (default), white, light_grey.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Standardise photos to the registry spec and run stage 1 on them, without a batch."""
+    from photoflow.cli_output import emit_json_list, show_checks
+    from photoflow.quality.check_files import check_files
+
+    try:
+        results = check_files(photos, out, background=background)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--background") from None
+    emit_json_list(results) if as_json else show_checks(results)
+    if not all(result.passed for result in results):
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+if TYPE_CHECKING:  # importing it would load OpenCV into every command
+    from photoflow.quality.check_files import CheckOut
+
 from photoflow.settings import get_settings
-from schemas.reports import DeleteReport, UploadReport
+from schemas.reports import AutoReviewReport, DeleteReport, IntakeReport, PhotoIntakeOutcome, UploadReport
 
 console = Console(highlight=False)
 MAX_ERRORS_SHOWN = 50
@@ -19,6 +24,63 @@ def emit_json(payload: BaseModel | list[BaseModel]) -> None:
         typer.echo("[" + ",".join(item.model_dump_json() for item in payload) + "]")
     else:
         typer.echo(payload.model_dump_json(indent=2))
+
+
+def emit_json_list(items: list[BaseModel]) -> None:
+    """A JSON array, even when it holds one item or none."""
+    typer.echo("[" + ",".join(item.model_dump_json(indent=2) for item in items) + "]")
+
+
+def show_intake(report: IntakeReport) -> None:
+    console.print(
+        f"[bold]Photo intake {report.intake_id}[/bold] {report.source_name} · "
+        f"文件 files {report.total} · 接收 accepted {report.accepted} · "
+        f"未变化 unchanged {report.unchanged} · "
+        f"未接收 not accepted {report.not_accepted}"
+    )
+    if report.problems:
+        table = Table("文件 File", "原因 Reason", "说明 Detail")
+        for problem in report.problems[:MAX_ERRORS_SHOWN]:
+            table.add_row(problem.name, f"{problem.reason}\n{problem.reason_en}", problem.detail)
+        console.print(table)
+        if len(report.problems) > MAX_ERRORS_SHOWN:
+            console.print(f"… {len(report.problems) - MAX_ERRORS_SHOWN} more; use --json for all.")
+
+
+def show_auto_review(report: AutoReviewReport) -> None:
+    from schemas.photo_reasons import PhotoReason
+
+    console.print(
+        f"[bold]Automatic review[/bold] batch {report.batch_id} · 审核 reviewed {report.reviewed} · "
+        f"通过 passed {report.passed} · 需重拍 reshoot {report.rejected}"
+    )
+    rejected = [item for item in report.attempts if not item.passed]
+    if rejected:
+        table = Table("Attempt", "文件 File", "原因 Reasons")
+        for item in rejected[:MAX_ERRORS_SHOWN]:
+            reasons = "\n".join(PhotoReason(code).label for code in item.reasons)
+            table.add_row(str(item.attempt_id), item.file_name, reasons)
+        console.print(table)
+
+
+def show_photo_intake(outcome: PhotoIntakeOutcome) -> None:
+    show_intake(outcome.intake)
+    if outcome.review is not None:
+        show_auto_review(outcome.review)
+
+
+def show_checks(results: list[CheckOut]) -> None:
+    for result in results:
+        verdict = "[green]通过 passed[/green]" if result.passed else "[red]未通过 rejected[/red]"
+        console.print(f"[bold]{result.file}[/bold]: {verdict}")
+        if result.message:
+            console.print(f"  {result.message}")
+        for reason in result.reasons:
+            console.print(f"  - {reason.zh} / {reason.en}: {reason.hint}")
+        if result.standardised:
+            console.print(f"  standard image / 标准照: {result.standardised}")
+        if result.overlay:
+            console.print(f"  overlay / 标注图: {result.overlay}")
 
 
 def show_upload(report: UploadReport) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from photoflow.errors import NoActiveContractError
+from photoflow.errors import NoActiveContractError, NotFoundError
 from schemas.batches import Batch
 from schemas.clock import utcnow
 from schemas.enums import EducationCategory
@@ -97,4 +97,24 @@ def batch_for(
         batch = Batch(institution_code=institution_code, category=category, learning_centre=learning_centre)
         session.add(batch)
         session.flush()
+    return batch
+
+
+def existing_batch(
+    session: Session, institution_code: str, category: EducationCategory, learning_centre: str
+) -> Batch:
+    """The batch photos go to; it exists once a roster was uploaded, and photos need a roster to match."""
+    batch = session.exec(
+        select(Batch).where(
+            Batch.institution_code == institution_code,
+            Batch.category == category,
+            Batch.learning_centre == learning_centre,
+        )
+    ).first()
+    if batch is None:
+        centre = f", learning centre {learning_centre}" if learning_centre else ""
+        raise NotFoundError(
+            f"institution {institution_code} has no batch for {category.label}{centre}: "
+            f"upload its roster with `photoflow roster upload` first"
+        )
     return batch

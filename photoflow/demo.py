@@ -1,7 +1,9 @@
 """`photoflow demo`: the pipeline so far, on a generated roster, in a folder of its own.
 
 It grows with each stage. Today: a contract, the template, a roster with typical mistakes uploaded,
-then the fixed roster uploaded again (only the previously failed rows are added).
+then the fixed roster uploaded again (only the previously failed rows are added), then a folder of
+real portraits from the shared datasets (a few smiling or greyscale, one for nobody) received and
+reviewed by stage 1.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from photoflow.roster.workbook import write_roster_workbook
 from photoflow.settings import get_settings
 from schemas.enums import EducationCategory
 from schemas.records import RecordEvent, StudentRecord
-from schemas.reports import UploadReport
+from schemas.reports import PhotoIntakeOutcome, UploadReport
 
 MARKER = ".photoflow-demo"
 INSTITUTION, NAME = "10001", "示范大学 Demo University"
 CATEGORY = EducationCategory.REGULAR
 ROWS = 200
+PHOTOS = 24  # compliant portraits; three faulty photos follow them
 
 
 class DemoReport(BaseModel):
@@ -39,6 +42,8 @@ class DemoReport(BaseModel):
     second: UploadReport
     records_in_batch: int
     events_logged: int
+    photos: PhotoIntakeOutcome | None
+    photos_note: str | None = None
 
 
 def _fresh_workdir(workdir: Path) -> Path:
@@ -94,6 +99,7 @@ def run_demo(workdir: Path) -> DemoReport:
     fixed_file = write_roster_workbook(workdir / "roster-fixed.xlsx", rows)
     first = roster_upload_flow(str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name)
     second = roster_upload_flow(str(fixed_file), INSTITUTION, CATEGORY.value, file_name=fixed_file.name)
+    photos, note = _photos(workdir, rows)
     with session_scope(default_engine()) as session:
         records = session.exec(select(func.count()).select_from(StudentRecord)).one()
         events = session.exec(select(func.count()).select_from(RecordEvent)).one()
@@ -105,4 +111,27 @@ def run_demo(workdir: Path) -> DemoReport:
         second=second,
         records_in_batch=records,
         events_logged=events,
+        photos=photos,
+        photos_note=note,
     )
+
+
+def _photos(workdir: Path, rows: list[dict[str, str]]) -> tuple[PhotoIntakeOutcome | None, str | None]:
+    """Name real portraits after the first students' ID numbers and send the folder through intake."""
+    datasets = get_settings().datasets_dir
+    portraits = sorted((datasets / "id_portraits" / "london_neutral_front").glob("*.jpg"))[:PHOTOS]
+    if not portraits:
+        return None, f"no photos: the shared datasets were not found at {datasets} (PHOTOFLOW_DATASETS_DIR)"
+    faulty = [
+        datasets / "id_defects" / "london_smiling_front" / "005_08.jpg",
+        datasets / "id_defects" / "london_smiling_front" / "012_08.jpg",
+        datasets / "id_defects" / "yalefaces" / "subject02.leftlight.gif",
+    ]
+    folder = workdir / "photos"
+    folder.mkdir()
+    for row, photo in zip(rows, [*portraits, *faulty], strict=False):
+        shutil.copyfile(photo, folder / f"{row['id_number']}{photo.suffix}")
+    shutil.copyfile(portraits[0], folder / "unknown-student.jpg")
+    from flows.photo_intake import photo_intake_flow
+
+    return photo_intake_flow(str(folder), INSTITUTION, CATEGORY.value), None

@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     actor: str = Field(default_factory=_default_actor, description="Who the event log names for CLI actions.")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="Largest roster file accepted.")
     max_roster_rows: int = Field(default=50_000, gt=0, description="Most student rows in one roster file.")
+    max_photo_files: int = Field(default=20_000, gt=0, description="Most files in one photo folder or zip.")
+    max_photo_upload_bytes: int = Field(
+        default=4 * 1024**3, gt=0, description="Most bytes one photo folder or zip may hold in all."
+    )
+    photo_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, gt=0, description="Processes reviewing photos at once."
+    )
+    review_chunk_size: int = Field(default=200, gt=0, description="Photos per stage 1 task run.")
+    datasets_dir: Path = Field(
+        default=Path(__file__).resolve().parents[2] / "shared" / "datasets",
+        description="Real face photos the demo uses by path (never copied into the repository).",
+    )
+    photo_background: str | None = Field(
+        default=None, description="Spec background: light_blue (default), white or light_grey."
+    )
 
     @property
     def db_url(self) -> str:

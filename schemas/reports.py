@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from schemas.photo_reasons import IntakeProblem
+
 
 class RowErrorOut(BaseModel):
     row: int
@@ -57,3 +59,51 @@ class ContractOut(BaseModel):
     delegation_letter_received: bool
     services: list[str]
     interception: bool
+
+
+class IntakeProblemOut(BaseModel):
+    """A received file that did not become a photo attempt."""
+
+    name: str
+    code: str
+    reason: str
+    reason_en: str
+    detail: str
+
+    @classmethod
+    def of(cls, name: str, problem: IntakeProblem, detail: str) -> IntakeProblemOut:
+        return cls(name=name, code=problem.value, reason=problem.zh, reason_en=problem.en, detail=detail)
+
+
+class IntakeReport(BaseModel):
+    intake_id: int
+    batch_id: int
+    source_name: str
+    total: int
+    accepted: int
+    unchanged: int
+    not_accepted: int
+    problems: list[IntakeProblemOut]
+
+
+class ReviewedAttempt(BaseModel):
+    attempt_id: int
+    record_id: int
+    file_name: str
+    passed: bool
+    reasons: list[str]
+    status: str
+
+
+class AutoReviewReport(BaseModel):
+    batch_id: int
+    reviewed: int
+    passed: int
+    rejected: int
+    already_reviewed: int
+    attempts: list[ReviewedAttempt]
+
+
+class PhotoIntakeOutcome(BaseModel):
+    intake: IntakeReport
+    review: AutoReviewReport | None

@@ -2,12 +2,16 @@
 
 from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.institutions import Contract, Institution
+from schemas.photos import AutoReview, PhotoAttempt, PhotoIntake
 from schemas.records import RecordEvent, StudentRecord
 
 __all__ = [
+    "AutoReview",
     "Batch",
     "Contract",
     "Institution",
+    "PhotoAttempt",
+    "PhotoIntake",
     "RecordEvent",
     "RosterRowError",
     "RosterUpload",

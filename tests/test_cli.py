@@ -7,6 +7,7 @@ import logging
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,6 +16,8 @@ from data_contracts.roster_columns import ROSTER_COLUMNS
 from photoflow.cli import main
 from photoflow.roster.workbook import write_roster_workbook
 from tests.helpers import INSTITUTION, students
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 def point_prefect_logs_at_current_stderr() -> None:
@@ -145,3 +148,89 @@ def test_console_script_is_installed():
     )
     result = subprocess.run([photoflow, "--help"], capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 0 and "roster" in result.stdout
+
+
+NEUTRAL_PORTRAIT = DATASETS / "id_portraits" / "london_neutral_front" / "004_03.jpg"
+SMILING_PORTRAIT = DATASETS / "id_defects" / "london_smiling_front" / "005_08.jpg"
+
+
+def test_check_reports_each_photo_with_reasons_spec_image_and_overlay(
+    monkeypatch, capsys, settings, tmp_path
+):
+    junk = tmp_path / "notes.jpg"
+    junk.write_text("not a photo")
+    out = tmp_path / "checked"
+
+    photos = (str(NEUTRAL_PORTRAIT), str(SMILING_PORTRAIT), str(junk))
+    code, stdout, stderr = run(monkeypatch, capsys, "check", *photos, "--out", str(out), "--json")
+
+    assert code == 1, stderr  # one or more photos were rejected
+    good, smiling, notes = json.loads(stdout)
+    assert good["passed"] and good["reasons"] == [] and good["overlay"] is None
+    assert Path(good["standardised"]).read_bytes()[:2] == b"\xff\xd8"
+    assert not smiling["passed"] and Path(smiling["overlay"]).is_file()
+    codes = {reason["code"] for reason in smiling["reasons"]}
+    assert codes & {"smiling", "teeth_showing", "mouth_open"}
+    assert all(reason["zh"] and reason["en"] and reason["hint"] for reason in smiling["reasons"])
+    assert [reason["code"] for reason in notes["reasons"]] == ["not_an_image"]
+    assert "notes.jpg" in notes["message"] and notes["standardised"] is None
+    assert Path(notes["overlay"]).is_file()
+
+
+def test_check_of_a_good_photo_exits_zero_and_rejects_an_unknown_background(
+    monkeypatch, capsys, settings, tmp_path
+):
+    code, stdout, _ = run(monkeypatch, capsys, "check", str(NEUTRAL_PORTRAIT), "--out", str(tmp_path))
+    assert code == 0 and "passed" in stdout
+
+    code, _, stderr = run(
+        monkeypatch, capsys, "check", str(NEUTRAL_PORTRAIT), "--out", str(tmp_path), "--background", "pink"
+    )
+    assert code == 2 and "light_blue" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.flow
+def test_photo_intake_command_receives_a_folder_and_reviews_it(
+    monkeypatch, capsys, settings, prefect_harness, tmp_path
+):
+    add_contract(monkeypatch, capsys)
+    rows = students(2, seed=5)
+    roster = write_roster_workbook(tmp_path / "roster.xlsx", rows)
+    run(
+        monkeypatch,
+        capsys,
+        "roster",
+        "upload",
+        str(roster),
+        "--institution",
+        INSTITUTION,
+        "--category",
+        "regular",
+    )
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copyfile(NEUTRAL_PORTRAIT, folder / f"{rows[0]['id_number']}.jpg")
+    shutil.copyfile(SMILING_PORTRAIT, folder / "nobody.jpg")
+    args = ("photo", "intake", str(folder), "--institution", INSTITUTION, "--category", "regular", "--json")
+
+    code, stdout, stderr = run(monkeypatch, capsys, *args)
+
+    assert code == 0, stderr
+    outcome = json.loads(stdout)
+    assert (outcome["intake"]["accepted"], outcome["intake"]["not_accepted"]) == (1, 1)
+    assert outcome["intake"]["problems"][0]["name"] == "nobody.jpg"
+    assert (outcome["review"]["reviewed"], outcome["review"]["passed"]) == (1, 1)
+
+    code, stdout, _ = run(monkeypatch, capsys, *args)  # the same folder again: nothing new, nothing reviewed
+    again = json.loads(stdout)
+    assert (again["intake"]["accepted"], again["intake"]["unchanged"], again["review"]["reviewed"]) == (
+        0,
+        1,
+        0,
+    )
+
+    photo = tmp_path / "reshoot.jpg"
+    shutil.copyfile(SMILING_PORTRAIT, photo)
+    add = ("photo", "add", str(photo), "--id-number", rows[1]["id_number"])
+    code, _, stderr = run(monkeypatch, capsys, *add, "--institution", INSTITUTION, "--category", "regular")
+    assert code == 0, stderr

@@ -34,10 +34,11 @@ def test_rerunning_the_batch_flow_duplicates_nothing(engine, settings, tmp_path)
     first = write_roster_workbook(tmp_path / "part1.xlsx", students(6, seed=1))
     second = write_roster_workbook(tmp_path / "part2.xlsx", students(4, seed=2))
 
-    reports = batch_flow(INSTITUTION, "regular", rosters=[str(first), str(second)])
+    run = batch_flow(INSTITUTION, "regular", rosters=[str(first), str(second)])
     rerun = batch_flow(INSTITUTION, "regular", rosters=[str(first), str(second)])
 
-    assert [r.succeeded for r in reports] == [6, 4]
-    assert [(r.succeeded, r.unchanged) for r in rerun] == [(0, 6), (0, 4)]
+    assert [r.succeeded for r in run.rosters] == [6, 4]
+    assert [(r.succeeded, r.unchanged) for r in rerun.rosters] == [(0, 6), (0, 4)]
+    assert rerun.auto_review.reviewed == 0
     with session_scope(engine) as session:
         assert len(session.scalars(select(RecordEvent)).all()) == 10

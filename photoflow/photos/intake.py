@@ -1,0 +1,214 @@
+"""Receive photos for a batch: match each file to its roster record, keep the original, open an attempt.
+
+Files are matched by name: the stem is a record's ID number (证件号) or collection code (采集码). Every
+file that does not become an attempt is reported by name with the reason; none is dropped silently.
+Originals are stored once under their content hash and never changed. The database work is one
+transaction, and a photo identical to the record's latest attempt counts as unchanged, so receiving
+the same folder twice (a rerun after a crash) creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from data_contracts.photo_spec import load_photo_spec
+from photoflow import idnumber
+from photoflow.errors import NotFoundError, PhotoflowError
+from photoflow.photos.decode import describe_size, sniff_format
+from photoflow.photos.sources import SourceFile, SourceListing, list_photo_sources
+from photoflow.settings import Settings
+from photoflow.state import transition
+from schemas.db import session_scope
+from schemas.enums import RecordStatus
+from schemas.photo_reasons import IntakeProblem
+from schemas.photos import PhotoAttempt, PhotoIntake
+from schemas.records import StudentRecord
+from schemas.reports import IntakeProblemOut, IntakeReport
+
+log = logging.getLogger(__name__)
+
+RECEIVING = frozenset({RecordStatus.AWAITING_PHOTO, RecordStatus.RESHOOT_REQUESTED})
+SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp"}
+
+
+@dataclass(frozen=True)
+class IntakeAuthor:
+    actor: str
+    flow_run_id: str | None = None
+
+
+def list_upload(settings: Settings, source: Path, *, id_number: str | None = None) -> SourceListing:
+    """The files of a folder or zip, or one photo file given for one student (`id_number`)."""
+    max_file_bytes = int(load_photo_spec().intake.max_file_mb * 1024 * 1024)
+    if id_number is None:
+        return list_photo_sources(source, max_file_bytes=max_file_bytes, max_files=settings.max_photo_files,
+                                  max_total_bytes=settings.max_photo_upload_bytes)  # fmt: skip
+    if not source.is_file():
+        raise PhotoflowError(f"{source}: no such photo file; check the path and try again")
+    size = source.stat().st_size
+    if size > max_file_bytes:
+        raise PhotoflowError(
+            f"{source.name} is {describe_size(size)}; the limit is {describe_size(max_file_bytes)}: "
+            f"send a smaller photo"
+        )
+    wanted = idnumber.normalise(id_number)
+    return SourceListing(files=[SourceFile(name=source.name, stem=wanted, data=source.read_bytes())])
+
+
+def store_original(data_dir: Path, data: bytes) -> tuple[str, str]:
+    """Keep the bytes under photos/originals/<hash>; returns (sha256, path relative to the data folder)."""
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = SUFFIX.get(sniff_format(data) or "", ".bin")
+    relative = Path("photos") / "originals" / digest[:2] / f"{digest}{suffix}"
+    target = data_dir / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(target)  # atomic: a crash never leaves a half-written original under its final name
+    return digest, relative.as_posix()
+
+
+def receive_photos(
+    engine: Engine,
+    settings: Settings,
+    *,
+    batch_id: int,
+    listing: SourceListing,
+    source_name: str,
+    author: IntakeAuthor,
+) -> IntakeReport:
+    """Turn the listed files into attempts for the batch's records; returns what became of every file."""
+    stored = {id(file): store_original(settings.data_dir, file.data) for file in listing.files}
+    with session_scope(engine) as session:
+        records = _records_by_key(session, batch_id)
+        intake = PhotoIntake(batch_id=batch_id, source_name=source_name[:255], received_by=author.actor,
+                             flow_run_id=author.flow_run_id)  # fmt: skip
+        session.add(intake)
+        session.flush()
+        problems = [
+            IntakeProblemOut.of(skip.name, IntakeProblem.NOT_READ, skip.reason) for skip in listing.skipped
+        ]
+        by_record: dict[int, list[SourceFile]] = defaultdict(list)
+        for file in listing.files:
+            record = records.get(file.stem)
+            if record is None:
+                problems.append(IntakeProblemOut.of(file.name, IntakeProblem.UNMATCHED, _unmatched(file)))
+            else:
+                by_record[record.id].append(file)
+        accepted = unchanged = 0
+        for files in by_record.values():
+            record = records[files[0].stem]
+            if len(files) > 1:
+                names = ", ".join(file.name for file in files)
+                for file in files:
+                    problems.append(IntakeProblemOut.of(
+                        file.name, IntakeProblem.DUPLICATE,
+                        f"{names} are all for {idnumber.mask(record.id_number)}: keep one and send it again",
+                    ))  # fmt: skip
+                continue
+            file = files[0]
+            sha256, path = stored[id(file)]
+            outcome = _attempt(session, record, file, sha256, path, intake.id, author)
+            if isinstance(outcome, IntakeProblemOut):
+                problems.append(outcome)
+            elif outcome:
+                accepted += 1
+            else:
+                unchanged += 1
+        intake.total = len(listing.files) + len(listing.skipped)
+        intake.accepted, intake.unchanged = accepted, unchanged
+        intake.not_accepted = len(problems)
+        intake.problems = [problem.model_dump() for problem in problems]
+        session.add(intake)
+        session.flush()
+        log.info(
+            "photo intake %d (%s): %d files, %d accepted, %d unchanged, %d not accepted",
+            intake.id, source_name, intake.total, accepted, unchanged, len(problems),
+        )  # fmt: skip
+        return intake_report(intake)
+
+
+def intake_report(intake: PhotoIntake) -> IntakeReport:
+    return IntakeReport(
+        intake_id=intake.id,
+        batch_id=intake.batch_id,
+        source_name=intake.source_name,
+        total=intake.total,
+        accepted=intake.accepted,
+        unchanged=intake.unchanged,
+        not_accepted=intake.not_accepted,
+        problems=[IntakeProblemOut(**problem) for problem in intake.problems],
+    )
+
+
+def _records_by_key(session: Session, batch_id: int) -> dict[str, StudentRecord]:
+    """The batch's records under their ID number and, where they have one, their collection code."""
+    records: dict[str, StudentRecord] = {}
+    for record in session.exec(select(StudentRecord).where(StudentRecord.batch_id == batch_id)):
+        records[record.id_number.upper()] = record
+        if record.collection_code:
+            records.setdefault(idnumber.normalise(record.collection_code), record)
+    if not records:
+        raise NotFoundError(
+            f"batch {batch_id} has no students yet: upload its roster with `photoflow roster upload` first"
+        )
+    return records
+
+
+def _unmatched(file: SourceFile) -> str:
+    looks_like_id = len(file.stem) >= 15 and file.stem.rstrip("X").isdigit()
+    shown = idnumber.mask(file.stem) if looks_like_id else file.stem
+    return (
+        f"the name '{shown}' is neither an ID number nor a collection code of this "
+        f"batch: name the file after the student's ID number or collection code, e.g. <证件号>.jpg"
+    )
+
+
+def _attempt(
+    session: Session,
+    record: StudentRecord,
+    file: SourceFile,
+    sha256: str,
+    path: str,
+    intake_id: int,
+    author: IntakeAuthor,
+) -> IntakeProblemOut | bool:
+    """A new attempt (True), the same photo as the latest attempt (False), or why none was made."""
+    latest = session.exec(
+        select(PhotoAttempt)
+        .where(PhotoAttempt.record_id == record.id)
+        .order_by(PhotoAttempt.attempt_no.desc())
+    ).first()
+    if latest is not None and latest.sha256 == sha256:
+        return False
+    if record.status not in RECEIVING:
+        return IntakeProblemOut.of(
+            file.name,
+            IntakeProblem.NOT_AWAITING,
+            f"{idnumber.mask(record.id_number)} is {record.status.label}; a new photo is taken only "
+            f"before the first review or after a reshoot was requested",
+        )
+    number = (session.exec(
+        select(func.max(PhotoAttempt.attempt_no)).where(PhotoAttempt.record_id == record.id)
+    ).one() or 0) + 1  # fmt: skip
+    session.add(
+        PhotoAttempt(record_id=record.id, attempt_no=number, intake_id=intake_id, file_name=file.name[:255],
+                     sha256=sha256, size_bytes=len(file.data), original_path=path, received_by=author.actor)
+    )  # fmt: skip
+    transition(
+        session,
+        record,
+        RecordStatus.IN_AUTO_REVIEW,
+        actor=author.actor,
+        reason=f"photo received: {file.name[:200]} (attempt {number})",
+        flow_run_id=author.flow_run_id,
+    )
+    return True

@@ -1,0 +1,254 @@
+"""Stage 1 for a batch: review every attempt waiting for it and move its record on.
+
+The review itself (`check_photo`) runs in worker processes that each load the face models once; the
+parent writes the verdicts, so the database has one writer. Each verdict and its record's moves are one
+transaction, and an attempt that already has a verdict is never reviewed again: a rerun after a crash
+picks up exactly the attempts left.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from data_contracts.photo_spec import load_photo_spec
+from photoflow.face.analyzer import get_analyzer
+from photoflow.quality.overlay import write_overlay
+from photoflow.quality.review import check_photo
+from photoflow.settings import Settings
+from photoflow.state import transition
+from schemas.db import session_scope
+from schemas.enums import RecordStatus
+from schemas.photo_reasons import PhotoReason
+from schemas.photos import AutoReview, PhotoAttempt
+from schemas.records import StudentRecord
+from schemas.reports import ReviewedAttempt
+
+STORE_EVERY = 20
+
+
+@dataclass(frozen=True)
+class ReviewJob:
+    """What a worker needs to review one attempt: plain values, so it crosses process boundaries."""
+
+    attempt_id: int
+    original: Path
+    file_name: str
+    spec_image: Path
+    overlay: Path
+    background: str | None
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    attempt_id: int
+    passed: bool
+    reasons: list[str]
+    measurements: list[dict[str, Any]]
+    standardised: bool
+    spec_image: Path | None
+    overlay: Path | None
+    messages: list[str] = field(default_factory=list)
+
+
+def review_job(job: ReviewJob) -> ReviewResult:
+    """Review one attempt in this process (models load on the first call) and write its derived images."""
+    spec = load_photo_spec()
+    check = check_photo(
+        job.original.read_bytes(),
+        name=job.file_name,
+        analyzer=get_analyzer(),
+        spec=spec,
+        background=job.background,
+    )
+    job.spec_image.parent.mkdir(parents=True, exist_ok=True)
+    spec_image = overlay = None
+    if check.spec_jpeg is not None:
+        job.spec_image.write_bytes(check.spec_jpeg)
+        spec_image = job.spec_image
+    if not check.passed:
+        overlay = write_overlay(check, spec, job.overlay)
+    return ReviewResult(
+        attempt_id=job.attempt_id,
+        passed=check.passed,
+        reasons=[reason.value for reason in check.reasons],
+        measurements=[m.as_dict() for m in check.measurements],
+        standardised=check.standardised,
+        spec_image=spec_image,
+        overlay=overlay,
+        messages=[check.refusal] if check.refusal else [],
+    )
+
+
+def pending_attempts(engine: Engine, batch_id: int) -> list[int]:
+    """Latest attempts of the batch's records in automatic review that have no verdict yet."""
+    latest = (
+        select(PhotoAttempt.record_id, func.max(PhotoAttempt.attempt_no).label("attempt_no"))
+        .group_by(PhotoAttempt.record_id)
+        .subquery()
+    )
+    statement = (
+        select(PhotoAttempt.id)
+        .join(
+            latest,
+            (latest.c.record_id == PhotoAttempt.record_id) & (latest.c.attempt_no == PhotoAttempt.attempt_no),
+        )
+        .join(StudentRecord, StudentRecord.id == PhotoAttempt.record_id)
+        .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
+        .where(
+            StudentRecord.batch_id == batch_id,
+            StudentRecord.status == RecordStatus.IN_AUTO_REVIEW,
+            AutoReview.id.is_(None),
+        )
+        .order_by(PhotoAttempt.id)
+    )
+    with session_scope(engine) as session:
+        return list(session.exec(statement).all())
+
+
+def chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def review_attempts(
+    engine: Engine, settings: Settings, attempt_ids: list[int], *, actor: str, flow_run_id: str | None = None
+) -> list[ReviewedAttempt]:
+    """Review the given attempts (skipping any already reviewed) and store the verdicts as they arrive.
+
+    Verdicts are committed a few at a time (`STORE_EVERY`): one commit per photo costs a disk sync
+    each; a crash loses at most the uncommitted few, which the next run reviews again.
+    """
+    jobs = _jobs(engine, settings, attempt_ids)
+    reviewed: list[ReviewedAttempt] = []
+    pending: list[ReviewResult] = []
+    for result in _run(jobs, settings.photo_workers):
+        pending.append(result)
+        if len(pending) >= STORE_EVERY:
+            reviewed += _store(engine, settings, pending, actor=actor, flow_run_id=flow_run_id)
+            pending = []
+    reviewed += _store(engine, settings, pending, actor=actor, flow_run_id=flow_run_id)
+    return reviewed
+
+
+def warm_up(workers: int) -> None:
+    """Start the worker processes and load their models now, so the first chunk does not wait for it."""
+    if workers > 1:
+        list(_pool(workers).map(_load_models, range(workers)))
+
+
+def _load_models(_: int) -> None:
+    get_analyzer()
+
+
+def _jobs(engine: Engine, settings: Settings, attempt_ids: list[int]) -> list[ReviewJob]:
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(PhotoAttempt, StudentRecord)
+            .join(StudentRecord, StudentRecord.id == PhotoAttempt.record_id)
+            .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
+            .where(PhotoAttempt.id.in_(attempt_ids), AutoReview.id.is_(None))  # type: ignore[union-attr]
+            .order_by(PhotoAttempt.id)
+        ).all()
+        return [
+            ReviewJob(
+                attempt_id=attempt.id,
+                original=settings.data_dir / attempt.original_path,
+                file_name=attempt.file_name,
+                spec_image=_derived(settings, record, attempt) / "spec.jpg",
+                overlay=_derived(settings, record, attempt) / "overlay.png",
+                background=settings.photo_background,
+            )
+            for attempt, record in rows
+        ]
+
+
+def _derived(settings: Settings, record: StudentRecord, attempt: PhotoAttempt) -> Path:
+    return (
+        settings.data_dir
+        / "photos"
+        / "derived"
+        / str(record.batch_id)
+        / str(record.id)
+        / str(attempt.attempt_no)
+    )
+
+
+def _run(jobs: list[ReviewJob], workers: int) -> Iterable[ReviewResult]:
+    if workers <= 1 or len(jobs) <= 1:
+        return map(review_job, jobs)
+    return _pool(workers).map(review_job, jobs, chunksize=max(1, min(16, len(jobs) // (4 * workers))))
+
+
+@lru_cache(maxsize=2)
+def _pool(workers: int) -> Executor:
+    """One pool per process and size: workers keep their loaded models from chunk to chunk.
+
+    Workers are spawned, not forked: a fork of a process whose MediaPipe graphs have started their
+    threads inherits locks held by threads that do not exist in the child, and hangs.
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    atexit.register(pool.shutdown, cancel_futures=True)
+    return pool
+
+
+def _relative(settings: Settings, path: Path | None) -> str | None:
+    return None if path is None else path.relative_to(settings.data_dir).as_posix()
+
+
+def _store(
+    engine: Engine, settings: Settings, results: list[ReviewResult], *, actor: str, flow_run_id: str | None
+) -> list[ReviewedAttempt]:
+    """Write the verdicts and move their records, in one transaction."""
+    if not results:
+        return []
+    with session_scope(engine) as session:
+        stored = (
+            _store_one(session, settings, result, actor=actor, flow_run_id=flow_run_id) for result in results
+        )
+        return [outcome for outcome in stored if outcome is not None]
+
+
+def _store_one(
+    session: Session, settings: Settings, result: ReviewResult, *, actor: str, flow_run_id: str | None
+) -> ReviewedAttempt | None:
+    """One verdict; the record moves to the manual queue if it passed, to reshoot requested if not."""
+    attempt = session.get(PhotoAttempt, result.attempt_id)
+    record = session.get(StudentRecord, attempt.record_id)
+    already = session.exec(select(AutoReview.id).where(AutoReview.attempt_id == attempt.id)).first()
+    if already is not None or record.status != RecordStatus.IN_AUTO_REVIEW:
+        return None
+    session.add(AutoReview(
+        attempt_id=attempt.id, passed=result.passed, reasons=result.reasons,
+        measurements=result.measurements, standardised=result.standardised,
+        spec_image_path=_relative(settings, result.spec_image),
+        overlay_path=_relative(settings, result.overlay),
+        reviewed_by=actor, flow_run_id=flow_run_id,
+    ))  # fmt: skip
+    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    if result.passed:
+        transition(session, record, RecordStatus.IN_MANUAL_REVIEW,
+                   reason=f"automatic review passed (attempt {attempt.attempt_no})", **moves)  # fmt: skip
+    else:
+        summary = "; ".join(PhotoReason(code).en for code in result.reasons)
+        transition(session, record, RecordStatus.AUTO_REJECTED,
+                   reason=f"automatic review: {summary}"[:500], **moves)  # fmt: skip
+        transition(session, record, RecordStatus.RESHOOT_REQUESTED,
+                   reason="new photo needed after automatic review", **moves)  # fmt: skip
+    return ReviewedAttempt(
+        attempt_id=attempt.id,
+        record_id=record.id,
+        file_name=attempt.file_name,
+        passed=result.passed,
+        reasons=result.reasons,
+        status=record.status.value,
+    )

@@ -1,0 +1,66 @@
+"""Tasks of photo intake and stage 1 review, each wrapping one domain step (photoflow.photos, .quality)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from photoflow.contracts import active_contract, existing_batch
+from photoflow.idnumber import mask
+from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
+from photoflow.quality.stage import pending_attempts, review_attempts
+from photoflow.settings import get_settings
+from schemas.db import default_engine, session_scope
+from schemas.enums import EducationCategory
+from schemas.reports import IntakeReport, ReviewedAttempt
+
+
+@task(cache_policy=NO_CACHE)
+def find_batch(institution_code: str, category: EducationCategory, learning_centre: str) -> int:
+    """Check the contract and find the batch the roster opened."""
+    with session_scope(default_engine()) as session:
+        active_contract(session, institution_code, category, date.today())
+        return existing_batch(session, institution_code, category, learning_centre).id
+
+
+# A retry is safe: originals are content-addressed and a photo equal to the latest attempt is unchanged.
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def receive_photo_files(batch_id: int, source: Path, id_number: str | None, actor: str) -> IntakeReport:
+    """Read the folder, zip or single photo, match each file to a record and open its attempt."""
+    settings = get_settings()
+    listing = list_upload(settings, source, id_number=id_number)
+    report = receive_photos(
+        default_engine(), settings, batch_id=batch_id, listing=listing, source_name=source.name,
+        author=IntakeAuthor(actor, flow_run.id),
+    )  # fmt: skip
+    get_run_logger().info(
+        "photo intake %d from %s%s: %d files, %d accepted, %d unchanged, %d not accepted",
+        report.intake_id, source.name, f" for {mask(id_number)}" if id_number else "",
+        report.total, report.accepted, report.unchanged, report.not_accepted,
+    )  # fmt: skip
+    return report
+
+
+@task(cache_policy=NO_CACHE)
+def list_pending_attempts(batch_id: int) -> list[int]:
+    """Attempts waiting for stage 1 in this batch."""
+    return pending_attempts(default_engine(), batch_id)
+
+
+# A retry is safe: attempts with a verdict are skipped, so a retried chunk reviews only what is left.
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def review_chunk(attempt_ids: list[int], actor: str) -> list[ReviewedAttempt]:
+    """Stage 1 for one chunk of attempts, spread over the worker processes."""
+    reviewed = review_attempts(
+        default_engine(), get_settings(), attempt_ids, actor=actor, flow_run_id=flow_run.id
+    )
+    passed = sum(item.passed for item in reviewed)
+    get_run_logger().info(
+        "reviewed %d of %d attempts: %d passed, %d sent back for a reshoot",
+        len(reviewed), len(attempt_ids), passed, len(reviewed) - passed,
+    )  # fmt: skip
+    return reviewed
