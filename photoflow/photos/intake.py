@@ -2,9 +2,9 @@
 
 Files are matched by name: the stem is a record's ID number (证件号) or collection code (采集码). Every
 file that does not become an attempt is reported by name with the reason; none is dropped silently.
-Originals are stored once under their content hash and never changed. The database work is one
-transaction, and a photo identical to the record's latest attempt counts as unchanged, so receiving
-the same folder twice (a rerun after a crash) creates nothing twice.
+Originals of accepted photos are stored once under their content hash and never changed. The
+database work is one transaction, and a photo identical to the record's latest attempt counts as
+unchanged, so receiving the same folder twice (a rerun after a crash) creates nothing twice.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
@@ -46,7 +46,7 @@ class IntakeAuthor:
 
 def list_upload(settings: Settings, source: Path, *, id_number: str | None = None) -> SourceListing:
     """The files of a folder or zip, or one photo file given for one student (`id_number`)."""
-    max_file_bytes = int(load_photo_spec().intake.max_file_mb * 1024 * 1024)
+    max_file_bytes = load_photo_spec().intake.max_file_bytes
     if id_number is None:
         return list_photo_sources(source, max_file_bytes=max_file_bytes, max_files=settings.max_photo_files,
                                   max_total_bytes=settings.max_photo_upload_bytes)  # fmt: skip
@@ -62,9 +62,8 @@ def list_upload(settings: Settings, source: Path, *, id_number: str | None = Non
     return SourceListing(files=[SourceFile(name=source.name, stem=wanted, data=source.read_bytes())])
 
 
-def store_original(data_dir: Path, data: bytes) -> tuple[str, str]:
-    """Keep the bytes under photos/originals/<hash>; returns (sha256, path relative to the data folder)."""
-    digest = hashlib.sha256(data).hexdigest()
+def store_original(data_dir: Path, data: bytes, digest: str) -> str:
+    """Keep the bytes under photos/originals/<sha256 digest>; returns the path relative to the data folder."""
     suffix = SUFFIX.get(sniff_format(data) or "", ".bin")
     relative = Path("photos") / "originals" / digest[:2] / f"{digest}{suffix}"
     target = data_dir / relative
@@ -73,7 +72,7 @@ def store_original(data_dir: Path, data: bytes) -> tuple[str, str]:
         partial = target.with_suffix(".part")
         partial.write_bytes(data)
         partial.replace(target)  # atomic: a crash never leaves a half-written original under its final name
-    return digest, relative.as_posix()
+    return relative.as_posix()
 
 
 def receive_photos(
@@ -86,7 +85,6 @@ def receive_photos(
     author: IntakeAuthor,
 ) -> IntakeReport:
     """Turn the listed files into attempts for the batch's records; returns what became of every file."""
-    stored = {id(file): store_original(settings.data_dir, file.data) for file in listing.files}
     with session_scope(engine) as session:
         records = _records_by_key(session, batch_id)
         intake = PhotoIntake(batch_id=batch_id, source_name=source_name[:255], received_by=author.actor,
@@ -114,9 +112,7 @@ def receive_photos(
                         f"{names} are all for {idnumber.mask(record.id_number)}: keep one and send it again",
                     ))  # fmt: skip
                 continue
-            file = files[0]
-            sha256, path = stored[id(file)]
-            outcome = _attempt(session, record, file, sha256, path, intake.id, author)
+            outcome = _attempt(session, settings.data_dir, record, files[0], intake.id, author)
             if isinstance(outcome, IntakeProblemOut):
                 problems.append(outcome)
             elif outcome:
@@ -127,7 +123,6 @@ def receive_photos(
         intake.accepted, intake.unchanged = accepted, unchanged
         intake.not_accepted = len(problems)
         intake.problems = [problem.model_dump() for problem in problems]
-        session.add(intake)
         session.flush()
         log.info(
             "photo intake %d (%s): %d files, %d accepted, %d unchanged, %d not accepted",
@@ -174,14 +169,18 @@ def _unmatched(file: SourceFile) -> str:
 
 def _attempt(
     session: Session,
+    data_dir: Path,
     record: StudentRecord,
     file: SourceFile,
-    sha256: str,
-    path: str,
     intake_id: int,
     author: IntakeAuthor,
 ) -> IntakeProblemOut | bool:
-    """A new attempt (True), the same photo as the latest attempt (False), or why none was made."""
+    """A new attempt (True), the same photo as the latest attempt (False), or why none was made.
+
+    Only a photo that becomes an attempt is kept; it is written before its row, so a rolled-back
+    transaction leaves at most an unreferenced original, never a row without its file.
+    """
+    sha256 = hashlib.sha256(file.data).hexdigest()
     latest = session.exec(
         select(PhotoAttempt)
         .where(PhotoAttempt.record_id == record.id)
@@ -196,9 +195,8 @@ def _attempt(
             f"{idnumber.mask(record.id_number)} is {record.status.label}; a new photo is taken only "
             f"before the first review or after a reshoot was requested",
         )
-    number = (session.exec(
-        select(func.max(PhotoAttempt.attempt_no)).where(PhotoAttempt.record_id == record.id)
-    ).one() or 0) + 1  # fmt: skip
+    number = latest.attempt_no + 1 if latest is not None else 1
+    path = store_original(data_dir, file.data, sha256)
     session.add(
         PhotoAttempt(record_id=record.id, attempt_no=number, intake_id=intake_id, file_name=file.name[:255],
                      sha256=sha256, size_bytes=len(file.data), original_path=path, received_by=author.actor)
