@@ -28,6 +28,9 @@ app.add_typer(photo_app, name="photo")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
+LearningCentreOption = Annotated[
+    str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")
+]
 CategoryOption = Annotated[
     str,
     typer.Option(
@@ -49,6 +52,17 @@ def _institution(code: str) -> str:
     if not (len(code) == 5 and code.isdigit()):
         raise typer.BadParameter(f"'{code}' is not a 5-digit institution code", param_hint="--institution")
     return code
+
+
+def _require_contract(institution: str, category: str) -> tuple[str, str]:
+    """Refuse before starting Prefect (which takes seconds) when there is no active contract."""
+    from photoflow.contracts import active_contract
+    from schemas.db import default_engine, session_scope
+
+    code, parsed = _institution(institution), _category(category)
+    with session_scope(default_engine()) as session:
+        active_contract(session, code, parsed, date.today())
+    return code, parsed.value
 
 
 @db_app.command("upgrade")
@@ -175,25 +189,19 @@ def roster_upload(
     file: Annotated[Path, typer.Argument(help="The roster, .xlsx or .csv (UTF-8, UTF-8 with BOM, or GBK).")],
     institution: InstitutionOption,
     category: CategoryOption,
-    learning_centre: Annotated[
-        str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")
-    ] = "",
+    learning_centre: LearningCentreOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Check every row of a roster against the data contract and add the good rows to the batch."""
     from photoflow.cli_output import emit_json, show_upload
-    from photoflow.contracts import active_contract
-    from schemas.db import default_engine, session_scope
 
     if not file.is_file():
         raise PhotoflowError(f"{file}: no such file")
-    code, parsed = _institution(institution), _category(category)
-    with session_scope(default_engine()) as session:  # refuse before starting Prefect (seconds)
-        active_contract(session, code, parsed, date.today())
+    code, parsed = _require_contract(institution, category)
     from flows.roster_upload import roster_upload_flow
 
     report = roster_upload_flow(
-        str(file.resolve()), code, parsed.value, learning_centre=learning_centre.strip(), file_name=file.name
+        str(file.resolve()), code, parsed, learning_centre=learning_centre.strip(), file_name=file.name
     )
     emit_json(report) if as_json else show_upload(report)
     if report.error_message:
@@ -270,22 +278,6 @@ def demo(
     else:
         show_photo_intake(result.photos)
         console.print(f"Spec images and overlays: {Path(result.workdir) / 'data' / 'photos' / 'derived'}")
-
-
-LearningCentreOption = Annotated[
-    str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")
-]
-
-
-def _require_contract(institution: str, category: str) -> tuple[str, str]:
-    """Refuse before starting Prefect (which takes seconds) when there is no active contract."""
-    from photoflow.contracts import active_contract
-    from schemas.db import default_engine, session_scope
-
-    code, parsed = _institution(institution), _category(category)
-    with session_scope(default_engine()) as session:
-        active_contract(session, code, parsed, date.today())
-    return code, parsed.value
 
 
 def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,
