@@ -53,6 +53,10 @@ class IntakeSpec(_Section):
     max_roll_correction: float
     max_outside_below_chin: float
 
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
 
 class PoseSpec(_Section):
     max_yaw: float

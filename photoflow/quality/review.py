@@ -61,7 +61,7 @@ def check_photo(
         decoded = decode_photo(
             data,
             name=name,
-            max_bytes=int(intake.max_file_mb * 1024 * 1024),
+            max_bytes=intake.max_file_bytes,
             max_pixels=intake.max_pixels,
             formats=intake.accepted_formats,
         )

@@ -12,7 +12,7 @@ import atexit
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,6 @@ class ReviewResult:
     standardised: bool
     spec_image: Path | None
     overlay: Path | None
-    messages: list[str] = field(default_factory=list)
 
 
 def review_job(job: ReviewJob) -> ReviewResult:
@@ -85,7 +84,6 @@ def review_job(job: ReviewJob) -> ReviewResult:
         standardised=check.standardised,
         spec_image=spec_image,
         overlay=overlay,
-        messages=[check.refusal] if check.refusal else [],
     )
 
 

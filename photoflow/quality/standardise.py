@@ -20,6 +20,7 @@ from PIL import Image
 from data_contracts.photo_spec import PhotoSpec
 from photoflow.face import landmarks as lm
 from photoflow.face.analyzer import FaceAnalysis
+from photoflow.face.landmarks import FaceLandmarks
 from photoflow.quality import measures
 from photoflow.quality.measurement import Measurement, at_least, at_most, within
 from schemas.photo_reasons import PhotoReason as R
@@ -36,14 +37,15 @@ class Standardised:
     matrix: np.ndarray  # 2x3 affine from the source into the spec image
 
 
-def source_checks(analysis: FaceAnalysis, rgb: np.ndarray, spec: PhotoSpec) -> list[Measurement]:
-    """What must hold in the original before standardising it makes sense."""
+def source_checks(
+    analysis: FaceAnalysis, rgb: np.ndarray, top: float | None, spec: PhotoSpec
+) -> list[Measurement]:
+    """What must hold in the original (`top`: its head-top row) before standardising it makes sense."""
     face = analysis.landmarks
     checks = [measures.face_count(analysis.face_count)]
     if face is None:
         return checks
     intake = spec.intake
-    top = measures.head_top(analysis.person_mask, face)
     checks += [
         at_least("source_face_width", face.face_width, intake.min_source_face_width, R.LOW_RESOLUTION),
         within("roll", face.roll, -intake.max_roll_correction, intake.max_roll_correction, R.HEAD_ROLL),
@@ -70,15 +72,11 @@ def background_texture(rgb: np.ndarray, mask: np.ndarray) -> float:
     return float(gradient[region].mean())
 
 
-def placement(analysis: FaceAnalysis, spec: PhotoSpec) -> np.ndarray:
+def placement(face: FaceLandmarks, top: float, spec: PhotoSpec) -> np.ndarray:
     """The 2x3 affine (rotate about the eyes, scale, translate) that puts the face where the spec wants it."""
-    face = analysis.landmarks
-    assert face is not None
     geometry = spec.geometry
-    top = measures.head_top(analysis.person_mask, face)
     eyes = face.eye_midpoint
-    rise = float(eyes[1] - top) if top is not None else 0.6 * face.face_width
-    rise = max(rise, 1.0)
+    rise = max(float(eyes[1] - top), 1.0)
     low_width, high_width = geometry.face_width
     # scale for the head-top target, kept inside the face-width band with a small margin
     scale = (geometry.target_eye_line - geometry.target_head_top) / rise
@@ -98,10 +96,12 @@ def standardise(
     rgb: np.ndarray, analysis: FaceAnalysis, spec: PhotoSpec, colour: tuple[int, int, int]
 ) -> tuple[Standardised | None, list[Measurement]]:
     """The spec image, or None with the failed checks that say why it could not be made."""
-    checks = source_checks(analysis, rgb, spec)
-    if any(not check.passed for check in checks):
+    face = analysis.landmarks
+    top = None if face is None else measures.head_top(analysis.person_mask, face)
+    checks = source_checks(analysis, rgb, top, spec)
+    if face is None or top is None or any(not check.passed for check in checks):
         return None, checks
-    matrix = placement(analysis, spec)
+    matrix = placement(face, top, spec)
     size = (spec.image.width, spec.image.height)
     prescale, source, mask = _prescale(rgb, analysis.person_mask, matrix)
     matrix_small = matrix @ np.vstack([np.diag([1 / prescale, 1 / prescale, 1])[:2], [0, 0, 1]])
@@ -110,8 +110,7 @@ def standardise(
     )
     inside = cv2.warpAffine(np.ones(source.shape[:2], np.uint8), matrix_small, size, flags=cv2.INTER_NEAREST)
     person = cv2.warpAffine(mask, matrix_small, size, flags=cv2.INTER_LINEAR)
-    face = analysis.landmarks.transformed(matrix)  # type: ignore[union-attr]
-    checks.append(_below_chin_inside(inside, face, spec))
+    checks.append(_below_chin_inside(inside, face.transformed(matrix), spec))
     if not checks[-1].passed:
         return None, checks
     # outside the original there is only background: repeating its edge rows would smear the neck down
@@ -138,7 +137,7 @@ def _prescale(rgb: np.ndarray, mask: np.ndarray, matrix: np.ndarray) -> tuple[fl
     )
 
 
-def _below_chin_inside(inside: np.ndarray, face, spec: PhotoSpec) -> Measurement:
+def _below_chin_inside(inside: np.ndarray, face: FaceLandmarks, spec: PhotoSpec) -> Measurement:
     """Share of the strip below the chin that the original does not cover: shoulders missing."""
     chin = int(min(max(face.xy(lm.CHIN)[1], 0), spec.image.height - 1))
     strip = inside[chin:, :]
