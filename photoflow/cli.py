@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from photoflow.cli_enrollment import enrollment_app
+from photoflow.cli_id_registry import id_registry_app
 from photoflow.errors import PhotoflowError
 from photoflow.settings import configure_prefect, get_settings
 
@@ -25,6 +27,8 @@ app.add_typer(template_app, name="template")
 app.add_typer(roster_app, name="roster")
 photo_app = typer.Typer(no_args_is_help=True, help="Photos: receive a folder or zip, add one, review.")
 app.add_typer(photo_app, name="photo")
+app.add_typer(enrollment_app, name="enrollment")
+app.add_typer(id_registry_app, name="id-registry")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]

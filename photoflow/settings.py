@@ -7,7 +7,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +48,29 @@ class Settings(BaseSettings):
     photo_background: str | None = Field(
         default=None, description="Spec background: light_blue (default), white or light_grey."
     )
+    face_model: str = Field(
+        default="Dlib", description="deepface model for similarity; Dlib's weights ship offline."
+    )
+    deepface_home: Path | None = Field(
+        default=None, description="Where deepface looks for weights; data_dir/deepface if unset."
+    )
+    similarity_chunk_size: int = Field(default=500, gt=0, description="Records per stage 3 task run.")
+    max_enrollment_photo_bytes: int = Field(
+        default=100 * 1024, gt=0, description="Largest enrollment photo: the platform's rule is under 100 KB."
+    )
+    id_registry: str | None = Field(
+        default=None,
+        description="Where ID-registry photos come from: a folder path, or an http(s):// URL of the "
+        "registry's photo service. Unset: records needing the ID-registry comparison wait.",
+    )
+    id_registry_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the HTTP registry."
+    )
+    id_registry_timeout_s: float = Field(default=10.0, gt=0, description="Per request to the HTTP registry.")
+
+    @property
+    def deepface_dir(self) -> Path:
+        return self.deepface_home or self.data_dir / "deepface"
 
     @property
     def db_url(self) -> str:

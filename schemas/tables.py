@@ -4,15 +4,21 @@ from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.institutions import Contract, Institution
 from schemas.photos import AutoReview, PhotoAttempt, PhotoIntake
 from schemas.records import RecordEvent, StudentRecord
+from schemas.similarity import Comparison, DuplicateFace, EnrollmentUpload, FaceEmbedding, ReferencePhoto
 
 __all__ = [
     "AutoReview",
     "Batch",
+    "Comparison",
     "Contract",
+    "DuplicateFace",
+    "EnrollmentUpload",
+    "FaceEmbedding",
     "Institution",
     "PhotoAttempt",
     "PhotoIntake",
     "RecordEvent",
+    "ReferencePhoto",
     "RosterRowError",
     "RosterUpload",
     "StudentRecord",

@@ -62,10 +62,10 @@ def list_upload(settings: Settings, source: Path, *, id_number: str | None = Non
     return SourceListing(files=[SourceFile(name=source.name, stem=wanted, data=source.read_bytes())])
 
 
-def store_original(data_dir: Path, data: bytes, digest: str) -> str:
-    """Keep the bytes under photos/originals/<sha256 digest>; returns the path relative to the data folder."""
+def store_original(data_dir: Path, data: bytes, digest: str, *, folder: str = "originals") -> str:
+    """Keep the bytes under photos/<folder>/<sha256 digest>; returns the path relative to the data folder."""
     suffix = SUFFIX.get(sniff_format(data) or "", ".bin")
-    relative = Path("photos") / "originals" / digest[:2] / f"{digest}{suffix}"
+    relative = Path("photos") / folder / digest[:2] / f"{digest}{suffix}"
     target = data_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
