@@ -51,6 +51,7 @@ class SourceFile:
 class SkippedEntry:
     name: str  # the path inside the folder or zip, so the sender can find the entry
     reason: str
+    too_large: int | None = None  # the entry's size, when that is why it was not read
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _read_all(
     total = 0
     for candidate in candidates:
         if candidate.declared_size > max_file_bytes:
-            skipped.append(SkippedEntry(candidate.path, _too_large(candidate.declared_size, max_file_bytes)))
+            skipped.append(_too_large(candidate.path, candidate.declared_size, max_file_bytes))
             continue
         try:
             data = candidate.read(max_file_bytes + 1)
@@ -131,7 +132,7 @@ def _read_all(
             skipped.append(SkippedEntry(candidate.path, reason))
             continue
         if len(data) > max_file_bytes:  # it grew, or its declared size was a lie
-            skipped.append(SkippedEntry(candidate.path, _too_large(len(data), max_file_bytes)))
+            skipped.append(_too_large(candidate.path, len(data), max_file_bytes))
             continue
         if data.startswith(ARCHIVE_MAGIC):
             skipped.append(SkippedEntry(candidate.path, NESTED_ARCHIVE))
@@ -242,5 +243,7 @@ def _relative(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix() if path != root else root.name
 
 
-def _too_large(size: int, limit: int) -> str:
-    return f"{describe_size(size)}, over the limit of {describe_size(limit)} per photo: send a smaller photo"
+def _too_large(path: str, size: int, limit: int) -> SkippedEntry:
+    limit_text = describe_size(limit)
+    reason = f"{describe_size(size)}, over the limit of {limit_text} per photo: send a smaller photo"
+    return SkippedEntry(path, reason, too_large=size)
