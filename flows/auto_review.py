@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prefect import flow
 
-from photoflow.quality.stage import chunks
 from photoflow.settings import get_settings
+from photoflow.workers import chunks
 from schemas.enums import EducationCategory
 from schemas.reports import AutoReviewReport
 from tasks.photos import find_batch, list_pending_attempts, review_chunk

@@ -1,8 +1,9 @@
 """The per-batch DAG: ingest -> auto review -> manual queue -> similarity -> submit -> print.
 
 Today it runs roster ingestion for every roster file given, photo intake for every photo folder or zip
-given, then stage 1 on every attempt still waiting for it, so a run with no files finishes what an
-interrupted run left. Later stages join here.
+given, stage 1 on every attempt still waiting for it, then stage 3 on every record a reviewer has
+approved into comparison, so a run with no files finishes what an interrupted run left. Later stages
+join here.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from pydantic import BaseModel
 from flows.auto_review import auto_review_flow
 from flows.photo_intake import photo_intake_flow
 from flows.roster_upload import roster_upload_flow
-from schemas.reports import AutoReviewReport, IntakeReport, UploadReport
+from flows.similarity import similarity_flow
+from schemas.reports import AutoReviewReport, IntakeReport, SimilarityReport, UploadReport
 
 
 class BatchRun(BaseModel):
     rosters: list[UploadReport]
     photo_intakes: list[IntakeReport]
     auto_review: AutoReviewReport
+    similarity: SimilarityReport
 
 
 @flow(name="batch")
@@ -40,4 +43,5 @@ def batch_flow(
         for path in photos or []
     ]
     review = auto_review_flow(institution, category, learning_centre)
-    return BatchRun(rosters=uploads, photo_intakes=intakes, auto_review=review)
+    similarity = similarity_flow(review.batch_id)
+    return BatchRun(rosters=uploads, photo_intakes=intakes, auto_review=review, similarity=similarity)

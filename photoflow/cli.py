@@ -13,6 +13,7 @@ import typer
 
 from photoflow.cli_enrollment import enrollment_app
 from photoflow.cli_id_registry import id_registry_app
+from photoflow.cli_similarity import compare, held_app, manual_app, similarity_app
 from photoflow.errors import PhotoflowError
 from photoflow.settings import configure_prefect, get_settings
 
@@ -29,6 +30,10 @@ photo_app = typer.Typer(no_args_is_help=True, help="Photos: receive a folder or 
 app.add_typer(photo_app, name="photo")
 app.add_typer(enrollment_app, name="enrollment")
 app.add_typer(id_registry_app, name="id-registry")
+app.add_typer(similarity_app, name="similarity")
+app.add_typer(held_app, name="held")
+app.add_typer(manual_app, name="manual")
+app.command("compare")(compare)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
@@ -141,6 +146,29 @@ def contract_add(
             f"contract {out.institution} {out.name} · {out.category_label} · {out.price_per_photo}/photo · "
             f"valid until {out.valid_until} ({state})"
         )
+
+
+@contract_app.command("interception")
+def contract_interception(
+    institution: InstitutionOption,
+    state: Annotated[
+        str, typer.Argument(help="on: hold dubious comparisons for an admin; off: let all go on.")
+    ],
+    category: Annotated[
+        str | None, typer.Option("--category", help="Only this category's contract; all of them if left out.")
+    ] = None,
+) -> None:
+    """Turn comparison interception (拦截上网) on or off for an institution."""
+    from photoflow.contracts import set_interception
+    from schemas.db import default_engine, session_scope
+
+    if state not in ("on", "off"):
+        raise typer.BadParameter("use on or off", param_hint="STATE")
+    parsed = _category(category) if category else None
+    with session_scope(default_engine()) as session:
+        changed = set_interception(session, _institution(institution), parsed, state == "on")
+        labels = ", ".join(contract.category.label for contract in changed)
+    typer.echo(f"interception {state} for institution {institution}: {labels}")
 
 
 @contract_app.command("list")
@@ -282,6 +310,23 @@ def demo(
     else:
         show_photo_intake(result.photos)
         console.print(f"Spec images and overlays: {Path(result.workdir) / 'data' / 'photos' / 'derived'}")
+    if result.similarity is not None:
+        _show_demo_comparison(result)
+
+
+def _show_demo_comparison(result) -> None:
+    from photoflow.cli_enrollment_output import show_enrollment_upload
+    from photoflow.cli_output import console, show_held, show_hold_decision, show_similarity
+
+    console.print("\n[bold]4. The institution uploads enrollment photos (录取照片) by ID number[/bold]")
+    show_enrollment_upload(result.enrollment)
+    console.print(f"\n[bold]5. A reviewer approves the manual queue[/bold]: {result.approved} photo(s)")
+    console.print("\n[bold]6. Stage 3: the ID registry (simulator) first, then the enrollment photo[/bold]")
+    show_similarity(result.similarity)
+    console.print("\n[bold]7. Held records wait for an admin (interception on)[/bold]")
+    show_held(result.held)
+    for decision in result.decisions:
+        show_hold_decision(decision)
 
 
 def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,

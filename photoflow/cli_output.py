@@ -13,7 +13,19 @@ if TYPE_CHECKING:  # importing it would load OpenCV into every command
     from photoflow.quality.check_files import CheckOut
 
 from photoflow.settings import get_settings
-from schemas.reports import AutoReviewReport, DeleteReport, IntakeReport, PhotoIntakeOutcome, UploadReport
+from schemas.reports import (
+    AutoReviewReport,
+    ComparisonOut,
+    DeleteReport,
+    DuplicateFaceOut,
+    HeldOut,
+    HoldDecisionReport,
+    IntakeReport,
+    PairScoreOut,
+    PhotoIntakeOutcome,
+    SimilarityReport,
+    UploadReport,
+)
 
 console = Console(highlight=False)
 MAX_ERRORS_SHOWN = 50
@@ -132,3 +144,76 @@ def show_deletion(report: DeleteReport) -> None:
             table.add_row(str(kept.record_id), str(kept.row), kept.id_number, kept.reason)
         console.print(f"Kept {len(report.kept)} record(s):")
         console.print(table)
+
+
+def show_pair_score(result: PairScoreOut) -> None:
+    if result.score is None:
+        console.print(f"[red]no score[/red]: {result.message}")
+    else:
+        console.print(
+            f"[bold]{result.score:.1f}[/bold] / 100 · {result.band_label} (distance {result.distance:.4f})"
+        )
+    console.print(f"model: {result.model} ({result.model_version})")
+
+
+def _comparisons(items: list[ComparisonOut]) -> str:
+    """One short line per comparison: '人证比对 id_registry 72.4 可能同一人 possible'."""
+    from schemas.similarity import ComparisonKind, ComparisonOutcome, SimilarityBand
+
+    lines = []
+    for c in items:
+        kind = f"{ComparisonKind(c.kind).zh} {c.kind}"
+        if c.score is None:
+            lines.append(f"{kind}: {ComparisonOutcome(c.outcome).zh} {c.outcome}")
+        else:
+            lines.append(f"{kind}: {c.score:.1f} {SimilarityBand(c.band).zh} {c.band}")
+    return "\n".join(lines)
+
+
+def show_similarity(report: SimilarityReport) -> None:
+    from schemas.similarity import ComparisonWait
+
+    console.print(
+        f"[bold]Comparison[/bold] batch {report.batch_id} · 比对 considered {report.considered} · "
+        f"采集完成 collected {report.collected} · 拦截 held {report.held} · "
+        f"一人多号 duplicate-face pairs {report.duplicate_faces}"
+    )
+    for wait, count in report.waiting.items():
+        console.print(f"  waiting / 等待: {count} · {ComparisonWait(wait).label}")
+    shown = [item for item in report.records if item.status != "collected"]
+    if shown:
+        table = Table("Record", "姓名 Name", "证件号 ID", "状态 Status", "比对 Comparisons")
+        for item in shown[:MAX_ERRORS_SHOWN]:
+            status = item.status if item.waiting is None else f"{item.status}\n({item.waiting})"
+            table.add_row(
+                str(item.record_id), item.name, item.id_number, status, _comparisons(item.comparisons)
+            )
+        console.print(table)
+
+
+def show_held(items: list[HeldOut]) -> None:
+    if not items:
+        console.print("no held records / 无拦截记录")
+        return
+    table = Table("Record", "Batch", "姓名 Name", "证件号 ID", "比对 Comparisons", "Held since")
+    for item in items:
+        table.add_row(str(item.record_id), str(item.batch_id), item.name, item.id_number,
+                      _comparisons(item.comparisons), item.held_since)  # fmt: skip
+    console.print(table)
+    console.print(f"{len(items)} held record(s)")
+
+
+def show_hold_decision(report: HoldDecisionReport) -> None:
+    console.print(f"{report.decision_label}: {report.decided} record(s)")
+    for line in report.skipped:
+        console.print(f"  skipped {line}")
+
+
+def show_duplicates(items: list[DuplicateFaceOut]) -> None:
+    if not items:
+        console.print("no duplicate faces / 未发现一人多号")
+        return
+    table = Table("Score", "Student", "Same face as")
+    for item in items:
+        table.add_row(f"{item.score:.1f}", item.first, item.second)
+    console.print(table)

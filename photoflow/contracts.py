@@ -118,3 +118,26 @@ def existing_batch(
             f"upload its roster with `photoflow roster upload` first"
         )
     return batch
+
+
+def set_interception(
+    session: Session, institution_code: str, category: EducationCategory | None, on: bool
+) -> list[Contract]:
+    """Turn interception on or off for the institution's contracts (all, or the one category's).
+
+    Records already compared keep their status: the switch applies to comparisons made from now on.
+    """
+    statement = select(Contract).where(Contract.institution_code == institution_code)
+    if category is not None:
+        statement = statement.where(Contract.category == category)
+    contracts = list(session.exec(statement).all())
+    if not contracts:
+        scope = f" for {category.label}" if category is not None else ""
+        raise NotFoundError(
+            f"institution {institution_code} has no contract{scope}: see `photoflow contract list`"
+        )
+    for contract in contracts:
+        contract.interception = on
+        contract.updated_at = utcnow()
+        session.add(contract)
+    return contracts

@@ -3,7 +3,9 @@
 It grows with each stage. Today: a contract, the template, a roster with typical mistakes uploaded,
 then the fixed roster uploaded again (only the previously failed rows are added), then a folder of
 real portraits from the shared datasets (a few smiling or greyscale, one for nobody) received and
-reviewed by stage 1.
+reviewed by stage 1; then stage 3: an enrollment-photo zip (one photo of the wrong person, one over
+100 KB), the ID-registry simulator (one student it does not know), a reviewer approving the manual
+queue, the comparison run, and an admin deciding on the held records.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from photoflow.errors import PhotoflowError
 from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.settings import get_settings
+from schemas.enrollment import EnrollmentReport
 from schemas.enums import EducationCategory
 from schemas.records import RecordEvent, StudentRecord
-from schemas.reports import PhotoIntakeOutcome, UploadReport
+from schemas.reports import HeldOut, HoldDecisionReport, PhotoIntakeOutcome, SimilarityReport, UploadReport
 
 MARKER = ".photoflow-demo"
 INSTITUTION, NAME = "10001", "示范大学 Demo University"
@@ -44,6 +47,11 @@ class DemoReport(BaseModel):
     events_logged: int
     photos: PhotoIntakeOutcome | None
     photos_note: str | None = None
+    enrollment: EnrollmentReport | None = None
+    approved: int = 0
+    similarity: SimilarityReport | None = None
+    held: list[HeldOut] = []
+    decisions: list[HoldDecisionReport] = []
 
 
 def _fresh_workdir(workdir: Path) -> Path:
@@ -100,6 +108,7 @@ def run_demo(workdir: Path) -> DemoReport:
     first = roster_upload_flow(str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name)
     second = roster_upload_flow(str(fixed_file), INSTITUTION, CATEGORY.value, file_name=fixed_file.name)
     photos, note = _photos(workdir, rows)
+    comparison = _comparison(workdir, rows, photos.intake.batch_id) if photos is not None else {}
     with session_scope(default_engine()) as session:
         records = session.exec(select(func.count()).select_from(StudentRecord)).one()
         events = session.exec(select(func.count()).select_from(RecordEvent)).one()
@@ -113,6 +122,7 @@ def run_demo(workdir: Path) -> DemoReport:
         events_logged=events,
         photos=photos,
         photos_note=note,
+        **comparison,
     )
 
 
@@ -135,3 +145,67 @@ def _photos(workdir: Path, rows: list[dict[str, str]]) -> tuple[PhotoIntakeOutco
     from flows.photo_intake import photo_intake_flow
 
     return photo_intake_flow(str(folder), INSTITUTION, CATEGORY.value), None
+
+
+def _comparison(workdir: Path, rows: list[dict[str, str]], batch_id: int) -> dict:
+    """Stage 3 on the photos stage 1 passed: enrollment zip, registry simulator, approval, comparison,
+    then the admin's decisions on what was held."""
+    from flows.similarity import similarity_flow
+    from photoflow.manual_review import approve
+    from photoflow.similarity.enrollment import upload_enrollment_photos
+    from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held, held_records
+    from photoflow.similarity.id_registry_sim import start_simulator
+    from schemas.db import default_engine
+
+    settings, engine = get_settings(), default_engine()
+    smiling = settings.datasets_dir / "id_defects" / "london_smiling_front"
+    portraits = sorted((settings.datasets_dir / "id_portraits" / "london_neutral_front").glob("*.jpg"))[
+        :PHOTOS
+    ]
+    pairs = [
+        (row["id_number"], smiling / f"{p.stem[:3]}_08.jpg") for row, p in zip(rows, portraits, strict=False)
+    ]
+    pairs = [(id_number, photo) for id_number, photo in pairs if photo.exists()]
+    registry = workdir / "id-registry"
+    registry.mkdir()
+    for id_number, photo in pairs[1:]:  # the registry does not know the first student
+        _small_jpeg(photo, registry / f"{id_number}.jpg", side=480)
+    enrollment = workdir / "enrollment"
+    enrollment.mkdir()
+    for index, (id_number, photo) in enumerate(pairs):
+        other = pairs[(index + 7) % len(pairs)][1] if index == 2 else photo  # the third: the wrong person
+        _small_jpeg(
+            other, enrollment / f"{id_number}.jpg", side=1400 if index == 3 else 300
+        )  # fourth: too big
+    archive = shutil.make_archive(str(workdir / "enrollment-photos"), "zip", enrollment)
+    uploaded = upload_enrollment_photos(
+        engine, settings, batch_id=batch_id, source=Path(archive), actor="demo-admin"
+    )
+    approved, _ = approve(engine, batch_id, actor="demo-reviewer", everyone=True)
+    with start_simulator(registry) as simulator:
+        settings.id_registry = simulator.url
+        report = similarity_flow(batch_id, actor="demo-ops")
+    held = held_records(engine, HeldFilter(batch_id=batch_id))
+    decisions = [
+        decide_held(engine, HoldDecision.REJECT_RESHOOT, actor="demo-admin",
+                    wanted=HeldFilter(batch_id=batch_id, max_score=85), note="not the student"),
+        decide_held(engine, HoldDecision.SUBMIT_ANYWAY, actor="demo-admin",
+                    wanted=HeldFilter(batch_id=batch_id, band="none"), note="checked by phone"),
+    ]  # fmt: skip
+    return {
+        "enrollment": uploaded,
+        "approved": approved,
+        "similarity": report,
+        "held": held,
+        "decisions": decisions,
+    }
+
+
+def _small_jpeg(source: Path, target: Path, *, side: int) -> None:
+    """A copy at most `side` pixels on its long side, as institutions' systems export them."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        image = image.convert("RGB")
+        image.thumbnail((side, side))
+        image.save(target, quality=90 if side > 1000 else 85)

@@ -56,7 +56,9 @@ class Settings(BaseSettings):
     )
     similarity_chunk_size: int = Field(default=500, gt=0, description="Records per stage 3 task run.")
     max_enrollment_photo_bytes: int = Field(
-        default=100 * 1024, gt=0, description="Largest enrollment photo: the platform's rule is under 100 KB."
+        default=100 * 1024,
+        gt=0,
+        description="Enrollment photos must be under this size (the platform: 100 KB).",
     )
     id_registry: str | None = Field(
         default=None,

@@ -107,3 +107,72 @@ class AutoReviewReport(BaseModel):
 class PhotoIntakeOutcome(BaseModel):
     intake: IntakeReport
     review: AutoReviewReport | None
+
+
+class ComparisonOut(BaseModel):
+    kind: str
+    kind_label: str
+    outcome: str
+    outcome_label: str
+    score: float | None
+    band: str | None
+    band_label: str | None
+
+
+class ComparedRecord(BaseModel):
+    record_id: int
+    id_number: str  # masked
+    name: str
+    status: str
+    comparisons: list[ComparisonOut]
+    waiting: str | None = None  # a ComparisonWait value when the record stays in comparison for now
+
+
+class SimilarityReport(BaseModel):
+    batch_id: int
+    considered: int
+    collected: int
+    held: int
+    waiting: dict[str, int]  # ComparisonWait value -> records
+    duplicate_faces: int  # pairs newly flagged in this run
+    records: list[ComparedRecord]
+
+
+class HeldOut(BaseModel):
+    record_id: int
+    batch_id: int
+    id_number: str  # masked
+    name: str
+    comparisons: list[ComparisonOut]
+    score: float | None  # of the comparison that held the record; None when it had no score
+    band: str | None
+    held_since: str
+
+
+class HoldDecisionReport(BaseModel):
+    decision: str
+    decision_label: str
+    decided: int
+    skipped: list[str]  # why each asked-for record was not decided (masked ID numbers)
+    records: list[int]
+
+
+class DuplicateFaceOut(BaseModel):
+    batch_id: int
+    score: float
+    first: str  # "name (masked ID number)"
+    second: str
+    record_a: int
+    record_b: int
+
+
+class PairScoreOut(BaseModel):
+    photo_a: str
+    photo_b: str
+    score: float | None
+    band: str | None
+    band_label: str | None
+    distance: float | None
+    model: str
+    model_version: str
+    message: str | None = None  # why there is no score (no face in one of the photos)

@@ -49,6 +49,23 @@ class ComparisonOutcome(LabelledEnum):
     NO_FACE_IN_PHOTO = ("no_face_in_photo", "采集照片中未检测到人脸", "No face found in the collected photo")
 
 
+class ComparisonWait(LabelledEnum):
+    """Why a record stays in comparison for now; a later run of the stage picks it up again."""
+
+    ENROLLMENT_PHOTO_MISSING = (
+        "enrollment_photo_missing",
+        "待上传录取照片",
+        "Waiting for the enrollment photo to be uploaded",
+    )
+    REGISTRY_NOT_CONFIGURED = (
+        "registry_not_configured",
+        "未配置公安库照片来源",
+        "No ID-registry photo source is configured",
+    )
+    REGISTRY_UNAVAILABLE = ("registry_unavailable", "公安库暂不可用", "The ID registry is unavailable now")
+    SPEC_IMAGE_MISSING = ("spec_image_missing", "缺少标准照", "The collected photo's spec image is missing")
+
+
 class EnrollmentUpload(SQLModel, table=True):
     """One zip of enrollment photos (录取照片) for a batch, and what became of each of its files."""
 

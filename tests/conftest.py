@@ -62,10 +62,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def deepface_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One deepface home for the session, so the face model loads once, not once per test."""
+    return tmp_path_factory.mktemp("deepface")
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def settings(
+    database_url: str, tmp_path: Path, deepface_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
     """Settings as a deployment would read them from its environment, pointing at this test's database."""
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PHOTOFLOW_DEEPFACE_HOME", str(deepface_home))
     monkeypatch.setenv("PHOTOFLOW_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PHOTOFLOW_ACTOR", "test-admin")
     get_settings.cache_clear()

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from flows.batch import batch_flow
 from flows.roster_upload import roster_upload_flow
+from flows.similarity import similarity_flow
+from photoflow.contracts import set_interception
+from photoflow.manual_review import approve
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.similarity.id_registry_sim import start_simulator
 from schemas.db import session_scope
+from schemas.enums import RecordStatus
+from schemas.institutions import Contract
 from schemas.records import RecordEvent
 from tests.helpers import INSTITUTION, students
+from tests.similarity_helpers import batch_records, neutral, registry_folder, reviewed_photo, smiling
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness", "contract")]
 
@@ -42,3 +50,37 @@ def test_rerunning_the_batch_flow_duplicates_nothing(engine, settings, tmp_path)
     assert rerun.auto_review.reviewed == 0
     with session_scope(engine) as session:
         assert len(session.scalars(select(RecordEvent)).all()) == 10
+
+
+def test_similarity_flow_asks_the_registry_over_http_once_and_a_rerun_compares_nothing(
+    engine, settings, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(settings, "photo_workers", 1)
+    path = write_roster_workbook(tmp_path / "roster.xlsx", students(3, seed=4))
+    report = roster_upload_flow(str(path), INSTITUTION, "regular")
+    records = batch_records(engine)
+    for person, record in zip((1, 2, 3), records, strict=True):
+        reviewed_photo(engine, settings, record.id, neutral(person), to=RecordStatus.IN_MANUAL_REVIEW)
+    with session_scope(engine) as session:
+        set_interception(session, INSTITUTION, None, True)
+        contract = session.scalars(select(Contract)).one()
+        contract.id_registry_comparison = True
+    approve(engine, report.batch_id, actor="reviewer-1", everyone=True)
+    folder = registry_folder(
+        tmp_path / "registry", {records[0].id_number: smiling(1), records[1].id_number: smiling(41)}
+    )
+    with start_simulator(folder, token="sim-token") as simulator:
+        monkeypatch.setattr(settings, "id_registry", simulator.url)
+        monkeypatch.setattr(settings, "id_registry_token", SecretStr("sim-token"))
+
+        first = similarity_flow(report.batch_id)
+        rerun = similarity_flow(report.batch_id)
+
+        assert simulator.requests == 3
+    assert (first.considered, first.collected, first.held, first.waiting) == (3, 1, 2, {})
+    assert (rerun.considered, rerun.collected, rerun.held) == (0, 0, 0)
+    with session_scope(engine) as session:
+        moves = session.scalars(
+            select(RecordEvent).where(RecordEvent.to_status.in_([RecordStatus.HELD, RecordStatus.COLLECTED]))
+        ).all()
+    assert len(moves) == 3 and len({event.flow_run_id for event in moves}) == 1 and moves[0].flow_run_id

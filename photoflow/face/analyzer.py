@@ -53,9 +53,9 @@ class FaceAnalyzer:
     """Holds the three MediaPipe graphs; create once per process and reuse for every photo."""
 
     def __init__(self) -> None:
-        import mediapipe as mp
+        from photoflow.face.mediapipe_import import import_mediapipe
 
-        solutions = mp.solutions
+        solutions = import_mediapipe().solutions
         self._detector = solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=MIN_FACE_SCORE
         )

@@ -8,12 +8,7 @@ picks up exactly the attempts left.
 
 from __future__ import annotations
 
-import atexit
-import multiprocessing
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +21,7 @@ from photoflow.quality.overlay import write_overlay
 from photoflow.quality.review import check_photo
 from photoflow.settings import Settings
 from photoflow.state import transition
+from photoflow.workers import process_pool, run_jobs
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
 from schemas.photo_reasons import PhotoReason
@@ -113,11 +109,6 @@ def pending_attempts(engine: Engine, batch_id: int) -> list[int]:
         return list(session.exec(statement).all())
 
 
-def chunks(ids: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def review_attempts(
     engine: Engine, settings: Settings, attempt_ids: list[int], *, actor: str, flow_run_id: str | None = None
 ) -> list[ReviewedAttempt]:
@@ -129,7 +120,7 @@ def review_attempts(
     jobs = _jobs(engine, settings, attempt_ids)
     reviewed: list[ReviewedAttempt] = []
     pending: list[ReviewResult] = []
-    for result in _run(jobs, settings.photo_workers):
+    for result in run_jobs(review_job, jobs, settings.photo_workers):
         pending.append(result)
         if len(pending) >= STORE_EVERY:
             reviewed += _store(engine, settings, pending, actor=actor, flow_run_id=flow_run_id)
@@ -141,7 +132,7 @@ def review_attempts(
 def warm_up(workers: int) -> None:
     """Start the worker processes and load their models now, so the first chunk does not wait for it."""
     if workers > 1:
-        list(_pool(workers).map(_load_models, range(workers)))
+        list(process_pool(workers).map(_load_models, range(workers)))
 
 
 def _load_models(_: int) -> None:
@@ -179,24 +170,6 @@ def _derived(settings: Settings, record: StudentRecord, attempt: PhotoAttempt) -
         / str(record.id)
         / str(attempt.attempt_no)
     )
-
-
-def _run(jobs: list[ReviewJob], workers: int) -> Iterable[ReviewResult]:
-    if workers <= 1 or len(jobs) <= 1:
-        return map(review_job, jobs)
-    return _pool(workers).map(review_job, jobs, chunksize=max(1, min(16, len(jobs) // (4 * workers))))
-
-
-@lru_cache(maxsize=2)
-def _pool(workers: int) -> Executor:
-    """One pool per process and size: workers keep their loaded models from chunk to chunk.
-
-    Workers are spawned, not forked: a fork of a process whose MediaPipe graphs have started their
-    threads inherits locks held by threads that do not exist in the child, and hangs.
-    """
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    atexit.register(pool.shutdown, cancel_futures=True)
-    return pool
 
 
 def _relative(settings: Settings, path: Path | None) -> str | None:

@@ -59,6 +59,8 @@ def prepare_deepface_home(home: Path) -> Path:
             target.unlink(missing_ok=True)  # a dangling link from a moved environment
             target.symlink_to(shipped_weights_folder() / name)
     os.environ["DEEPFACE_HOME"] = str(home.resolve())
+    # deepface imports TensorFlow only for the engine it runs on; ONNX keeps it out (0.3 s, not 4 s)
+    os.environ.setdefault("DEEPFACE_BACKEND_ENGINE", "onnx")
     return weights
 
 
@@ -67,12 +69,13 @@ class FaceEmbedder:
 
     def __init__(self, model_name: str, home: Path) -> None:
         import dlib
-        import mediapipe as mp
+
+        from photoflow.face.mediapipe_import import import_mediapipe
 
         weights = prepare_deepface_home(home)
-        self.model = FaceModel(model_name, _model_version(model_name))
+        self.model = face_model(model_name)
         self._represent = _load_model(model_name, weights)
-        self._detector = mp.solutions.face_detection.FaceDetection(
+        self._detector = import_mediapipe().solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=MIN_FACE_SCORE
         )
         self._hog = dlib.get_frontal_face_detector()
@@ -134,10 +137,11 @@ def _resize(rgb: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def _model_version(model_name: str) -> str:
+def face_model(model_name: str) -> FaceModel:
+    """The model's name and version without loading it: enough to look up stored embeddings."""
     from importlib.metadata import version
 
-    return f"deepface {version('deepface')}; {ALIGNMENT}"
+    return FaceModel(model_name, f"deepface {version('deepface')}; {ALIGNMENT}")
 
 
 def _load_model(model_name: str, weights: Path):

@@ -1,0 +1,190 @@
+"""Records held after comparison (interception on), and an admin's decision on them.
+
+An admin either rejects the photo (驳回重拍: the student takes a new one) or submits it anyway
+(仍然报送: the record is collected as it is), for chosen records or for every held record matching a
+filter (batch, band, score range). Each decision is a state-machine move naming the admin, so the
+event log says who let a dubious photo through and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from photoflow import idnumber
+from photoflow.errors import PhotoflowError
+from photoflow.similarity.stage import comparison_out
+from photoflow.state import transition
+from schemas.db import session_scope
+from schemas.enums import RecordStatus
+from schemas.labels import LabelledEnum
+from schemas.photos import PhotoAttempt
+from schemas.records import RecordEvent, StudentRecord
+from schemas.reports import HeldOut, HoldDecisionReport
+from schemas.similarity import Comparison, SimilarityBand
+
+
+class HoldDecision(LabelledEnum):
+    REJECT_RESHOOT = ("reject_reshoot", "驳回重拍", "Reject, reshoot")
+    SUBMIT_ANYWAY = ("submit_anyway", "仍然报送", "Submit anyway")
+
+
+NO_SCORE = "none"  # the band filter's value for records held without a score (no photo in the registry)
+
+
+@dataclass(frozen=True)
+class HeldFilter:
+    """Which held records a list or a bulk decision covers; unset fields do not filter."""
+
+    batch_id: int | None = None
+    band: str | None = None  # a SimilarityBand value, or NO_SCORE
+    min_score: float | None = None
+    max_score: float | None = None
+
+    def check(self) -> None:
+        choices = {band.value for band in SimilarityBand} | {NO_SCORE}
+        if self.band is not None and self.band not in choices:
+            raise PhotoflowError(f"band '{self.band}' is not one of: {', '.join(sorted(choices))}")
+        if self.min_score is not None and self.max_score is not None and self.min_score > self.max_score:
+            raise PhotoflowError(f"the score range {self.min_score}-{self.max_score} is empty: swap the ends")
+
+
+def held_records(engine: Engine, wanted: HeldFilter) -> list[HeldOut]:
+    """Held records matching the filter, lowest score first (the most doubtful on top)."""
+    wanted.check()
+    with session_scope(engine) as session:
+        held = _held(session, wanted)
+        since = dict(
+            session.exec(
+                select(RecordEvent.record_id, func.max(RecordEvent.at))
+                .where(
+                    RecordEvent.record_id.in_([record.id for record, _ in held]),  # type: ignore[attr-defined]
+                    RecordEvent.to_status == RecordStatus.HELD,
+                )
+                .group_by(RecordEvent.record_id)
+            ).all()
+        )
+        found = [_held_out(record, chain, since.get(record.id)) for record, chain in held]
+    return sorted(found, key=lambda item: (item.score is not None, item.score or 0.0, item.record_id))
+
+
+def decide_held(
+    engine: Engine,
+    decision: HoldDecision,
+    *,
+    actor: str,
+    id_numbers: Sequence[str] = (),
+    wanted: HeldFilter | None = None,
+    note: str = "",
+    flow_run_id: str | None = None,
+) -> HoldDecisionReport:
+    """Apply one decision to the named records, or to every held record the filter matches.
+
+    A named record that is not held (already decided by someone else, or never held) is skipped
+    and reported, not an error: two admins working the same list must not undo each other.
+    """
+    if bool(id_numbers) == (wanted is not None):
+        raise PhotoflowError("name the records by ID number, or give a filter (at least a batch), not both")
+    if wanted is not None:
+        wanted.check()
+        if wanted.batch_id is None:
+            raise PhotoflowError("a bulk decision needs --batch, so that it never reaches other batches")
+    target = (
+        RecordStatus.RESHOOT_REQUESTED if decision == HoldDecision.REJECT_RESHOOT else RecordStatus.COLLECTED
+    )
+    skipped: list[str] = []
+    decided: list[int] = []
+    with session_scope(engine) as session:
+        if wanted is not None:
+            records = [record for record, _ in _held(session, wanted, lock=True)]
+        else:
+            records = _named(session, id_numbers, skipped)
+        for record in records:
+            if record.status != RecordStatus.HELD:
+                skipped.append(f"{idnumber.mask(record.id_number)}: {record.status.label}, not held")
+                continue
+            reason = f"{decision.label}" + (f": {note.strip()}" if note.strip() else "")
+            transition(session, record, target, actor=actor, reason=reason[:500], flow_run_id=flow_run_id)
+            decided.append(record.id)
+    return HoldDecisionReport(decision=decision.value, decision_label=decision.label, decided=len(decided),
+                              skipped=skipped, records=decided)  # fmt: skip
+
+
+def _named(session: Session, id_numbers: Sequence[str], skipped: list[str]) -> list[StudentRecord]:
+    records = []
+    for raw in id_numbers:
+        wanted = idnumber.normalise(raw)
+        found = session.exec(
+            select(StudentRecord).where(StudentRecord.id_number == wanted).with_for_update()
+        ).all()
+        held = [record for record in found if record.status == RecordStatus.HELD]
+        if not found:
+            skipped.append(f"{idnumber.mask(wanted)}: no such student")
+        records += held or found[:1]
+    return records
+
+
+def _held(
+    session: Session, wanted: HeldFilter, *, lock: bool = False
+) -> list[tuple[StudentRecord, list[Comparison]]]:
+    """Held records of the filter with the comparisons of their latest attempt, in order."""
+    statement = select(StudentRecord).where(StudentRecord.status == RecordStatus.HELD)
+    if wanted.batch_id is not None:
+        statement = statement.where(StudentRecord.batch_id == wanted.batch_id)
+    if lock:
+        statement = statement.with_for_update()
+    records = session.exec(statement.order_by(StudentRecord.id)).all()
+    chains = _latest_comparisons(session, [record.id for record in records])
+    return [
+        (record, chains.get(record.id, []))
+        for record in records
+        if _matches(_deciding(chains.get(record.id, [])), wanted)
+    ]
+
+
+def _latest_comparisons(session: Session, record_ids: list[int]) -> dict[int, list[Comparison]]:
+    if not record_ids:
+        return {}
+    latest = (
+        select(PhotoAttempt.record_id, func.max(PhotoAttempt.id).label("attempt_id"))
+        .where(PhotoAttempt.record_id.in_(record_ids))  # type: ignore[attr-defined]
+        .group_by(PhotoAttempt.record_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Comparison).join(latest, latest.c.attempt_id == Comparison.attempt_id).order_by(Comparison.id)
+    ).all()
+    chains: dict[int, list[Comparison]] = {}
+    for comparison in rows:
+        chains.setdefault(comparison.record_id, []).append(comparison)
+    return chains
+
+
+def _deciding(chain: list[Comparison]) -> Comparison | None:
+    """The comparison that held the record: the first one that was not 'same person'."""
+    return next((c for c in chain if c.band != SimilarityBand.SAME), None)
+
+
+def _matches(deciding: Comparison | None, wanted: HeldFilter) -> bool:
+    band = deciding.band.value if deciding is not None and deciding.band is not None else NO_SCORE
+    if wanted.band is not None and band != wanted.band:
+        return False
+    score = deciding.score if deciding is not None else None
+    if wanted.min_score is not None and (score is None or score < wanted.min_score):
+        return False
+    return not (wanted.max_score is not None and (score is None or score > wanted.max_score))
+
+
+def _held_out(record: StudentRecord, chain: list[Comparison], since: datetime | None) -> HeldOut:
+    deciding = _deciding(chain)
+    return HeldOut(
+        record_id=record.id, batch_id=record.batch_id, id_number=idnumber.mask(record.id_number),
+        name=record.name, comparisons=[comparison_out(c) for c in chain],
+        score=deciding.score if deciding else None,
+        band=deciding.band.value if deciding and deciding.band else None,
+        held_since=since.isoformat(timespec="seconds") if since else "",
+    )  # fmt: skip

@@ -1,0 +1,342 @@
+"""Stage 3 for a batch: compare each record's photo with its references and move the record on.
+
+Order (the platform's): the ID-registry comparison first; only "same person" goes on to the
+enrollment-photo comparison. The contract says which comparisons run and whether dubious results are
+held for an admin (interception) or go on whatever their score. A comparison is stored once per
+attempt and kind, embeddings once per image, so a rerun after a crash redoes nothing it finished; a
+record whose reference is not there yet (no enrollment photo, registry unavailable) stays in
+comparison and is picked up by a later run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from photoflow import idnumber
+from photoflow.settings import Settings
+from photoflow.similarity.embedding import FaceModel, face_model
+from photoflow.similarity.embedding_store import ensure_embeddings
+from photoflow.similarity.id_registry import (
+    RegistryNotFound,
+    RegistryPhoto,
+    RegistryPhotoSource,
+    RegistryUnavailableError,
+    open_registry_source,
+)
+from photoflow.similarity.references import keep_reference
+from photoflow.similarity.scoring import Calibration, load_calibration
+from photoflow.similarity.vectors import score_pair
+from photoflow.state import transition
+from schemas.batches import Batch
+from schemas.db import session_scope
+from schemas.enums import RecordStatus
+from schemas.institutions import Contract
+from schemas.photos import AutoReview, PhotoAttempt
+from schemas.records import StudentRecord
+from schemas.reports import ComparedRecord, ComparisonOut
+from schemas.similarity import (
+    Comparison,
+    ComparisonKind,
+    ComparisonOutcome,
+    ComparisonWait,
+    ReferencePhoto,
+    SimilarityBand,
+)
+
+log = logging.getLogger(__name__)
+
+REGISTRY_THREADS = 8  # lookups wait on the network, not the CPU
+STORE_EVERY = 50
+
+
+@dataclass
+class Pending:
+    """One record in comparison, with everything the decision needs read up front."""
+
+    record_id: int
+    attempt_id: int
+    kinds: tuple[ComparisonKind, ...]  # what the contract asks for, in order
+    interception: bool
+    id_number: str
+    photo_sha: str | None  # of the spec image; None when the file is missing
+    photo_path: Path | None
+    done: dict[ComparisonKind, Comparison] = field(default_factory=dict)
+    references: dict[ComparisonKind, ReferencePhoto] = field(default_factory=dict)
+    registry_not_found: bool = False
+    waiting: ComparisonWait | None = None
+
+
+def comparing_records(engine: Engine, batch_id: int) -> list[int]:
+    """The batch's records waiting in comparison, oldest first."""
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(StudentRecord.id)
+                .where(StudentRecord.batch_id == batch_id, StudentRecord.status == RecordStatus.COMPARING)
+                .order_by(StudentRecord.id)
+            ).all()
+        )
+
+
+def compare_records(
+    engine: Engine, settings: Settings, record_ids: list[int], *, actor: str, flow_run_id: str | None = None
+) -> list[ComparedRecord]:
+    """Run the comparisons the contract asks for on these records and move those that are finished."""
+    calibration = load_calibration()
+    model = face_model(settings.face_model)
+    calibration.for_model(model.name)  # no calibration for this model: refuse before any work
+    pending = _read_pending(engine, settings, record_ids)
+    _fetch_registry_photos(engine, settings, pending, actor)
+    vectors = ensure_embeddings(engine, settings, _images_to_embed(settings, pending))
+    outcomes: list[ComparedRecord] = []
+    for group in _groups(pending, STORE_EVERY):
+        with session_scope(engine) as session:
+            for item in group:
+                outcome = _decide(session, item, vectors, calibration, model, actor, flow_run_id)
+                if outcome is not None:
+                    outcomes.append(outcome)
+    return outcomes
+
+
+def _groups(items: list[Pending], size: int) -> Iterator[list[Pending]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _read_pending(engine: Engine, settings: Settings, record_ids: list[int]) -> list[Pending]:
+    latest = (
+        select(PhotoAttempt.record_id, func.max(PhotoAttempt.attempt_no).label("attempt_no"))
+        .where(PhotoAttempt.record_id.in_(record_ids))  # type: ignore[attr-defined]
+        .group_by(PhotoAttempt.record_id)
+        .subquery()
+    )
+    statement = (
+        select(StudentRecord, PhotoAttempt, AutoReview, Contract)
+        .join(latest, latest.c.record_id == StudentRecord.id)
+        .join(
+            PhotoAttempt,
+            (PhotoAttempt.record_id == StudentRecord.id) & (PhotoAttempt.attempt_no == latest.c.attempt_no),
+        )
+        .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
+        .join(Batch, Batch.id == StudentRecord.batch_id)
+        .join(
+            Contract,
+            (Contract.institution_code == Batch.institution_code) & (Contract.category == Batch.category),
+        )
+        .where(StudentRecord.status == RecordStatus.COMPARING)
+        .order_by(StudentRecord.id)
+    )
+    with session_scope(engine) as session:
+        rows = session.exec(statement).all()
+        pending = [
+            _pending(settings, record, attempt, review, contract)
+            for record, attempt, review, contract in rows
+        ]
+        by_attempt = {item.attempt_id: item for item in pending}
+        by_record = {item.record_id: item for item in pending}
+        for comparison in session.exec(
+            select(Comparison).where(Comparison.attempt_id.in_(by_attempt))  # type: ignore[attr-defined]
+        ):
+            by_attempt[comparison.attempt_id].done[comparison.kind] = comparison
+        for reference in session.exec(
+            select(ReferencePhoto).where(ReferencePhoto.record_id.in_(by_record))  # type: ignore[attr-defined]
+        ):
+            by_record[reference.record_id].references[reference.kind] = reference
+    return pending
+
+
+def _pending(
+    settings: Settings,
+    record: StudentRecord,
+    attempt: PhotoAttempt,
+    review: AutoReview | None,
+    contract: Contract,
+) -> Pending:
+    kinds = tuple(
+        kind
+        for kind, wanted in (
+            (ComparisonKind.ID_REGISTRY, contract.id_registry_comparison),
+            (ComparisonKind.ENROLLMENT, contract.enrollment_comparison),
+        )
+        if wanted
+    )
+    path = settings.data_dir / review.spec_image_path if review and review.spec_image_path else None
+    sha = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else None
+    return Pending(
+        record_id=record.id, attempt_id=attempt.id, kinds=kinds, interception=contract.interception,
+        id_number=record.id_number, photo_sha=sha, photo_path=path if sha else None,
+    )  # fmt: skip
+
+
+def _needs_registry_photo(item: Pending) -> bool:
+    return (
+        ComparisonKind.ID_REGISTRY in item.kinds
+        and ComparisonKind.ID_REGISTRY not in item.done
+        and ComparisonKind.ID_REGISTRY not in item.references
+    )
+
+
+def _fetch_registry_photos(engine: Engine, settings: Settings, pending: list[Pending], actor: str) -> None:
+    """Ask the registry for the photos not cached yet; keep what it has, note what it has not."""
+    wanted = [item for item in pending if _needs_registry_photo(item)]
+    if not wanted:
+        return
+    source = open_registry_source(settings)
+    if source is None:
+        for item in wanted:
+            item.waiting = ComparisonWait.REGISTRY_NOT_CONFIGURED
+        return
+    with source, ThreadPoolExecutor(max_workers=REGISTRY_THREADS) as threads:
+        answers = list(threads.map(lambda item: _lookup(source, item.id_number), wanted))
+    with session_scope(engine) as session:
+        for item, answer in zip(wanted, answers, strict=True):
+            if isinstance(answer, RegistryPhoto):
+                reference, _ = keep_reference(session, settings.data_dir, record_id=item.record_id,
+                                              kind=ComparisonKind.ID_REGISTRY, data=answer.data,
+                                              source=answer.source, actor=actor)  # fmt: skip
+                item.references[ComparisonKind.ID_REGISTRY] = reference
+            elif isinstance(answer, RegistryNotFound):
+                item.registry_not_found = True
+            else:
+                item.waiting = ComparisonWait.REGISTRY_UNAVAILABLE
+    unavailable = sum(item.waiting == ComparisonWait.REGISTRY_UNAVAILABLE for item in wanted)
+    if unavailable:
+        log.warning("ID registry %s unavailable for %d records; they wait for the next run",
+                    source.describe(), unavailable)  # fmt: skip
+
+
+def _lookup(source: RegistryPhotoSource, id_number: str) -> RegistryPhoto | RegistryNotFound | None:
+    try:
+        return source.fetch(id_number)
+    except RegistryUnavailableError as error:
+        log.info("ID registry lookup for %s failed: %s", idnumber.mask(id_number), error)
+        return None
+
+
+def _images_to_embed(settings: Settings, pending: list[Pending]) -> dict[str, Path]:
+    images: dict[str, Path] = {}
+    for item in pending:
+        if item.photo_sha is None or item.waiting is not None:
+            continue
+        missing = [kind for kind in item.kinds if kind not in item.done]
+        if not missing:
+            continue
+        images[item.photo_sha] = item.photo_path
+        for kind in missing:
+            reference = item.references.get(kind)
+            if reference is not None:
+                images[reference.sha256] = settings.data_dir / reference.path
+    return images
+
+
+def _decide(
+    session: Session,
+    item: Pending,
+    vectors: dict[str, np.ndarray | None],
+    calibration: Calibration,
+    model: FaceModel,
+    actor: str,
+    flow_run_id: str | None,
+) -> ComparedRecord | None:
+    """Finish the record's comparisons in order and move it; None when someone else moved it first."""
+    record = session.get(StudentRecord, item.record_id, with_for_update=True)
+    if record is None or record.status != RecordStatus.COMPARING:
+        return None
+    chain: list[Comparison] = []
+    for kind in item.kinds:
+        comparison = item.done.get(kind)
+        if comparison is None:
+            comparison = _compare(item, kind, vectors, calibration, model, actor, flow_run_id)
+            if comparison is None:
+                break  # waiting for a reference: the record stays in comparison
+            session.add(comparison)
+        chain.append(comparison)
+        if comparison.band != SimilarityBand.SAME:
+            break  # only "same person" goes on to the next comparison
+    if item.waiting is None:
+        _move(session, record, chain, item.interception, actor, flow_run_id)
+    return ComparedRecord(
+        record_id=record.id, id_number=idnumber.mask(record.id_number), name=record.name,
+        status=record.status.value, comparisons=[comparison_out(c) for c in chain],
+        waiting=item.waiting.value if item.waiting and record.status == RecordStatus.COMPARING else None,
+    )  # fmt: skip
+
+
+def _compare(
+    item: Pending,
+    kind: ComparisonKind,
+    vectors: dict[str, np.ndarray | None],
+    calibration: Calibration,
+    model: FaceModel,
+    actor: str,
+    flow_run_id: str | None,
+) -> Comparison | None:
+    """A new comparison of the attempt's photo with the reference of `kind`, or None to wait."""
+    if item.photo_sha is None:
+        item.waiting = ComparisonWait.SPEC_IMAGE_MISSING
+        return None
+    reference = item.references.get(kind)
+    made = dict(record_id=item.record_id, attempt_id=item.attempt_id, kind=kind, model=model.name,
+                model_version=model.version, compared_by=actor, flow_run_id=flow_run_id)  # fmt: skip
+    if kind == ComparisonKind.ID_REGISTRY and item.registry_not_found:
+        return Comparison(outcome=ComparisonOutcome.REFERENCE_NOT_FOUND, **made)
+    if reference is None:
+        if item.waiting is None:
+            item.waiting = ComparisonWait.ENROLLMENT_PHOTO_MISSING
+        return None
+    photo, other = vectors.get(item.photo_sha), vectors.get(reference.sha256)
+    made["reference_sha256"] = reference.sha256
+    if photo is None:
+        return Comparison(outcome=ComparisonOutcome.NO_FACE_IN_PHOTO, **made)
+    if other is None:
+        return Comparison(outcome=ComparisonOutcome.NO_FACE_IN_REFERENCE, **made)
+    scored = score_pair(photo, other, model.name, calibration)
+    return Comparison(outcome=ComparisonOutcome.SCORED, distance=scored.distance, score=scored.score,
+                      band=scored.band, **made)  # fmt: skip
+
+
+def _move(
+    session: Session,
+    record: StudentRecord,
+    chain: list[Comparison],
+    interception: bool,
+    actor: str,
+    flow_run_id: str | None,
+) -> None:
+    """All the same person: collected. Otherwise held when interception is on, collected when it is off."""
+    summary = "; ".join(describe(c) for c in chain) or "no comparison in the contract"
+    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    if all(c.band == SimilarityBand.SAME for c in chain):
+        transition(
+            session, record, RecordStatus.COLLECTED, reason=f"comparisons passed: {summary}"[:500], **moves
+        )
+    elif interception:
+        transition(session, record, RecordStatus.HELD, reason=f"held for an admin: {summary}"[:500], **moves)
+    else:
+        transition(session, record, RecordStatus.COLLECTED,
+                   reason=f"interception off, goes on: {summary}"[:500], **moves)  # fmt: skip
+
+
+def describe(comparison: Comparison) -> str:
+    """E.g. '人证比对 / ID-registry comparison: 72.4, 可能同一人 / Possibly the same person'."""
+    if comparison.outcome != ComparisonOutcome.SCORED:
+        return f"{comparison.kind.label}: {comparison.outcome.label}"
+    return f"{comparison.kind.label}: {comparison.score:.1f}, {comparison.band.label}"
+
+
+def comparison_out(comparison: Comparison) -> ComparisonOut:
+    band = comparison.band
+    return ComparisonOut(
+        kind=comparison.kind.value, kind_label=comparison.kind.label, outcome=comparison.outcome.value,
+        outcome_label=comparison.outcome.label, score=comparison.score,
+        band=band.value if band else None, band_label=band.label if band else None,
+    )  # fmt: skip

@@ -1,0 +1,83 @@
+"""Builders for stage 3 tests: records with a reviewed photo, references, a registry folder.
+
+Stage 1 is not run here (its own tests do that): a real portrait is put where stage 1 leaves the spec
+image, with the passing verdict stage 1 would have written, so these tests spend their time on
+comparisons of real faces.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from photoflow.settings import Settings, get_settings
+from photoflow.similarity.references import keep_reference
+from photoflow.state import transition
+from schemas.db import session_scope
+from schemas.enums import RecordStatus
+from schemas.photos import AutoReview, PhotoAttempt
+from schemas.records import StudentRecord
+from schemas.similarity import ComparisonKind
+
+DATASETS = get_settings().datasets_dir
+
+
+def neutral(person: int) -> Path:
+    """London ID-style portrait number `person` (102 people numbered 1-173 with gaps), neutral."""
+    return DATASETS / "id_portraits" / "london_neutral_front" / f"{person:03d}_03.jpg"
+
+
+def smiling(person: int) -> Path:
+    """The same person as `neutral(person)`, smiling: a genuine pair with it."""
+    return DATASETS / "id_defects" / "london_smiling_front" / f"{person:03d}_08.jpg"
+
+
+def batch_records(engine: Engine) -> list[StudentRecord]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(StudentRecord).order_by(StudentRecord.id)).all())
+
+
+def reviewed_photo(
+    engine: Engine, settings: Settings, record_id: int, photo: Path, *, to: RecordStatus
+) -> int:
+    """A new attempt whose spec image is `photo`, passed by stage 1; the record ends at `to`."""
+    with session_scope(engine) as session:
+        record = session.get(StudentRecord, record_id)
+        number = (
+            len(session.exec(select(PhotoAttempt.id).where(PhotoAttempt.record_id == record_id)).all()) + 1
+        )
+        relative = (
+            Path("photos") / "derived" / str(record.batch_id) / str(record_id) / str(number) / "spec.jpg"
+        )
+        (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(photo, settings.data_dir / relative)
+        attempt = PhotoAttempt(record_id=record_id, attempt_no=number, file_name=photo.name, sha256="0" * 64,
+                               size_bytes=photo.stat().st_size, original_path=relative.as_posix(),
+                               received_by="test")  # fmt: skip
+        session.add(attempt)
+        session.flush()
+        session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True,
+                               spec_image_path=relative.as_posix(), reviewed_by="test"))  # fmt: skip
+        path = [RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW]
+        if to != RecordStatus.IN_MANUAL_REVIEW:
+            path.append(to)
+        for status in path:
+            transition(session, record, status, actor="test", reason="test set-up")
+        return attempt.id
+
+
+def enrollment_photo(engine: Engine, settings: Settings, record_id: int, photo: Path) -> None:
+    with session_scope(engine) as session:
+        keep_reference(session, settings.data_dir, record_id=record_id, kind=ComparisonKind.ENROLLMENT,
+                       data=photo.read_bytes(), source="test.zip", actor="test")  # fmt: skip
+
+
+def registry_folder(folder: Path, photos: dict[str, Path]) -> Path:
+    """A folder registry: `<ID number>.jpg` for each student the registry knows."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for id_number, photo in photos.items():
+        shutil.copyfile(photo, folder / f"{id_number}.jpg")
+    return folder
