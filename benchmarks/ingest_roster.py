@@ -12,11 +12,15 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import tempfile
+import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m, from anywhere
+
+from benchmarks.workdir import temporary_workdir
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -32,10 +36,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a SQLite file in a temporary folder")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="photoflow-bench-"))
-    os.environ["PHOTOFLOW_DATA_DIR"] = str(workdir / "data")
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
+    workdir = temporary_workdir(args.database_url)
     from photoflow.settings import configure_prefect, get_settings
 
     settings = get_settings()

@@ -1,7 +1,7 @@
 """One face for two students: a 1:N search of a batch's current photos against each other.
 
 Every record past stage 1 has a spec image; their embeddings are compared all against all in blocks
-of matrix products (10,000 students: 50 million pairs in about a second, with memory bounded by the
+of matrix products (10,000 students: 50 million pairs in under a second, with memory bounded by the
 block), and a pair at or above the "same person" score is flagged once. A flag is for people to look
 at (twins exist); it does not move any record.
 """

@@ -9,6 +9,7 @@ linked into deepface's home on first use; any other model must already be there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,7 +58,8 @@ def prepare_deepface_home(home: Path) -> Path:
         target = weights / name
         if not target.exists():
             target.unlink(missing_ok=True)  # a dangling link from a moved environment
-            target.symlink_to(shipped_weights_folder() / name)
+            with contextlib.suppress(FileExistsError):  # another worker, starting now, made it first
+                target.symlink_to(shipped_weights_folder() / name)
     os.environ["DEEPFACE_HOME"] = str(home.resolve())
     # deepface imports TensorFlow only for the engine it runs on; ONNX keeps it out (0.3 s, not 4 s)
     os.environ.setdefault("DEEPFACE_BACKEND_ENGINE", "onnx")

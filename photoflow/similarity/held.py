@@ -186,5 +186,5 @@ def _held_out(record: StudentRecord, chain: list[Comparison], since: datetime | 
         name=record.name, comparisons=[comparison_out(c) for c in chain],
         score=deciding.score if deciding else None,
         band=deciding.band.value if deciding and deciding.band else None,
-        held_since=since.isoformat(timespec="seconds") if since else "",
+        held_since=since.strftime("%Y-%m-%d %H:%M") if since else "",
     )  # fmt: skip
