@@ -33,7 +33,7 @@ def run_jobs(function: Callable[[Job], Result], jobs: list[Job], workers: int) -
     return process_pool(workers).map(function, jobs, chunksize=chunk)
 
 
-def chunks(ids: list[int], size: int) -> Iterator[list[int]]:
-    """Consecutive slices of at most `size`: one task run each, never one task per photo."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def chunks(items: list[Job], size: int) -> Iterator[list[Job]]:
+    """Consecutive slices of at most `size`: one task run (or one transaction) each, never one per photo."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow.face.analyzer import get_analyzer
+from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.quality.overlay import write_overlay
 from photoflow.quality.review import check_photo
 from photoflow.settings import Settings
@@ -85,17 +86,10 @@ def review_job(job: ReviewJob) -> ReviewResult:
 
 def pending_attempts(engine: Engine, batch_id: int) -> list[int]:
     """Latest attempts of the batch's records in automatic review that have no verdict yet."""
-    latest = (
-        select(PhotoAttempt.record_id, func.max(PhotoAttempt.attempt_no).label("attempt_no"))
-        .group_by(PhotoAttempt.record_id)
-        .subquery()
-    )
+    latest = latest_attempts()
     statement = (
         select(PhotoAttempt.id)
-        .join(
-            latest,
-            (latest.c.record_id == PhotoAttempt.record_id) & (latest.c.attempt_no == PhotoAttempt.attempt_no),
-        )
+        .join(latest, is_latest(latest))
         .join(StudentRecord, StudentRecord.id == PhotoAttempt.record_id)
         .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
         .where(

@@ -12,10 +12,11 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from photoflow import idnumber
+from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.settings import Settings
 from photoflow.similarity.embedding import face_model
 from photoflow.similarity.embedding_store import ensure_embeddings
@@ -116,18 +117,11 @@ def _current_photos(
     engine: Engine, settings: Settings, batch_id: int
 ) -> list[tuple[StudentRecord, int, str, Path]]:
     """(record, attempt id, spec image hash, spec image path) of the latest attempt past stage 1."""
-    latest = (
-        select(PhotoAttempt.record_id, func.max(PhotoAttempt.attempt_no).label("attempt_no"))
-        .group_by(PhotoAttempt.record_id)
-        .subquery()
-    )
+    latest = latest_attempts()
     statement = (
         select(StudentRecord, PhotoAttempt.id, AutoReview.spec_image_path)
-        .join(latest, latest.c.record_id == StudentRecord.id)
-        .join(
-            PhotoAttempt,
-            (PhotoAttempt.record_id == StudentRecord.id) & (PhotoAttempt.attempt_no == latest.c.attempt_no),
-        )
+        .join(PhotoAttempt, PhotoAttempt.record_id == StudentRecord.id)
+        .join(latest, is_latest(latest))
         .join(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
         .where(
             StudentRecord.batch_id == batch_id,

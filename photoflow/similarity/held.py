@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from photoflow import idnumber
 from photoflow.errors import PhotoflowError
+from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.similarity.stage import comparison_out
 from photoflow.state import transition
 from schemas.db import session_scope
@@ -149,14 +150,12 @@ def _held(
 def _latest_comparisons(session: Session, record_ids: list[int]) -> dict[int, list[Comparison]]:
     if not record_ids:
         return {}
-    latest = (
-        select(PhotoAttempt.record_id, func.max(PhotoAttempt.id).label("attempt_id"))
-        .where(PhotoAttempt.record_id.in_(record_ids))  # type: ignore[attr-defined]
-        .group_by(PhotoAttempt.record_id)
-        .subquery()
-    )
+    latest = latest_attempts(record_ids)
     rows = session.exec(
-        select(Comparison).join(latest, latest.c.attempt_id == Comparison.attempt_id).order_by(Comparison.id)
+        select(Comparison)
+        .join(PhotoAttempt, PhotoAttempt.id == Comparison.attempt_id)
+        .join(latest, is_latest(latest))
+        .order_by(Comparison.id)
     ).all()
     chains: dict[int, list[Comparison]] = {}
     for comparison in rows:

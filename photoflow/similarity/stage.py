@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from photoflow import idnumber
+from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.settings import Settings
 from photoflow.similarity.embedding import FaceModel, face_model
 from photoflow.similarity.embedding_store import ensure_embeddings
@@ -36,6 +36,7 @@ from photoflow.similarity.references import keep_reference
 from photoflow.similarity.scoring import Calibration, load_calibration
 from photoflow.similarity.vectors import score_pair
 from photoflow.state import transition
+from photoflow.workers import chunks
 from schemas.batches import Batch
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
@@ -98,7 +99,7 @@ def compare_records(
     _fetch_registry_photos(engine, settings, pending, actor)
     vectors = ensure_embeddings(engine, settings, _images_to_embed(settings, pending))
     outcomes: list[ComparedRecord] = []
-    for group in _groups(pending, STORE_EVERY):
+    for group in chunks(pending, STORE_EVERY):
         with session_scope(engine) as session:
             for item in group:
                 outcome = _decide(session, item, vectors, calibration, model, actor, flow_run_id)
@@ -107,25 +108,12 @@ def compare_records(
     return outcomes
 
 
-def _groups(items: list[Pending], size: int) -> Iterator[list[Pending]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _read_pending(engine: Engine, settings: Settings, record_ids: list[int]) -> list[Pending]:
-    latest = (
-        select(PhotoAttempt.record_id, func.max(PhotoAttempt.attempt_no).label("attempt_no"))
-        .where(PhotoAttempt.record_id.in_(record_ids))  # type: ignore[attr-defined]
-        .group_by(PhotoAttempt.record_id)
-        .subquery()
-    )
+    latest = latest_attempts(record_ids)
     statement = (
         select(StudentRecord, PhotoAttempt, AutoReview, Contract)
-        .join(latest, latest.c.record_id == StudentRecord.id)
-        .join(
-            PhotoAttempt,
-            (PhotoAttempt.record_id == StudentRecord.id) & (PhotoAttempt.attempt_no == latest.c.attempt_no),
-        )
+        .join(PhotoAttempt, PhotoAttempt.record_id == StudentRecord.id)
+        .join(latest, is_latest(latest))
         .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
         .join(Batch, Batch.id == StudentRecord.batch_id)
         .join(

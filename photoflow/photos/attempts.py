@@ -1,0 +1,22 @@
+"""Which attempt is a record's current one: the newest, found by one subquery every stage joins on."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, Subquery, func, select
+
+from schemas.photos import PhotoAttempt
+
+
+def latest_attempts(record_ids: Collection[int] | None = None) -> Subquery:
+    """(record_id, attempt_no) of each record's newest attempt, for the given records or all."""
+    statement = select(PhotoAttempt.record_id, func.max(PhotoAttempt.attempt_no).label("attempt_no"))
+    if record_ids is not None:
+        statement = statement.where(PhotoAttempt.record_id.in_(record_ids))  # type: ignore[attr-defined]
+    return statement.group_by(PhotoAttempt.record_id).subquery()
+
+
+def is_latest(latest: Subquery) -> ColumnElement[bool]:
+    """The join condition that keeps only the PhotoAttempt rows `latest` names."""
+    return (PhotoAttempt.record_id == latest.c.record_id) & (PhotoAttempt.attempt_no == latest.c.attempt_no)
