@@ -7,11 +7,11 @@ the reason codes and the models commands print or return as JSON.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 
 from schemas.labels import LabelledEnum
+from schemas.reports import FileProblemOut
 
 
 class EnrollmentProblem(LabelledEnum):
@@ -22,28 +22,6 @@ class EnrollmentProblem(LabelledEnum):
     NOT_AN_IMAGE = ("not_an_image", "不是可用的图片", "not a picture that can be used")
     UNMATCHED = ("unmatched", "未匹配到学生", "matches no student of this batch")
     DUPLICATE = ("duplicate", "同一证件号有多个文件", "more than one file for the same ID number")
-
-
-class EnrollmentProblemOut(BaseModel):
-    """A file of the zip that was not accepted: its name, the reason in both languages, what to do."""
-
-    name: str
-    code: str
-    reason: str
-    reason_en: str
-    detail: str
-
-    @classmethod
-    def of(cls, name: str, problem: EnrollmentProblem, detail: str) -> EnrollmentProblemOut:
-        return cls(name=name, code=problem.value, reason=problem.zh, reason_en=problem.en, detail=detail)
-
-    def stored(self) -> dict[str, str]:
-        """The form kept in `EnrollmentUpload.problems`: the code only, so labels can change later."""
-        return {"name": self.name, "reason": self.code, "detail": self.detail}
-
-    @classmethod
-    def from_stored(cls, row: dict[str, Any]) -> EnrollmentProblemOut:
-        return cls.of(row["name"], EnrollmentProblem(row["reason"]), row["detail"])
 
 
 class EnrollmentReport(BaseModel):
@@ -58,4 +36,4 @@ class EnrollmentReport(BaseModel):
     accepted: int
     unchanged: int
     not_accepted: int
-    problems: list[EnrollmentProblemOut]
+    problems: list[FileProblemOut]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from schemas.photo_reasons import IntakeProblem
+from schemas.labels import LabelledEnum
 
 
 class RowErrorOut(BaseModel):
@@ -61,8 +61,8 @@ class ContractOut(BaseModel):
     interception: bool
 
 
-class IntakeProblemOut(BaseModel):
-    """A received file that did not become a photo attempt."""
+class FileProblemOut(BaseModel):
+    """A file of an upload (photos, enrollment photos) that was not accepted: the reason and what to do."""
 
     name: str
     code: str
@@ -71,7 +71,7 @@ class IntakeProblemOut(BaseModel):
     detail: str
 
     @classmethod
-    def of(cls, name: str, problem: IntakeProblem, detail: str) -> IntakeProblemOut:
+    def of(cls, name: str, problem: LabelledEnum, detail: str) -> FileProblemOut:
         return cls(name=name, code=problem.value, reason=problem.zh, reason_en=problem.en, detail=detail)
 
 
@@ -83,7 +83,7 @@ class IntakeReport(BaseModel):
     accepted: int
     unchanged: int
     not_accepted: int
-    problems: list[IntakeProblemOut]
+    problems: list[FileProblemOut]
 
 
 class ReviewedAttempt(BaseModel):

@@ -30,7 +30,7 @@ from schemas.enums import RecordStatus
 from schemas.photo_reasons import IntakeProblem
 from schemas.photos import PhotoAttempt, PhotoIntake
 from schemas.records import StudentRecord
-from schemas.reports import IntakeProblemOut, IntakeReport
+from schemas.reports import FileProblemOut, IntakeReport
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +92,13 @@ def receive_photos(
         session.add(intake)
         session.flush()
         problems = [
-            IntakeProblemOut.of(skip.name, IntakeProblem.NOT_READ, skip.reason) for skip in listing.skipped
+            FileProblemOut.of(skip.name, IntakeProblem.NOT_READ, skip.reason) for skip in listing.skipped
         ]
         by_record: dict[int, list[SourceFile]] = defaultdict(list)
         for file in listing.files:
             record = records.get(file.stem)
             if record is None:
-                problems.append(IntakeProblemOut.of(file.name, IntakeProblem.UNMATCHED, _unmatched(file)))
+                problems.append(FileProblemOut.of(file.name, IntakeProblem.UNMATCHED, _unmatched(file)))
             else:
                 by_record[record.id].append(file)
         accepted = unchanged = 0
@@ -107,13 +107,13 @@ def receive_photos(
             if len(files) > 1:
                 names = ", ".join(file.name for file in files)
                 for file in files:
-                    problems.append(IntakeProblemOut.of(
+                    problems.append(FileProblemOut.of(
                         file.name, IntakeProblem.DUPLICATE,
                         f"{names} are all for {idnumber.mask(record.id_number)}: keep one and send it again",
                     ))  # fmt: skip
                 continue
             outcome = _attempt(session, settings.data_dir, record, files[0], intake.id, author)
-            if isinstance(outcome, IntakeProblemOut):
+            if isinstance(outcome, FileProblemOut):
                 problems.append(outcome)
             elif outcome:
                 accepted += 1
@@ -140,7 +140,7 @@ def intake_report(intake: PhotoIntake) -> IntakeReport:
         accepted=intake.accepted,
         unchanged=intake.unchanged,
         not_accepted=intake.not_accepted,
-        problems=[IntakeProblemOut(**problem) for problem in intake.problems],
+        problems=[FileProblemOut(**problem) for problem in intake.problems],
     )
 
 
@@ -174,7 +174,7 @@ def _attempt(
     file: SourceFile,
     intake_id: int,
     author: IntakeAuthor,
-) -> IntakeProblemOut | bool:
+) -> FileProblemOut | bool:
     """A new attempt (True), the same photo as the latest attempt (False), or why none was made.
 
     Only a photo that becomes an attempt is kept; it is written before its row, so a rolled-back
@@ -189,7 +189,7 @@ def _attempt(
     if latest is not None and latest.sha256 == sha256:
         return False
     if record.status not in RECEIVING:
-        return IntakeProblemOut.of(
+        return FileProblemOut.of(
             file.name,
             IntakeProblem.NOT_AWAITING,
             f"{idnumber.mask(record.id_number)} is {record.status.label}; a new photo is taken only "

@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -29,8 +30,9 @@ from photoflow.settings import Settings
 from photoflow.similarity.references import keep_reference
 from schemas.batches import Batch
 from schemas.db import session_scope
-from schemas.enrollment import EnrollmentProblem, EnrollmentProblemOut, EnrollmentReport
+from schemas.enrollment import EnrollmentProblem, EnrollmentReport
 from schemas.records import StudentRecord
+from schemas.reports import FileProblemOut
 from schemas.similarity import ComparisonKind, EnrollmentUpload
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ def upload_enrollment_photos(
             accepted=accepted,
             unchanged=len(matched) - accepted,
             not_accepted=len(problems),
-            problems=[problem.stored() for problem in problems],
+            problems=[_stored(problem) for problem in problems],
         )
         session.add(upload)
         session.flush()
@@ -147,7 +149,7 @@ def _require_roster(session: Session, batch_id: int) -> None:
 
 def _screen(
     listing: SourceListing, limit: int, spec: IntakeSpec
-) -> tuple[list[SourceFile], list[EnrollmentProblemOut]]:
+) -> tuple[list[SourceFile], list[FileProblemOut]]:
     """The files that are pictures, and a problem for each entry that was not read or is no picture."""
     problems = [_skipped_problem(skip, limit) for skip in listing.skipped]
     images = []
@@ -167,7 +169,7 @@ def _screen(
     return images, problems
 
 
-def _skipped_problem(skip: SkippedEntry, limit: int) -> EnrollmentProblemOut:
+def _skipped_problem(skip: SkippedEntry, limit: int) -> FileProblemOut:
     """An entry the listing did not read; an over-size one is told the platform's rule instead."""
     if skip.too_large is None:
         return _problem(skip.name, EnrollmentProblem.NOT_READ, skip.reason)
@@ -182,13 +184,13 @@ def _skipped_problem(skip: SkippedEntry, limit: int) -> EnrollmentProblemOut:
 
 def _match(
     images: list[SourceFile], records: dict[str, StudentRecord], batch_id: int
-) -> tuple[list[tuple[StudentRecord, SourceFile]], list[EnrollmentProblemOut]]:
+) -> tuple[list[tuple[StudentRecord, SourceFile]], list[FileProblemOut]]:
     """Pair each picture with its student by ID number; strangers and repeated IDs are refused."""
     by_stem: dict[str, list[SourceFile]] = defaultdict(list)
     for file in images:
         by_stem[file.stem].append(file)
     matched: list[tuple[StudentRecord, SourceFile]] = []
-    problems: list[EnrollmentProblemOut] = []
+    problems: list[FileProblemOut] = []
     for stem, files in by_stem.items():
         record = records.get(stem)
         if record is None:
@@ -205,7 +207,7 @@ def _match(
     return matched, problems
 
 
-def _unmatched(file: SourceFile, batch_id: int) -> EnrollmentProblemOut:
+def _unmatched(file: SourceFile, batch_id: int) -> FileProblemOut:
     detail = f"{file.name}: no student of batch {batch_id} has this ID number; {NAMING}"
     return _problem(file.name, EnrollmentProblem.UNMATCHED, detail)
 
@@ -253,9 +255,18 @@ def _records_by_id_number(session: Session, batch_id: int) -> dict[str, StudentR
     return {idnumber.normalise(record.id_number): record for record in records}
 
 
-def _problem(name: str, problem: EnrollmentProblem, detail: str) -> EnrollmentProblemOut:
+def _problem(name: str, problem: EnrollmentProblem, detail: str) -> FileProblemOut:
     """The file keeps its name, so the sender can find it; ID numbers in the sentence are masked."""
-    return EnrollmentProblemOut.of(name, problem, _mask_ids(detail))
+    return FileProblemOut.of(name, problem, _mask_ids(detail))
+
+
+def _stored(problem: FileProblemOut) -> dict[str, str]:
+    """The form kept in `EnrollmentUpload.problems`: the code only, so labels can change later."""
+    return {"name": problem.name, "reason": problem.code, "detail": problem.detail}
+
+
+def _from_stored(row: dict[str, Any]) -> FileProblemOut:
+    return FileProblemOut.of(row["name"], EnrollmentProblem(row["reason"]), row["detail"])
 
 
 def _mask_ids(text: str) -> str:
@@ -278,5 +289,5 @@ def _report(upload: EnrollmentUpload) -> EnrollmentReport:
         accepted=upload.accepted,
         unchanged=upload.unchanged,
         not_accepted=upload.not_accepted,
-        problems=[EnrollmentProblemOut.from_stored(row) for row in upload.problems],
+        problems=[_from_stored(row) for row in upload.problems],
     )
