@@ -13,6 +13,7 @@ import typer
 
 from photoflow.cli_enrollment import enrollment_app
 from photoflow.cli_id_registry import id_registry_app
+from photoflow.cli_options import JsonOption
 from photoflow.cli_similarity import compare, held_app, manual_app, similarity_app
 from photoflow.errors import PhotoflowError
 from photoflow.settings import configure_prefect, get_settings
@@ -35,7 +36,6 @@ app.add_typer(held_app, name="held")
 app.add_typer(manual_app, name="manual")
 app.command("compare")(compare)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
 LearningCentreOption = Annotated[
     str, typer.Option("--learning-centre", help="Learning centre (教学点), if any.")

@@ -7,16 +7,9 @@ from typing import Annotated
 
 import typer
 
-enrollment_app = typer.Typer(no_args_is_help=True, help="Enrollment photos: upload a zip named by ID number.")
+from photoflow.cli_options import BatchOption, JsonOption
 
-# Declared here, not imported from photoflow.cli: that module imports this one.
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-BatchOption = Annotated[
-    int,
-    typer.Option(
-        "--batch", help="Batch ID (each roster upload's batch_id in `photoflow roster list --json`)."
-    ),
-]
+enrollment_app = typer.Typer(no_args_is_help=True, help="Enrollment photos: upload a zip named by ID number.")
 
 
 @enrollment_app.command("upload")

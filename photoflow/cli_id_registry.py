@@ -9,14 +9,13 @@ from typing import Annotated, Literal
 import typer
 from pydantic import BaseModel
 
+from photoflow.cli_options import JsonOption
 from photoflow.errors import PhotoflowError
 from photoflow.settings import get_settings
 
 id_registry_app = typer.Typer(
     no_args_is_help=True, help="ID-registry photos: look one up, run the simulator."
 )
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 
 
 class LookupOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from photoflow.cli_options import BatchOption, JsonOption
 from photoflow.errors import PhotoflowError
 
 similarity_app = typer.Typer(
@@ -15,8 +16,6 @@ similarity_app = typer.Typer(
 held_app = typer.Typer(no_args_is_help=True, help="Records held after comparison: list them, decide on them.")
 manual_app = typer.Typer(no_args_is_help=True, help="Stage 2 decisions from the command line.")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-BatchOption = Annotated[int, typer.Option("--batch", help="Batch ID (see `photoflow roster list`).")]
 BandOption = Annotated[
     str | None, typer.Option("--band", help="same, possible, different, or none (held without a score).")
 ]
@@ -25,12 +24,11 @@ MaxScore = Annotated[float | None, typer.Option("--max-score", help="Highest sco
 
 
 def _batch(batch_id: int) -> int:
-    from schemas.batches import Batch
+    from photoflow.contracts import require_batch
     from schemas.db import default_engine, session_scope
 
     with session_scope(default_engine()) as session:
-        if session.get(Batch, batch_id) is None:
-            raise PhotoflowError(f"there is no batch {batch_id}: `photoflow roster list` shows the batches")
+        require_batch(session, batch_id)
     return batch_id
 
 

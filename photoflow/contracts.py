@@ -141,3 +141,13 @@ def set_interception(
         contract.updated_at = utcnow()
         session.add(contract)
     return contracts
+
+
+def require_batch(session: Session, batch_id: int) -> Batch:
+    """The batch a command names by ID, or a refusal that says where to find the IDs."""
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFoundError(
+            f"no batch {batch_id}: `photoflow roster list --json` shows the batch_id of each roster upload"
+        )
+    return batch

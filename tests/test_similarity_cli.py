@@ -105,4 +105,4 @@ def test_interception_approval_comparison_and_held_decisions_from_the_cli(
     code, _, err = run(monkeypatch, capsys, "held", "decide", "submit", "--yes")
     assert code == 1 and "--batch" in err
     code, _, err = run(monkeypatch, capsys, "similarity", "run", "--batch", "999")
-    assert code == 1 and "there is no batch 999" in err
+    assert code == 1 and "no batch 999: `photoflow roster list --json`" in err

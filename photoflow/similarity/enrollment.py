@@ -23,12 +23,12 @@ from sqlmodel import Session, select
 
 from data_contracts.photo_spec import IntakeSpec, load_photo_spec
 from photoflow import idnumber
+from photoflow.contracts import require_batch
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.photos.decode import PhotoRefusedError, decode_photo, describe_size
 from photoflow.photos.sources import SkippedEntry, SourceFile, SourceListing, list_photo_sources
 from photoflow.settings import Settings
 from photoflow.similarity.references import keep_reference
-from schemas.batches import Batch
 from schemas.db import session_scope
 from schemas.enrollment import EnrollmentProblem, EnrollmentReport
 from schemas.records import StudentRecord
@@ -87,7 +87,7 @@ def upload_enrollment_photos(
 def list_enrollment_uploads(engine: Engine, batch_id: int) -> list[EnrollmentReport]:
     """The batch's enrollment uploads, oldest first, each with its refused files."""
     with session_scope(engine) as session:
-        _require_batch(session, batch_id)
+        require_batch(session, batch_id)
         uploads = session.exec(
             select(EnrollmentUpload)
             .where(EnrollmentUpload.batch_id == batch_id)
@@ -130,16 +130,9 @@ def _is_document(source: Path) -> bool:
         return False
 
 
-def _require_batch(session: Session, batch_id: int) -> None:
-    if session.get(Batch, batch_id) is None:
-        raise NotFoundError(
-            f"no batch {batch_id}: `photoflow roster list --json` shows the batch_id of each roster upload"
-        )
-
-
 def _require_roster(session: Session, batch_id: int) -> None:
     """Checked before the zip is read, so a wrong --batch is refused at once, not after a long read."""
-    _require_batch(session, batch_id)
+    require_batch(session, batch_id)
     anyone = select(StudentRecord.id).where(StudentRecord.batch_id == batch_id).limit(1)
     if session.exec(anyone).first() is None:
         raise NotFoundError(
