@@ -12,6 +12,8 @@ SHAPE = re.compile(r"^\d{17}[0-9X]$")
 # What Excel shows for a long number typed into a General cell: 1.30121E+17 and friends.
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
 EARLIEST_BIRTH = date(1900, 1, 1)
+# A run of 15 or more digits, maybe ending in X: an ID number (or a mistyped one) wherever it appears.
+ID_IN_TEXT = re.compile(r"\d{14,}[\dXx]")
 
 
 def normalise(raw: str) -> str:
@@ -54,3 +56,9 @@ def mask(id_number: str | None) -> str:
     if len(id_number) <= 7:
         return "*" * len(id_number)
     return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+
+
+def mask_in_text(text: str) -> str:
+    """`text` with every ID-number-like run masked: for sentences and log lines built from file names,
+    URLs or other libraries' messages, where an ID number can appear anywhere."""
+    return ID_IN_TEXT.sub(lambda found: mask(found.group()), text)

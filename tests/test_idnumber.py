@@ -140,3 +140,9 @@ def test_changing_any_single_digit_of_the_first_17_breaks_the_checksum(
     changed = id_number[:position] + changed_digit + id_number[position + 1 :]
     assert changed != id_number
     assert not idnumber.has_valid_checksum(changed)
+
+
+def test_id_numbers_are_masked_wherever_they_stand_in_a_sentence():
+    text = "GET /photos/11010119900307451x failed; bad file 'a/110101900307451.jpg' (row 12345)"
+    masked = idnumber.mask_in_text(text)
+    assert masked == "GET /photos/110***********451x failed; bad file 'a/110********7451.jpg' (row 12345)"

@@ -12,7 +12,6 @@ in every detail and log line, because reports are mailed around and logs are kep
 from __future__ import annotations
 
 import logging
-import re
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -37,8 +36,6 @@ from schemas.similarity import ComparisonKind, EnrollmentUpload
 
 log = logging.getLogger(__name__)
 
-# A run of 15 or more digits, maybe ending in X: an ID number (or a mistyped one) wherever it appears.
-ID_LIKE = re.compile(r"\d{14,}[\dXx]")
 # Members that make a zip an Office Open XML (.xlsx, .docx) or OpenDocument (.ods, .odt) file.
 DOCUMENT_MEMBERS = frozenset({"[Content_Types].xml", "mimetype"})
 NAMING = "name each photo after the student's ID number, e.g. <证件号>.jpg"
@@ -98,7 +95,7 @@ def list_enrollment_uploads(engine: Engine, batch_id: int) -> list[EnrollmentRep
 
 def _require_zip(source: Path) -> None:
     """The platform takes enrollment photos as one zip; anything else is refused before it is read."""
-    shown, name = _mask_ids(str(source)), _mask_ids(source.name)
+    shown, name = idnumber.mask_in_text(str(source)), idnumber.mask_in_text(source.name)
     if source.is_dir():
         raise PhotoflowError(
             f"{shown} is a folder: enrollment photos are uploaded as one .zip file; "
@@ -233,7 +230,7 @@ def _log_upload(upload: EnrollmentUpload) -> None:
     log.info(
         "enrollment upload %d (%s) for batch %d: %d files, %d accepted, %d unchanged, %d not accepted",
         upload.id,
-        _mask_ids(upload.source_name),
+        idnumber.mask_in_text(upload.source_name),
         upload.batch_id,
         upload.total,
         upload.accepted,
@@ -250,7 +247,7 @@ def _records_by_id_number(session: Session, batch_id: int) -> dict[str, StudentR
 
 def _problem(name: str, problem: EnrollmentProblem, detail: str) -> FileProblemOut:
     """The file keeps its name, so the sender can find it; ID numbers in the sentence are masked."""
-    return FileProblemOut.of(name, problem, _mask_ids(detail))
+    return FileProblemOut.of(name, problem, idnumber.mask_in_text(detail))
 
 
 def _stored(problem: FileProblemOut) -> dict[str, str]:
@@ -260,10 +257,6 @@ def _stored(problem: FileProblemOut) -> dict[str, str]:
 
 def _from_stored(row: dict[str, Any]) -> FileProblemOut:
     return FileProblemOut.of(row["name"], EnrollmentProblem(row["reason"]), row["detail"])
-
-
-def _mask_ids(text: str) -> str:
-    return ID_LIKE.sub(lambda found: idnumber.mask(found.group()), text)
 
 
 def _kb(size: int) -> str:

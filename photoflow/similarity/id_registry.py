@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 # 18 characters (the last may be the check letter X), or the 15 digits of IDs issued before 1999.
 REGISTRY_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 PHOTO_SUFFIXES = frozenset({"jpg", "jpeg", "png"})
 # A folder changed this close to when it was listed may have changed again within the same mtime tick
 # (coarse on some file systems), so its listing is not trusted until it has been still this long.
@@ -102,16 +101,11 @@ def registry_id(raw: str) -> str | None:
     return normalised if REGISTRY_ID.match(normalised) else None
 
 
-def mask_id_numbers(text: str) -> str:
-    """`text` with every ID number in it masked, for log lines built by code that is not ours."""
-    return ID_IN_TEXT.sub(lambda found: idnumber.mask(found.group(0)), text)
-
-
 class _MaskIdNumbers(logging.Filter):
     """httpx logs every request's URL at INFO, and our URLs end in an ID number."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = mask_id_numbers(record.getMessage()), None
+        record.msg, record.args = idnumber.mask_in_text(record.getMessage()), None
         return True
 
 

@@ -22,11 +22,11 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
+from photoflow import idnumber
 from photoflow.similarity.id_registry import (
     FolderRegistrySource,
     RegistryNotFound,
     RegistryUnavailableError,
-    mask_id_numbers,
     registry_id,
 )
 
@@ -110,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, _content_type(outcome.data), outcome.data
 
     def log_message(self, fmt: str, *args: Any) -> None:
-        log.info("%s %s", self.address_string(), mask_id_numbers(fmt % args))
+        log.info("%s %s", self.address_string(), idnumber.mask_in_text(fmt % args))
 
 
 def _json(status: int, detail: str) -> tuple[int, str, bytes]:
