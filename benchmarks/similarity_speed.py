@@ -151,7 +151,7 @@ def build_batch(engine, settings, workdir: Path, students: list[Student], seed: 
 
     from photoflow import idnumber
     from photoflow.contracts import add_contract
-    from photoflow.manual_review import approve
+    from photoflow.manual_review.decisions import approve
     from photoflow.roster.ingest import ingest_roster
     from photoflow.roster.samples import generate_rows
     from photoflow.roster.store import UploadAuthor

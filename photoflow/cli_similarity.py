@@ -84,7 +84,9 @@ def held_list(
     from photoflow.similarity.held import HeldFilter, held_records
     from schemas.db import default_engine
 
-    found = held_records(default_engine(), HeldFilter(batch, band, min_score, max_score))
+    found = held_records(
+        default_engine(), HeldFilter(batch_id=batch, band=band, min_score=min_score, max_score=max_score)
+    )
     emit_json_list(found) if as_json else show_held(found)
 
 
@@ -116,7 +118,9 @@ def held_decide(
     engine = default_engine()
     wanted = None
     if not id_number:
-        wanted = HeldFilter(batch and _batch(batch), band, min_score, max_score)
+        wanted = HeldFilter(
+            batch_id=batch and _batch(batch), band=band, min_score=min_score, max_score=max_score
+        )
         if wanted.batch_id is None:
             raise PhotoflowError(
                 "give --id-number for chosen records, or --batch (with filters) for a bulk decision"
@@ -138,7 +142,7 @@ def manual_approve(
     everyone: Annotated[bool, typer.Option("--all", help="Approve the batch's whole manual queue.")] = False,
 ) -> None:
     """Approve photos in the manual queue; they go on to comparison, or to collected without one."""
-    from photoflow.manual_review import approve
+    from photoflow.manual_review.decisions import approve
     from photoflow.settings import get_settings
     from schemas.db import default_engine
 

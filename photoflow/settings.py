@@ -69,6 +69,30 @@ class Settings(BaseSettings):
         default=None, description="Bearer token for the HTTP registry."
     )
     id_registry_timeout_s: float = Field(default=10.0, gt=0, description="Per request to the HTTP registry.")
+    review_lease_minutes: int = Field(
+        default=15, gt=0, le=24 * 60, description="How long a reviewer holds claimed photos untouched."
+    )
+    review_claim_size: int = Field(default=10, gt=0, le=200, description="Photos a reviewer claims at once.")
+    review_sla_days: tuple[int, int] = Field(
+        default=(1, 3), description="Manual review age (days) after which an item is due, then overdue."
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs session cookies; a random one is kept in data_dir/session_secret if unset.",
+    )
+    session_hours: int = Field(default=12, gt=0, le=24 * 30, description="How long a login lasts.")
+    secure_cookies: bool = Field(
+        default=False, description="Send the session cookie over HTTPS only (set it behind TLS)."
+    )
+    login_failures_per_name: int = Field(
+        default=5, gt=0, description="Failed logins for one name within the window before it is refused."
+    )
+    login_failures_per_client: int = Field(
+        default=20, gt=0, description="Failed logins from one address within the window before it is refused."
+    )
+    login_window_minutes: int = Field(
+        default=15, gt=0, description="The window failed logins are counted in."
+    )
 
     @property
     def deepface_dir(self) -> Path:

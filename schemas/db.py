@@ -80,6 +80,22 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def write_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work that reads and then writes rows other sessions may be writing at the same moment.
+
+    PostgreSQL callers lock what they read (`FOR UPDATE`, `SKIP LOCKED`). SQLite has no row locks: a
+    transaction that reads, then writes after another writer committed, fails at once with "database
+    is locked". `BEGIN IMMEDIATE` takes SQLite's one write lock before the first read, so concurrent
+    writers queue (up to the busy timeout) and each sees the others' committed work: SQLite's
+    equivalent of locking the rows.
+    """
+    with session_scope(engine) as session:
+        if engine.dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
+
+
 def default_engine() -> Engine:
     """The engine for the configured `DATABASE_URL` (or the SQLite file in the data folder)."""
     from photoflow.settings import get_settings

@@ -141,6 +141,7 @@ class SimilarityReport(BaseModel):
 class HeldOut(BaseModel):
     record_id: int
     batch_id: int
+    attempt_id: int | None  # the photo that was compared; None when no comparison was stored
     id_number: str  # masked
     name: str
     comparisons: list[ComparisonOut]

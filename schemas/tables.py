@@ -1,7 +1,9 @@
 """Every table, imported in one place so Alembic and the engine see the whole metadata."""
 
+from schemas.accounts import LoginAttempt, User
 from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.institutions import Contract, Institution
+from schemas.manual_review import ManualReview
 from schemas.photos import AutoReview, PhotoAttempt, PhotoIntake
 from schemas.records import RecordEvent, StudentRecord
 from schemas.similarity import Comparison, DuplicateFace, EnrollmentUpload, FaceEmbedding, ReferencePhoto
@@ -15,6 +17,8 @@ __all__ = [
     "EnrollmentUpload",
     "FaceEmbedding",
     "Institution",
+    "LoginAttempt",
+    "ManualReview",
     "PhotoAttempt",
     "PhotoIntake",
     "RecordEvent",
@@ -22,4 +26,5 @@ __all__ = [
     "RosterRowError",
     "RosterUpload",
     "StudentRecord",
+    "User",
 ]

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from photoflow.manual_review.queue import enqueue
 from photoflow.settings import Settings, get_settings
 from photoflow.similarity.references import keep_reference
 from photoflow.state import transition
@@ -66,6 +67,8 @@ def reviewed_photo(
             path.append(to)
         for status in path:
             transition(session, record, status, actor="test", reason="test set-up")
+        if to == RecordStatus.IN_MANUAL_REVIEW:
+            enqueue(session, record, attempt.id)
         return attempt.id
 
 

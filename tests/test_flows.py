@@ -10,7 +10,7 @@ from flows.batch import batch_flow
 from flows.roster_upload import roster_upload_flow
 from flows.similarity import similarity_flow
 from photoflow.contracts import set_interception
-from photoflow.manual_review import approve
+from photoflow.manual_review.decisions import approve
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.similarity.id_registry_sim import start_simulator
 from schemas.db import session_scope

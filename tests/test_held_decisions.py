@@ -10,11 +10,12 @@ from sqlmodel import select
 from photoflow.errors import PhotoflowError
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held, held_records
+from photoflow.similarity.scoring import load_calibration
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
 from schemas.records import RecordEvent, StudentRecord
-from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, SimilarityBand
+from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome
 from tests.helpers import students, upload
 from tests.similarity_helpers import batch_records, neutral, reviewed_photo
 
@@ -35,13 +36,7 @@ def held_with(engine, record_id: int, attempt_id: int, scores) -> None:
             if score == "nf":
                 session.add(Comparison(outcome=ComparisonOutcome.REFERENCE_NOT_FOUND, **common))
                 continue
-            band = (
-                SimilarityBand.SAME
-                if score >= 85
-                else SimilarityBand.POSSIBLE
-                if score > 50
-                else SimilarityBand.DIFFERENT
-            )
+            band = load_calibration().band(score)
             session.add(
                 Comparison(outcome=ComparisonOutcome.SCORED, score=score, band=band, distance=0.1, **common)
             )

@@ -15,6 +15,7 @@ from photoflow.roster.workbook import write_roster_workbook
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
+from schemas.manual_review import ManualReview
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import RecordEvent, StudentRecord
 from tests.helpers import students, upload
@@ -145,6 +146,10 @@ def test_stage_one_sends_passes_to_manual_review_and_failures_to_reshoot(engine,
     with session_scope(engine) as session:
         reviews = {r.attempt_id: r for r in session.exec(select(AutoReview))}
         events = session.exec(select(RecordEvent).where(RecordEvent.actor == "stage1")).all()
+        queued = session.exec(select(ManualReview)).all()
+    # only the pass waits in the manual queue, undecided and unclaimed
+    passed_attempt = verdicts[ids[0]].attempt_id
+    assert [(q.attempt_id, q.decision, q.holder) for q in queued] == [(passed_attempt, None, None)]
     passed = reviews[verdicts[ids[0]].attempt_id]
     assert (settings.data_dir / passed.spec_image_path).read_bytes()[:2] == b"\xff\xd8"
     assert passed.overlay_path is None and passed.standardised

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sqlmodel import func, select
 
-from photoflow.manual_review import approve
+from photoflow.manual_review.decisions import approve
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.similarity.duplicates import close_pairs, duplicate_faces, flag_duplicate_faces
 from photoflow.similarity.stage import compare_records, comparing_records

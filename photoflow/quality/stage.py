@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow.face.analyzer import get_analyzer
+from photoflow.manual_review.queue import enqueue
 from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.quality.overlay import write_overlay
 from photoflow.quality.review import check_photo
@@ -203,6 +204,7 @@ def _store_one(
     if result.passed:
         transition(session, record, RecordStatus.IN_MANUAL_REVIEW,
                    reason=f"automatic review passed (attempt {attempt.attempt_no})", **moves)  # fmt: skip
+        enqueue(session, record, attempt.id)
     else:
         summary = "; ".join(PhotoReason(code).en for code in result.reasons)
         transition(session, record, RecordStatus.AUTO_REJECTED,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from photoflow import idnumber
 from photoflow.errors import PhotoflowError
@@ -37,7 +37,7 @@ class HoldDecision(LabelledEnum):
 NO_SCORE = "none"  # the band filter's value for records held without a score (no photo in the registry)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HeldFilter:
     """Which held records a list or a bulk decision covers; unset fields do not filter."""
 
@@ -45,6 +45,7 @@ class HeldFilter:
     band: str | None = None  # a SimilarityBand value, or NO_SCORE
     min_score: float | None = None
     max_score: float | None = None
+    institution_code: str | None = None  # an institution admin's scope
 
     def check(self) -> None:
         choices = {band.value for band in SimilarityBand} | {NO_SCORE}
@@ -79,16 +80,19 @@ def decide_held(
     *,
     actor: str,
     id_numbers: Sequence[str] = (),
+    record_ids: Sequence[int] = (),
     wanted: HeldFilter | None = None,
+    institution_code: str | None = None,
     note: str = "",
     flow_run_id: str | None = None,
 ) -> HoldDecisionReport:
-    """Apply one decision to the named records, or to every held record the filter matches.
+    """Apply one decision to the named records (by ID number or record id), or to every held record
+    the filter matches; `institution_code` keeps an institution admin to their own records.
 
     A named record that is not held (already decided by someone else, or never held) is skipped
     and reported, not an error: two admins working the same list must not undo each other.
     """
-    if bool(id_numbers) == (wanted is not None):
+    if sum((bool(id_numbers), bool(record_ids), wanted is not None)) != 1:
         raise PhotoflowError("name the records by ID number, or give a filter (at least a batch), not both")
     if wanted is not None:
         wanted.check()
@@ -102,9 +106,14 @@ def decide_held(
     with session_scope(engine) as session:
         if wanted is not None:
             records = [record for record, _ in _held(session, wanted, lock=True)]
+        elif record_ids:
+            records = _by_id(session, record_ids, skipped)
         else:
             records = _named(session, id_numbers, skipped)
         for record in records:
+            if institution_code is not None and record.institution_code != institution_code:
+                skipped.append(f"{idnumber.mask(record.id_number)}: not a student of your institution")
+                continue
             if record.status != RecordStatus.HELD:
                 skipped.append(f"{idnumber.mask(record.id_number)}: {record.status.label}, not held")
                 continue
@@ -113,6 +122,15 @@ def decide_held(
             decided.append(record.id)
     return HoldDecisionReport(decision=decision.value, decision_label=decision.label, decided=len(decided),
                               skipped=skipped, records=decided)  # fmt: skip
+
+
+def _by_id(session: Session, record_ids: Sequence[int], skipped: list[str]) -> list[StudentRecord]:
+    records = session.exec(
+        select(StudentRecord).where(col(StudentRecord.id).in_(record_ids)).with_for_update()
+    ).all()
+    missing = set(record_ids) - {record.id for record in records}
+    skipped += [f"record {record_id}: no such student" for record_id in sorted(missing)]
+    return sorted(records, key=lambda record: record.id)
 
 
 def _named(session: Session, id_numbers: Sequence[str], skipped: list[str]) -> list[StudentRecord]:
@@ -136,6 +154,8 @@ def _held(
     statement = select(StudentRecord).where(StudentRecord.status == RecordStatus.HELD)
     if wanted.batch_id is not None:
         statement = statement.where(StudentRecord.batch_id == wanted.batch_id)
+    if wanted.institution_code is not None:
+        statement = statement.where(StudentRecord.institution_code == wanted.institution_code)
     if lock:
         statement = statement.with_for_update()
     records = session.exec(statement.order_by(StudentRecord.id)).all()
@@ -182,6 +202,7 @@ def _held_out(record: StudentRecord, chain: list[Comparison], since: datetime | 
     deciding = _deciding(chain)
     return HeldOut(
         record_id=record.id, batch_id=record.batch_id, id_number=idnumber.mask(record.id_number),
+        attempt_id=chain[0].attempt_id if chain else None,
         name=record.name, comparisons=[comparison_out(c) for c in chain],
         score=deciding.score if deciding else None,
         band=deciding.band.value if deciding and deciding.band else None,

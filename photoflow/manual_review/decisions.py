@@ -1,0 +1,169 @@
+"""Stage 2 decisions: a reviewer approves or rejects a photo, and the record moves on.
+
+Every way of deciding goes through `_close`: the queue row records the decision and the record makes
+its state-machine move, in one transaction, naming the reviewer. A rejection sends the student back
+for a new photo with the reasons; an approval routes by contract (`routing.after_approval`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from photoflow import idnumber
+from photoflow.errors import PhotoflowError
+from photoflow.manual_review.routing import after_approval
+from photoflow.state import transition
+from schemas.clock import utcnow
+from schemas.db import session_scope, write_scope
+from schemas.enums import RecordStatus
+from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
+from schemas.records import StudentRecord
+
+MAX_NOTE = 500
+
+
+class DecisionRefused(PhotoflowError):
+    """The decision cannot be applied as asked (bad reasons, not held, already decided)."""
+
+
+def check_rejection(reasons: Sequence[ManualRejectReason], note: str) -> None:
+    if not reasons:
+        raise DecisionRefused("choose at least one reason for the rejection / 请至少选择一个不通过原因")
+    if ManualRejectReason.OTHER in reasons and not note.strip():
+        raise DecisionRefused("'Other' needs a note saying what is wrong / 选择“其他”时请填写说明")
+    if len(note) > MAX_NOTE:
+        raise DecisionRefused(f"the note is {len(note)} characters; keep it under {MAX_NOTE}")
+
+
+def rejection_text(reasons: Sequence[ManualRejectReason], note: str) -> str:
+    text = "manual review: " + "; ".join(reason.en for reason in reasons)
+    return (text + (f" ({note.strip()})" if note.strip() else ""))[:500]
+
+
+def decide(
+    engine: Engine,
+    review_id: int,
+    *,
+    reviewer: str,
+    decision: ManualDecision,
+    reasons: Sequence[ManualRejectReason] = (),
+    note: str = "",
+    flow_run_id: str | None = None,
+    now: datetime | None = None,
+) -> RecordStatus:
+    """Decide one photo the reviewer holds; returns the record's new status.
+
+    The reviewer must hold the photo: their lease may have run out, but only while nobody else has
+    claimed it since. A second decision on the same photo is refused, never applied twice.
+    """
+    if decision == ManualDecision.REJECTED:
+        check_rejection(reasons, note)
+    now = now or utcnow()
+    with write_scope(engine) as session:
+        review = session.exec(
+            select(ManualReview).where(ManualReview.id == review_id).with_for_update()
+        ).one_or_none()
+        if review is None:
+            raise DecisionRefused(f"photo {review_id} is not in the manual queue")
+        if review.decision is not None:
+            raise DecisionRefused(
+                f"photo {review_id} was already decided ({review.decision.label}) by {review.decided_by}"
+            )
+        if review.holder != reviewer:
+            raise DecisionRefused(
+                f"photo {review_id} is not held by you (its lease ran out and it went to another "
+                "reviewer, or you never claimed it); take the next photo from the queue"
+            )
+        return _close(session, review, actor=reviewer, decision=decision, reasons=reasons, note=note,
+                      flow_run_id=flow_run_id, now=now)  # fmt: skip
+
+
+def _close(
+    session: Session,
+    review: ManualReview,
+    *,
+    actor: str,
+    decision: ManualDecision,
+    reasons: Sequence[ManualRejectReason] = (),
+    note: str = "",
+    flow_run_id: str | None,
+    now: datetime,
+) -> RecordStatus:
+    record = session.exec(
+        select(StudentRecord).where(StudentRecord.id == review.record_id).with_for_update()
+    ).one()
+    if record.status != RecordStatus.IN_MANUAL_REVIEW:
+        raise DecisionRefused(
+            f"{idnumber.mask(record.id_number)} is {record.status.label}, no longer in manual review"
+        )
+    review.decision = decision
+    review.reasons = [reason.value for reason in reasons]
+    review.note = note.strip() or None
+    review.decided_by = actor
+    review.decided_at = now
+    review.lease_expires_at = None
+    session.add(review)
+    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    if decision == ManualDecision.APPROVED:
+        transition(session, record, after_approval(session, record), reason="approved in manual review",
+                   **moves)  # fmt: skip
+    else:
+        transition(session, record, RecordStatus.MANUAL_REJECTED, reason=rejection_text(reasons, note),
+                   **moves)  # fmt: skip
+        transition(session, record, RecordStatus.RESHOOT_REQUESTED,
+                   reason="new photo needed after manual review", **moves)  # fmt: skip
+    return record.status
+
+
+def approve(
+    engine: Engine,
+    batch_id: int,
+    *,
+    actor: str,
+    id_numbers: Sequence[str] = (),
+    everyone: bool = False,
+    flow_run_id: str | None = None,
+) -> tuple[int, list[str]]:
+    """Approve the named records of the batch, or its whole manual queue; returns (approved, skipped).
+
+    The ops override of the queue: it decides photos whether or not a reviewer holds them.
+    """
+    if bool(id_numbers) == everyone:
+        raise PhotoflowError(
+            "name the students by ID number, or approve the whole queue with --all, not both"
+        )
+    skipped: list[str] = []
+    approved = 0
+    now = utcnow()
+    with session_scope(engine) as session:
+        statement = select(StudentRecord).where(StudentRecord.batch_id == batch_id)
+        if everyone:
+            statement = statement.where(StudentRecord.status == RecordStatus.IN_MANUAL_REVIEW)
+        else:
+            wanted = [idnumber.normalise(raw) for raw in id_numbers]
+            statement = statement.where(col(StudentRecord.id_number).in_(wanted))
+            found = set(session.exec(statement.with_only_columns(StudentRecord.id_number)).all())
+            skipped += [f"{idnumber.mask(n)}: not in batch {batch_id}" for n in wanted if n not in found]
+        for record in session.exec(statement.order_by(StudentRecord.id)).all():
+            review = _open_review(session, record) if record.status == RecordStatus.IN_MANUAL_REVIEW else None
+            if review is None:
+                skipped.append(
+                    f"{idnumber.mask(record.id_number)}: {record.status.label}, not in the manual queue"
+                )
+                continue
+            _close(session, review, actor=actor, decision=ManualDecision.APPROVED, flow_run_id=flow_run_id,
+                   now=now)  # fmt: skip
+            approved += 1
+    return approved, skipped
+
+
+def _open_review(session: Session, record: StudentRecord) -> ManualReview | None:
+    return session.exec(
+        select(ManualReview)
+        .where(ManualReview.record_id == record.id, col(ManualReview.decision).is_(None))
+        .with_for_update()
+    ).first()

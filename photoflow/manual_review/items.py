@@ -1,0 +1,74 @@
+"""One queue item as a reviewer sees it: who, which photo, stage 1's findings, and its age."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from photoflow import idnumber
+from photoflow.errors import NotFoundError
+from photoflow.manual_review.queue import sla_state
+from photoflow.quality.findings import measure_label
+from photoflow.settings import Settings
+from schemas.batches import Batch
+from schemas.clock import utcnow
+from schemas.db import session_scope
+from schemas.institutions import Institution
+from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
+from schemas.photos import AutoReview, PhotoAttempt
+from schemas.records import StudentRecord
+from schemas.review_views import FindingOut, ReviewItemOut
+
+
+def review_item(
+    engine: Engine, settings: Settings, review_id: int, *, now: datetime | None = None
+) -> ReviewItemOut:
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        review = session.get(ManualReview, review_id)
+        if review is None:
+            raise NotFoundError(f"photo {review_id} is not in the manual queue")
+        record = session.get(StudentRecord, review.record_id)
+        attempt = session.get(PhotoAttempt, review.attempt_id)
+        auto = session.exec(select(AutoReview).where(AutoReview.attempt_id == attempt.id)).first()
+        batch = session.get(Batch, record.batch_id)
+        institution = session.get(Institution, batch.institution_code)
+        earlier = session.exec(
+            select(ManualReview)
+            .where(
+                ManualReview.record_id == record.id,
+                ManualReview.decision == ManualDecision.REJECTED,
+                col(ManualReview.id) != review.id,
+            )
+            .order_by(col(ManualReview.id).desc())
+        ).all()
+    sla = sla_state(review.entered_at, now, settings.review_sla_days)
+    return ReviewItemOut(
+        review_id=review.id, record_id=record.id, attempt_id=attempt.id, attempt_no=attempt.attempt_no,
+        name=record.name, id_number=idnumber.mask(record.id_number), institution=institution.name,
+        batch_id=batch.id, department=record.department, major=record.major, class_name=record.class_name,
+        file_name=idnumber.mask_in_text(attempt.file_name), entered_at=review.entered_at,
+        age_hours=round((now - review.entered_at).total_seconds() / 3600, 1),
+        sla=sla.value, sla_label=sla.label, lease_expires_at=review.lease_expires_at,
+        has_spec_image=bool(auto and auto.spec_image_path), has_overlay=bool(auto and auto.overlay_path),
+        findings=[_finding(m) for m in (auto.measurements if auto else [])],
+        earlier_rejections=[_rejection(r) for r in earlier],
+    )  # fmt: skip
+
+
+def _finding(measurement: dict) -> FindingOut:
+    return FindingOut(
+        measure=measurement["measure"],
+        label=measure_label(measurement["measure"]),
+        value=None if measurement.get("value") is None else round(measurement["value"], 2),
+        low=measurement.get("low"),
+        high=measurement.get("high"),
+        passed=bool(measurement.get("passed")),
+    )
+
+
+def _rejection(review: ManualReview) -> str:
+    reasons = ", ".join(ManualRejectReason(code).label for code in review.reasons)
+    return reasons + (f": {review.note}" if review.note else "")

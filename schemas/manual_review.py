@@ -1,0 +1,69 @@
+"""Stage 2: one manual review per attempt that passed stage 1, with its lease and its decision.
+
+The row is created when the record enters the manual queue, so its age (for the 1-3 day SLA) and
+whoever holds it are facts in the database, not in a reviewer's browser.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from schemas.clock import utcnow
+from schemas.labels import LabelledEnum, enum_type
+
+
+class ManualDecision(LabelledEnum):
+    APPROVED = ("approved", "审核通过", "Approved")
+    REJECTED = ("rejected", "审核不通过", "Rejected")
+
+
+class ManualRejectReason(LabelledEnum):
+    """Why a reviewer rejects a photo; these are the reasons stage 1 cannot judge as well as a person."""
+
+    LIGHTING = ("lighting", "光线问题", "Lighting")
+    CLARITY = ("clarity", "清晰度不足", "Not clear enough")
+    SHADOW = ("shadow", "脸部有阴影", "Shadow on the face")
+    EXPRESSION = ("expression", "表情不自然或露出牙齿", "Expression not neutral, or teeth showing")
+    OTHER = ("other", "其他", "Other")
+
+    @property
+    def hint(self) -> str:
+        """What the student should do, shown with the rejection."""
+        return REJECT_REASON_HINTS[self]
+
+
+REJECT_REASON_HINTS: dict[ManualRejectReason, str] = {
+    ManualRejectReason.LIGHTING: "Take the photo facing a window in daylight, with the wall behind you.",
+    ManualRejectReason.CLARITY: "Hold the camera still and focus on the face; a studio photo is best.",
+    ManualRejectReason.SHADOW: "Face the light so that no shadow falls on the face or the wall behind.",
+    ManualRejectReason.EXPRESSION: "Keep a neutral expression with the lips closed, as on an ID card.",
+    ManualRejectReason.OTHER: "Read the reviewer's note and take the photo again.",
+}
+
+
+class ManualReview(SQLModel, table=True):
+    """An attempt in the manual queue: who holds it until when, and what was decided by whom."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="photoattempt.id", unique=True, ondelete="CASCADE")
+    record_id: int = Field(foreign_key="studentrecord.id", index=True, ondelete="CASCADE")
+    batch_id: int = Field(foreign_key="batch.id", index=True)
+    entered_at: datetime = Field(default_factory=utcnow, index=True)
+    holder: str | None = Field(default=None, max_length=50, description="The reviewer holding the lease.")
+    lease_expires_at: datetime | None = None
+    decision: ManualDecision | None = Field(default=None, sa_type=enum_type(ManualDecision), index=True)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, max_length=500)
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = None
+
+
+class SlaState(LabelledEnum):
+    """How an item's age in the manual queue stands against the 1-3 day review promise."""
+
+    ON_TIME = ("on_time", "未到期", "On time")
+    DUE = ("due", "即将超时", "Due")
+    OVERDUE = ("overdue", "已超时", "Overdue")

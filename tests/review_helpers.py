@@ -1,0 +1,98 @@
+"""Builders for the manual queue: students of a roster whose photos wait for a reviewer."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from photoflow.manual_review.queue import enqueue
+from photoflow.roster.samples import generate_rows
+from photoflow.roster.workbook import write_roster_workbook
+from photoflow.settings import Settings
+from photoflow.similarity.scoring import load_calibration
+from photoflow.state import transition
+from schemas.db import session_scope
+from schemas.enums import EducationCategory, RecordStatus
+from schemas.manual_review import ManualDecision, ManualReview
+from schemas.photos import AutoReview, PhotoAttempt
+from schemas.records import StudentRecord
+from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, ReferencePhoto
+from tests.helpers import INSTITUTION, INSTITUTION_NAME, upload
+
+INSTITUTION_NAMES = {INSTITUTION: INSTITUTION_NAME, "10002": "第二测试学院"}
+
+
+def manual_queue(
+    engine: Engine,
+    settings: Settings,
+    folder: Path,
+    count: int,
+    *,
+    photo: Path | None = None,
+    seed: int = 11,
+    institution: str = INSTITUTION,
+) -> list[int]:
+    """Upload a roster of `count` students and put one attempt of each in the manual queue.
+
+    With `photo`, each attempt's original and spec image are copies of it in the data folder (so the
+    pages can show them); without, the attempts name files that do not exist (enough for the queue).
+    Returns the queue's review ids, oldest first.
+    """
+    rows = generate_rows(count, institution_code=institution, institution_name=INSTITUTION_NAMES[institution],
+                         category=EducationCategory.REGULAR, seed=seed)  # fmt: skip
+    roster = write_roster_workbook(folder / f"queue-{institution}-{seed}.xlsx", rows)
+    report = upload(engine, settings, roster, institution=institution)
+    with session_scope(engine) as session:
+        records = session.exec(
+            select(StudentRecord).where(StudentRecord.batch_id == report.batch_id).order_by(StudentRecord.id)
+        ).all()
+        for record in records:
+            relative = Path("photos") / "derived" / str(record.batch_id) / str(record.id) / "1" / "spec.jpg"
+            if photo is not None:
+                (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(photo, settings.data_dir / relative)
+            attempt = PhotoAttempt(record_id=record.id, attempt_no=1, file_name=f"{record.id}.jpg",
+                                   sha256="0" * 64, size_bytes=1, original_path=relative.as_posix(),
+                                   received_by="test")  # fmt: skip
+            session.add(attempt)
+            session.flush()
+            session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True,
+                                   spec_image_path=relative.as_posix(), reviewed_by="test",
+                                   measurements=[{"measure": "yaw", "value": 2.5, "low": -10, "high": 10,
+                                                  "passed": True, "reason": None}]))  # fmt: skip
+            transition(session, record, RecordStatus.IN_AUTO_REVIEW, actor="test")
+            transition(session, record, RecordStatus.IN_MANUAL_REVIEW, actor="test")
+            enqueue(session, record, attempt.id)
+        session.flush()
+        return list(
+            session.exec(
+                select(ManualReview.id)
+                .where(col(ManualReview.record_id).in_([r.id for r in records]))
+                .order_by(ManualReview.id)
+            ).all()
+        )
+
+
+def hold(engine: Engine, settings: Settings, review_id: int, *, score: float, reference: Path) -> int:
+    """Approve the queue item and hold its record after an enrollment comparison scoring `score` (< 85)."""
+    band = load_calibration().band(score)
+    with session_scope(engine) as session:
+        review = session.get(ManualReview, review_id)
+        record = session.get(StudentRecord, review.record_id)
+        review.decision, review.decided_by = ManualDecision.APPROVED, "test"
+        session.add(review)
+        transition(session, record, RecordStatus.COMPARING, actor="test")
+        transition(session, record, RecordStatus.HELD, actor="test")
+        relative = Path("references") / f"{record.id}-enrollment.jpg"
+        (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(reference, settings.data_dir / relative)
+        session.add(ReferencePhoto(record_id=record.id, kind=ComparisonKind.ENROLLMENT, sha256="1" * 64,
+                                   size_bytes=1, path=relative.as_posix(), source="test.zip",
+                                   received_by="test"))  # fmt: skip
+        session.add(Comparison(record_id=record.id, attempt_id=review.attempt_id,
+                               kind=ComparisonKind.ENROLLMENT, outcome=ComparisonOutcome.SCORED, model="Dlib",
+                               model_version="test", score=score, band=band, compared_by="test"))  # fmt: skip
+        return record.id
