@@ -15,6 +15,7 @@ from photoflow.cli_enrollment import enrollment_app
 from photoflow.cli_id_registry import id_registry_app
 from photoflow.cli_options import JsonOption
 from photoflow.cli_similarity import compare, held_app, manual_app, similarity_app
+from photoflow.cli_users import user_app
 from photoflow.errors import PhotoflowError
 from photoflow.settings import configure_prefect, get_settings
 
@@ -34,6 +35,7 @@ app.add_typer(id_registry_app, name="id-registry")
 app.add_typer(similarity_app, name="similarity")
 app.add_typer(held_app, name="held")
 app.add_typer(manual_app, name="manual")
+app.add_typer(user_app, name="user")
 app.command("compare")(compare)
 
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
