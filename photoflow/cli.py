@@ -314,6 +314,13 @@ def demo(
         console.print(f"Spec images and overlays: {Path(result.workdir) / 'data' / 'photos' / 'derived'}")
     if result.similarity is not None:
         _show_demo_comparison(result)
+    data = Path(result.workdir) / "data"
+    console.print(
+        "\n[bold]The web app on the demo's data[/bold] (review queue, held records, progress):\n"
+        f"  export PHOTOFLOW_DATA_DIR={data}\n"
+        "  printf '%s\\n' \"$PASSWORD\" | photoflow user add ops1 --role ops --password-stdin\n"
+        "  photoflow serve   # then open http://127.0.0.1:8000"
+    )
 
 
 def _show_demo_comparison(result) -> None:
@@ -322,7 +329,10 @@ def _show_demo_comparison(result) -> None:
 
     console.print("\n[bold]4. The institution uploads enrollment photos (录取照片) by ID number[/bold]")
     show_enrollment_upload(result.enrollment)
-    console.print(f"\n[bold]5. A reviewer approves the manual queue[/bold]: {result.approved} photo(s)")
+    console.print(
+        f"\n[bold]5. A reviewer works the manual queue[/bold] (claims under a lease, approves): "
+        f"{result.approved} photo(s)"
+    )
     console.print("\n[bold]6. Stage 3: the ID registry (simulator) first, then the enrollment photo[/bold]")
     show_similarity(result.similarity)
     console.print("\n[bold]7. Held records wait for an admin (interception on)[/bold]")
@@ -390,6 +400,17 @@ def photo_review(
 
     report = auto_review_flow(code, parsed, learning_centre.strip())
     emit_json(report) if as_json else show_auto_review(report)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: all).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Start the web app: the manual review queue, held records, interception and progress pages."""
+    from photoflow.review_app.serve import serve as run_app
+
+    run_app(get_settings(), host=host, port=port)
 
 
 @app.command("check")
