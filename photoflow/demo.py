@@ -151,7 +151,6 @@ def _comparison(workdir: Path, rows: list[dict[str, str]], batch_id: int) -> dic
     """Stage 3 on the photos stage 1 passed: enrollment zip, registry simulator, approval, comparison,
     then the admin's decisions on what was held."""
     from flows.similarity import similarity_flow
-    from photoflow.manual_review import approve
     from photoflow.similarity.enrollment import upload_enrollment_photos
     from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held, held_records
     from photoflow.similarity.id_registry_sim import start_simulator
@@ -181,7 +180,7 @@ def _comparison(workdir: Path, rows: list[dict[str, str]], batch_id: int) -> dic
     uploaded = upload_enrollment_photos(
         engine, settings, batch_id=batch_id, source=Path(archive), actor="demo-admin"
     )
-    approved, _ = approve(engine, batch_id, actor="demo-reviewer", everyone=True)
+    approved = _work_the_queue(engine, settings)
     with start_simulator(registry) as simulator:
         settings.id_registry = simulator.url
         report = similarity_flow(batch_id, actor="demo-ops")
@@ -199,6 +198,23 @@ def _comparison(workdir: Path, rows: list[dict[str, str]], batch_id: int) -> dic
         "held": held,
         "decisions": decisions,
     }
+
+
+def _work_the_queue(engine, settings) -> int:
+    """A reviewer claims photos under a lease, as the web app's queue does, and approves each one."""
+    from datetime import timedelta
+
+    from photoflow.manual_review.decisions import decide
+    from photoflow.manual_review.queue import claim
+    from schemas.manual_review import ManualDecision
+
+    lease = timedelta(minutes=settings.review_lease_minutes)
+    approved = 0
+    while held := claim(engine, reviewer="demo-reviewer", limit=settings.review_claim_size, lease=lease):
+        for review_id in held:
+            decide(engine, review_id, reviewer="demo-reviewer", decision=ManualDecision.APPROVED)
+            approved += 1
+    return approved
 
 
 def _small_jpeg(source: Path, target: Path, *, side: int) -> None:
