@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
+from uvicorn.logging import AccessFormatter
 
 from photoflow.contracts import add_contract
 from photoflow.review_app.app import create_app
+from photoflow.review_app.serve import MaskIdNumbers
 from schemas.accounts import LoginAttempt, UserRole
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
@@ -318,3 +321,17 @@ def test_the_progress_view_filters_by_status_and_finds_by_name_or_id_number(
     log_in(client, "dean")
     assert "共 3 条" in client.get("/progress").text
     assert client.get("/progress", params={"batch": other.batch_id}).status_code == 404
+
+
+def test_the_access_log_masks_an_id_number_in_a_search_url():
+    request = ("127.0.0.1:5000", "GET", "/progress?q=110101199003074514", "1.1", 200)
+    line_format = '%s - "%s %s HTTP/%s" %d'
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, line_format, request,
+                               None)  # fmt: skip
+
+    assert MaskIdNumbers().filter(record)
+    line = AccessFormatter(fmt="%(client_addr)s %(request_line)s %(status_code)s", use_colors=False).format(
+        record
+    )
+
+    assert "110101199003074514" not in line and "/progress?q=110" in line and "4514" in line

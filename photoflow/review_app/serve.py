@@ -12,11 +12,15 @@ from photoflow.settings import Settings
 
 
 class MaskIdNumbers(logging.Filter):
-    """Rewrites each access-log line with ID-number-like runs masked, before any handler sees it."""
+    """Masks ID-number-like runs in each access-log record's arguments (the path with its query),
+    before any handler formats it; uvicorn's formatter needs the arguments kept as a tuple."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = idnumber.mask_in_text(record.getMessage())
-        record.args = ()
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                idnumber.mask_in_text(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        record.msg = idnumber.mask_in_text(str(record.msg))
         return True
 
 
