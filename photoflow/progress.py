@@ -49,8 +49,7 @@ def _matching(statement, wanted: ProgressFilter):
     if ID_LIKE.match(text):
         statement = statement.where(col(StudentRecord.id_number).endswith(idnumber.normalise(text)))
     elif text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(col(StudentRecord.name).contains(escaped, escape="\\"))
+        statement = statement.where(col(StudentRecord.name).contains(text, autoescape=True))
     return statement
 
 

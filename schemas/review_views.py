@@ -46,7 +46,6 @@ class ReviewItemOut(BaseModel):
     sla: str
     sla_label: str
     lease_expires_at: datetime | None
-    has_spec_image: bool
     has_overlay: bool
     findings: list[FindingOut]
     earlier_rejections: list[str]  # reasons given to this record's earlier attempts, newest first

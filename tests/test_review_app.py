@@ -316,6 +316,7 @@ def test_the_progress_view_filters_by_status_and_finds_by_name_or_id_number(
     assert f'data-record="{student.id}"' in by_name.text and f'data-record="{other.id}"' not in by_name.text
     assert f'data-record="{student.id}"' in by_id_tail.text and "共 1 条" in by_id_tail.text
     assert bad.status_code == 400 and "not a record status" in bad.text
+    assert "共 0 条" in client.get("/progress", params={"q": "%_"}).text  # wildcards are searched literally
 
     account(engine, "dean", UserRole.INSTITUTION_ADMIN, INSTITUTION)
     log_in(client, "dean")

@@ -52,7 +52,7 @@ def review_item(
         file_name=idnumber.mask_in_text(attempt.file_name), entered_at=review.entered_at,
         age_hours=round((now - review.entered_at).total_seconds() / 3600, 1),
         sla=sla.value, sla_label=sla.label, lease_expires_at=review.lease_expires_at,
-        has_spec_image=bool(auto and auto.spec_image_path), has_overlay=bool(auto and auto.overlay_path),
+        has_overlay=bool(auto and auto.overlay_path),
         findings=[_finding(m) for m in (auto.measurements if auto else [])],
         earlier_rejections=[_rejection(r) for r in earlier],
     )  # fmt: skip

@@ -16,7 +16,6 @@ from sqlalchemy import Engine, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from photoflow.settings import Settings
-from schemas.batches import Batch
 from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.manual_review import ManualReview, SlaState
@@ -37,12 +36,9 @@ def _free(now: datetime) -> object:
     return and_(_open(), or_(col(ManualReview.holder).is_(None), col(ManualReview.lease_expires_at) <= now))
 
 
-def _in_institution(statement, institution_code: str | None):
-    if institution_code is None:
-        return statement
-    return statement.join(Batch, Batch.id == ManualReview.batch_id).where(
-        Batch.institution_code == institution_code
-    )
+def _held_by(reviewer: str, now: datetime) -> object:
+    """Undecided and under the reviewer's live lease."""
+    return and_(_open(), ManualReview.holder == reviewer, col(ManualReview.lease_expires_at) > now)
 
 
 def claim(
@@ -51,7 +47,6 @@ def claim(
     reviewer: str,
     limit: int,
     lease: timedelta,
-    institution_code: str | None = None,
     now: datetime | None = None,
 ) -> list[int]:
     """Hold up to `limit` photos for the reviewer, oldest first; returns the ids of all they hold.
@@ -61,20 +56,17 @@ def claim(
     now = now or utcnow()
     expires = now + lease
     with write_scope(engine) as session:
-        mine = session.exec(
-            select(ManualReview.id)
-            .where(_open(), ManualReview.holder == reviewer, col(ManualReview.lease_expires_at) > now)
-            .with_for_update()
-        ).all()
+        mine = session.exec(select(ManualReview.id).where(_held_by(reviewer, now)).with_for_update()).all()
         wanted = limit - len(mine)
         taken: list[int] = []
         if wanted > 0:
-            free = _in_institution(select(ManualReview.id).where(_free(now)), institution_code)
             taken = list(
                 session.exec(
-                    free.order_by(ManualReview.entered_at, ManualReview.id)
+                    select(ManualReview.id)
+                    .where(_free(now))
+                    .order_by(ManualReview.entered_at, ManualReview.id)
                     .limit(wanted)
-                    .with_for_update(skip_locked=True, of=ManualReview)
+                    .with_for_update(skip_locked=True)
                 ).all()
             )
         held = [*mine, *taken]
@@ -105,7 +97,7 @@ def held_by(engine: Engine, reviewer: str, *, now: datetime | None = None) -> li
         return list(
             session.exec(
                 select(ManualReview.id)
-                .where(_open(), ManualReview.holder == reviewer, col(ManualReview.lease_expires_at) > now)
+                .where(_held_by(reviewer, now))
                 .order_by(ManualReview.entered_at, ManualReview.id)
             ).all()
         )
@@ -125,7 +117,6 @@ def queue_counts(
     settings: Settings,
     *,
     reviewer: str,
-    institution_code: str | None = None,
     now: datetime | None = None,
 ) -> QueueCounts:
     """The numbers at the top of the queue page: what waits, who holds what, and how old it is."""
@@ -139,17 +130,14 @@ def queue_counts(
     def count(*conditions: object) -> object:
         return func.count().filter(*conditions)
 
-    statement = _in_institution(
-        select(
-            count(_free(now)),
-            count(_open(), ManualReview.holder == reviewer, live),
-            count(_open(), ManualReview.holder != reviewer, live),
-            count(_open(), entered > due_after),
-            count(_open(), entered <= due_after, entered > overdue_after),
-            count(_open(), entered <= overdue_after),
-            count(ManualReview.decided_by == reviewer, col(ManualReview.decided_at) >= day_start),
-        ),
-        institution_code,
+    statement = select(
+        count(_free(now)),
+        count(_held_by(reviewer, now)),
+        count(_open(), ManualReview.holder != reviewer, live),
+        count(_open(), entered > due_after),
+        count(_open(), entered <= due_after, entered > overdue_after),
+        count(_open(), entered <= overdue_after),
+        count(ManualReview.decided_by == reviewer, col(ManualReview.decided_at) >= day_start),
     )
     with session_scope(engine) as session:
         row = session.exec(statement).one()

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy import Engine
 
+from photoflow.accounts.users import get_user
 from photoflow.settings import Settings
 from schemas.accounts import User, UserRole
-from schemas.db import session_scope
 
 
 class LoginRequired(Exception):
@@ -30,11 +30,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def current_user(request: Request, engine: EngineDep) -> User:
     user_id = request.session.get("uid")
-    if user_id is None:
-        raise LoginRequired
-    with session_scope(engine) as session:
-        user = session.get(User, user_id)
-    if user is None or not user.active:
+    user = get_user(engine, user_id) if user_id is not None else None
+    if user is None:
         request.session.clear()
         raise LoginRequired
     return user

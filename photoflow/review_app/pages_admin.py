@@ -67,7 +67,11 @@ def _batches(engine: Engine, institution: str | None) -> list[tuple[int, str]]:
 
 def _own_batch(engine: Engine, institution: str | None, batch_id: int | None) -> int | None:
     """A batch id from a form, checked against the admin's scope (an outside batch is a 404)."""
-    if batch_id is not None and batch_id not in {b for b, _ in _batches(engine, institution)}:
+    if batch_id is None:
+        return None
+    with session_scope(engine) as session:
+        batch = session.get(Batch, batch_id)
+    if batch is None or (institution is not None and batch.institution_code != institution):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id} / 批次不存在")
     return batch_id
 

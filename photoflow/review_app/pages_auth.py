@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from photoflow.accounts.logins import LoginRefused, LoginThrottled, authenticate
+from photoflow.accounts.users import get_user
 from photoflow.manual_review.queue import release
-from photoflow.review_app.deps import EngineDep, LoginRequired, SettingsDep, current_user
+from photoflow.review_app.deps import EngineDep, SettingsDep, current_user
 from photoflow.review_app.rendering import render
 from photoflow.review_app.security import require_csrf, start_session
 from schemas.accounts import User, UserRole
@@ -63,10 +64,8 @@ def login(
 @router.post("/logout", dependencies=[Depends(require_csrf)])
 def logout(request: Request, engine: EngineDep) -> Response:
     """Log out, giving back the photos a reviewer holds so that others need not wait for the lease."""
-    try:
-        user = current_user(request, engine)
-    except LoginRequired:
-        user = None
+    user_id = request.session.get("uid")
+    user = get_user(engine, user_id) if user_id is not None else None
     if user is not None:
         release(engine, reviewer=user.name)
     request.session.clear()
