@@ -111,6 +111,17 @@ ROSTER_COLUMNS: tuple[RosterColumn, ...] = (
         pattern=r"^[0-9A-Za-z]+$",
         pattern_hint="数字或字母 / digits or letters",
     ),
+    RosterColumn(
+        "email",
+        "电子邮箱",
+        "E-mail",
+        False,
+        254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        pattern_hint="如 name@example.com / such as name@example.com",
+        input_hint="用于通知学生重拍 / where reshoot notices are sent",
+        width=24,
+    ),
 )
 
 COLUMNS_BY_FIELD: dict[str, RosterColumn] = {c.field: c for c in ROSTER_COLUMNS}

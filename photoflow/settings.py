@@ -6,6 +6,7 @@ import getpass
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -92,6 +93,45 @@ class Settings(BaseSettings):
     )
     login_window_minutes: int = Field(
         default=15, gt=0, description="The window failed logins are counted in."
+    )
+    smtp_host: str | None = Field(
+        default=None, description="Mail server for student notices; unset: notices wait in the outbox."
+    )
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="none", description="none, starttls (port 587) or ssl (port 465)."
+    )
+    smtp_user: str | None = Field(default=None, description="Login name, if the server wants one.")
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = Field(default="photoflow@localhost", description="The From address of notices.")
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    notify_max_tries: int = Field(default=12, gt=0, description="Tries before a notice is given up.")
+    notify_retry_s: float = Field(
+        default=60.0, gt=0, description="Wait before the first retry of a notice; doubles each time."
+    )
+    notify_retry_max_s: float = Field(default=3600.0, gt=0, description="Longest wait between retries.")
+    registry_url: str | None = Field(
+        default=None, description="Base URL of the registry's submission API; unset: submissions wait."
+    )
+    registry_token: SecretStr | None = Field(default=None, description="Bearer token for the registry.")
+    registry_timeout_s: float = Field(default=30.0, gt=0, description="Per request to the registry.")
+    registry_tries: int = Field(
+        default=5, gt=0, description="Tries of one request within a run (transient faults only)."
+    )
+    registry_backoff_s: float = Field(
+        default=1.0, ge=0, description="First wait between tries of one request; doubles, with jitter."
+    )
+    registry_backoff_max_s: float = Field(default=30.0, ge=0, description="Longest wait between tries.")
+    registry_package_size: int = Field(default=50, gt=0, le=500, description="Photos per package sent.")
+    registry_rounds: int = Field(
+        default=8, gt=0, description="Runs that may fail to reach the registry before a submission gives up."
+    )
+    registry_retry_s: float = Field(
+        default=300.0, ge=0, description="Wait before a later run sends again after a failed round; doubles."
+    )
+    registry_poll_s: float = Field(default=2.0, ge=0, description="Wait between polls of pending answers.")
+    registry_poll_rounds: int = Field(
+        default=30, ge=0, description="Polls a submission run makes before leaving the rest to reconcile."
     )
 
     @property

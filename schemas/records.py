@@ -35,6 +35,7 @@ class StudentRecord(SQLModel, table=True):
     class_name: str | None = Field(default=None, max_length=100)
     entry_year: int | None = None
     collection_code: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254, description="Where reshoot notices go.")
     status: RecordStatus = Field(sa_type=enum_type(RecordStatus), index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -4,9 +4,12 @@ from schemas.accounts import LoginAttempt, User
 from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.institutions import Contract, Institution
 from schemas.manual_review import ManualReview
+from schemas.notifications import Notification
 from schemas.photos import AutoReview, PhotoAttempt, PhotoIntake
 from schemas.records import RecordEvent, StudentRecord
+from schemas.reshoots import ReshootRequest
 from schemas.similarity import Comparison, DuplicateFace, EnrollmentUpload, FaceEmbedding, ReferencePhoto
+from schemas.submissions import Submission
 
 __all__ = [
     "AutoReview",
@@ -19,12 +22,15 @@ __all__ = [
     "Institution",
     "LoginAttempt",
     "ManualReview",
+    "Notification",
     "PhotoAttempt",
     "PhotoIntake",
     "RecordEvent",
     "ReferencePhoto",
+    "ReshootRequest",
     "RosterRowError",
     "RosterUpload",
     "StudentRecord",
+    "Submission",
     "User",
 ]

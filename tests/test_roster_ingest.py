@@ -42,6 +42,8 @@ def test_every_bad_row_kind_is_refused_with_its_reason_and_the_rest_stored(engin
     rows[9]["category"] = "成人高等教育"
     rows[10]["id_number"] = rows[10]["id_number"][:6] + "20010230" + rows[10]["id_number"][14:]
     rows[12]["id_number"] = rows[12]["id_number"].lower()
+    rows[13]["email"] = "student at example.edu"
+    rows[14]["email"] = None  # optional: the student's notices are kept for ops instead
     path = write_roster_workbook(tmp_path / "roster.xlsx", rows, numeric_id_rows=frozenset({3}))
 
     report = upload(engine, settings, path)
@@ -57,11 +59,13 @@ def test_every_bad_row_kind_is_refused_with_its_reason_and_the_rest_stored(engin
         10: "institution_mismatch",
         11: "category_mismatch",
         12: "id_birth_date",
+        15: "bad_format",
     }
-    assert (report.total, report.succeeded, report.failed, report.unchanged) == (20, 10, 10, 0)
+    assert (report.total, report.succeeded, report.failed, report.unchanged) == (20, 9, 11, 0)
+    assert next(e for e in report.errors if e.row == 15).column == "电子邮箱"
     duplicate = next(e for e in report.errors if e.row == 6)
     assert "2" in duplicate.reason_en and duplicate.column == "证件号"
-    assert count(engine, StudentRecord) == 10
+    assert count(engine, StudentRecord) == 9
     with session_scope(engine) as session:
         stored_ids = set(session.scalars(select(StudentRecord.id_number)))
         assert rows[12]["id_number"].upper() in stored_ids  # lower-case x normalised, not refused

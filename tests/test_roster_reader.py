@@ -239,7 +239,7 @@ def test_unnamed_csv_column_holding_values_is_refused_by_letter(tmp_path: Path) 
 
     error = refusal(path)
 
-    letter = "O"  # the 15th column, right after the 14 template columns
+    letter = chr(ord("A") + len(ROSTER_COLUMNS))  # the column right after the template's last one
     assert re.search(rf"\b{letter}\b", error.en), error.en
 
 
@@ -490,13 +490,14 @@ def test_blank_rows_between_data_are_dropped_but_later_rows_keep_their_numbers(t
 
 def test_unnamed_xlsx_column_holding_values_is_refused_by_its_letter(tmp_path: Path) -> None:
     path = tmp_path / "roster.xlsx"
-    workbook = write_sheet(path, grid_of(sample_rows(2)), first_row=2, first_col=1)  # B3:O5
-    workbook.get_worksheet_by_name("名单").write_string(4, 15, "备注")  # P5, under no header
+    workbook = write_sheet(path, grid_of(sample_rows(2)), first_row=2, first_col=1)  # from B3
+    after = 1 + len(ROSTER_COLUMNS)  # the column right after the template's last one
+    workbook.get_worksheet_by_name("名单").write_string(4, after, "备注")  # under no header
     workbook.close()
 
     error = refusal(path)
 
-    assert re.search(r"\bP\b", error.en), error.en
+    assert re.search(rf"\b{chr(ord('A') + after)}\b", error.en), error.en
 
 
 # --- staging ------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ def generate_rows(
                 "major": MAJORS[department],
                 "class_name": f"{MAJORS[department][:2]}{entry_year % 100}{position % 4 + 1:02d}",
                 "entry_year": str(entry_year),
+                "email": f"s{entry_year}{position:06d}@example.edu",
             }
         )
     return rows
