@@ -52,6 +52,9 @@ class PhotoReason(StrEnum):
     # the spec image
     FILE_SIZE = "file_size"
     SPEC_FORMAT = "spec_format"
+    # after stage 1: an admin's decision on a held record, the registry's answer
+    NOT_SAME_PERSON = "not_same_person"
+    REGISTRY_REJECTED = "registry_rejected"
 
     @property
     def zh(self) -> str:
@@ -212,6 +215,16 @@ PHOTO_REASON_TEXT: dict[PhotoReason, tuple[str, str, str]] = {
         "图像规格不符合要求",
         "the image is not the standard size or format",
         "Let the system produce the standard image from your original photo.",
+    ),
+    PhotoReason.NOT_SAME_PERSON: (
+        "照片与证件照或录取照片不像同一人",
+        "the photo does not look like the person in the ID-registry or enrollment photo",
+        "Take a new photo of yourself, facing the camera, with nothing covering the face.",
+    ),
+    PhotoReason.REGISTRY_REJECTED: (
+        "学信网退回了照片",
+        "the registry returned the photo",
+        "Take a new photo that follows the standard; the registry's words are given above.",
     ),
 }
 

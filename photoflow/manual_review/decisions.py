@@ -16,12 +16,15 @@ from sqlmodel import Session, col, select
 from photoflow import idnumber
 from photoflow.errors import PhotoflowError
 from photoflow.manual_review.routing import after_approval
+from photoflow.reshoot.requests import ReshootReason, request_reshoot
 from photoflow.state import transition
 from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.enums import RecordStatus
 from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
+from schemas.photos import PhotoAttempt
 from schemas.records import StudentRecord
+from schemas.reshoots import ReshootSource
 
 MAX_NOTE = 500
 
@@ -114,8 +117,12 @@ def _close(
     else:
         transition(session, record, RecordStatus.MANUAL_REJECTED, reason=rejection_text(reasons, note),
                    **moves)  # fmt: skip
-        transition(session, record, RecordStatus.RESHOOT_REQUESTED,
-                   reason="new photo needed after manual review", **moves)  # fmt: skip
+        told = [ReshootReason.of_manual(reason) for reason in reasons]
+        if note.strip():
+            told.append(ReshootReason.note(note.strip()))
+        attempt = session.get(PhotoAttempt, review.attempt_id)
+        request_reshoot(session, record, source=ReshootSource.MANUAL_REVIEW, attempt=attempt, reasons=told,
+                        **moves)  # fmt: skip
     return record.status
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, Subquery, func, select
+from sqlmodel import Session
 
 from schemas.photos import PhotoAttempt
 
@@ -20,3 +21,12 @@ def latest_attempts(record_ids: Collection[int] | None = None) -> Subquery:
 def is_latest(latest: Subquery) -> ColumnElement[bool]:
     """The join condition that keeps only the PhotoAttempt rows `latest` names."""
     return (PhotoAttempt.record_id == latest.c.record_id) & (PhotoAttempt.attempt_no == latest.c.attempt_no)
+
+
+def latest_attempt(session: Session, record_id: int) -> PhotoAttempt | None:
+    """One record's newest attempt, or None before its first photo."""
+    return session.scalars(
+        select(PhotoAttempt)
+        .where(PhotoAttempt.record_id == record_id)
+        .order_by(PhotoAttempt.attempt_no.desc())
+    ).first()

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from data_contracts.photo_spec import load_photo_spec
 from photoflow import idnumber
 from photoflow.errors import NotFoundError, PhotoflowError
+from photoflow.photos.attempts import latest_attempt
 from photoflow.photos.decode import describe_size, sniff_format
 from photoflow.photos.sources import SourceFile, SourceListing, list_photo_sources
 from photoflow.settings import Settings
@@ -181,11 +182,7 @@ def _attempt(
     transaction leaves at most an unreferenced original, never a row without its file.
     """
     sha256 = hashlib.sha256(file.data).hexdigest()
-    latest = session.exec(
-        select(PhotoAttempt)
-        .where(PhotoAttempt.record_id == record.id)
-        .order_by(PhotoAttempt.attempt_no.desc())
-    ).first()
+    latest = latest_attempt(session, record.id)
     if latest is not None and latest.sha256 == sha256:
         return False
     if record.status not in RECEIVING:

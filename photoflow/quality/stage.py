@@ -21,6 +21,7 @@ from photoflow.manual_review.queue import enqueue
 from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.quality.overlay import write_overlay
 from photoflow.quality.review import check_photo
+from photoflow.reshoot.requests import ReshootReason, request_reshoot
 from photoflow.settings import Settings
 from photoflow.state import transition
 from photoflow.workers import process_pool, run_jobs
@@ -30,6 +31,7 @@ from schemas.photo_reasons import PhotoReason
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
 from schemas.reports import ReviewedAttempt
+from schemas.reshoots import ReshootSource
 
 STORE_EVERY = 20
 
@@ -206,11 +208,12 @@ def _store_one(
                    reason=f"automatic review passed (attempt {attempt.attempt_no})", **moves)  # fmt: skip
         enqueue(session, record, attempt.id)
     else:
-        summary = "; ".join(PhotoReason(code).en for code in result.reasons)
+        reasons = [PhotoReason(code) for code in result.reasons]
+        summary = "; ".join(reason.en for reason in reasons)
         transition(session, record, RecordStatus.AUTO_REJECTED,
                    reason=f"automatic review: {summary}"[:500], **moves)  # fmt: skip
-        transition(session, record, RecordStatus.RESHOOT_REQUESTED,
-                   reason="new photo needed after automatic review", **moves)  # fmt: skip
+        request_reshoot(session, record, source=ReshootSource.AUTO_REVIEW, attempt=attempt,
+                        reasons=[ReshootReason.of_photo(reason) for reason in reasons], **moves)  # fmt: skip
     return ReviewedAttempt(
         attempt_id=attempt.id,
         record_id=record.id,

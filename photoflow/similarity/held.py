@@ -17,15 +17,18 @@ from sqlmodel import Session, col, select
 
 from photoflow import idnumber
 from photoflow.errors import PhotoflowError
-from photoflow.photos.attempts import is_latest, latest_attempts
+from photoflow.photos.attempts import is_latest, latest_attempt, latest_attempts
+from photoflow.reshoot.requests import ReshootReason, request_reshoot
 from photoflow.similarity.stage import comparison_out
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
 from schemas.labels import LabelledEnum
+from schemas.photo_reasons import PhotoReason
 from schemas.photos import PhotoAttempt
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reports import HeldOut, HoldDecisionReport
+from schemas.reshoots import ReshootSource
 from schemas.similarity import Comparison, SimilarityBand
 
 
@@ -98,9 +101,6 @@ def decide_held(
         wanted.check()
         if wanted.batch_id is None:
             raise PhotoflowError("a bulk decision needs --batch, so that it never reaches other batches")
-    target = (
-        RecordStatus.RESHOOT_REQUESTED if decision == HoldDecision.REJECT_RESHOOT else RecordStatus.COLLECTED
-    )
     skipped: list[str] = []
     decided: list[int] = []
     with session_scope(engine) as session:
@@ -118,7 +118,15 @@ def decide_held(
                 skipped.append(f"{idnumber.mask(record.id_number)}: {record.status.label}, not held")
                 continue
             reason = f"{decision.label}" + (f": {note.strip()}" if note.strip() else "")
-            transition(session, record, target, actor=actor, reason=reason[:500], flow_run_id=flow_run_id)
+            if decision == HoldDecision.REJECT_RESHOOT:
+                told = [ReshootReason.of_photo(PhotoReason.NOT_SAME_PERSON)]
+                told += [ReshootReason.note(note.strip())] if note.strip() else []
+                request_reshoot(session, record, source=ReshootSource.HELD, reasons=told, actor=actor,
+                                attempt=latest_attempt(session, record.id), reason=reason,
+                                flow_run_id=flow_run_id)  # fmt: skip
+            else:
+                transition(session, record, RecordStatus.COLLECTED, actor=actor, reason=reason[:500],
+                           flow_run_id=flow_run_id)  # fmt: skip
             decided.append(record.id)
     return HoldDecisionReport(decision=decision.value, decision_label=decision.label, decided=len(decided),
                               skipped=skipped, records=decided)  # fmt: skip
