@@ -13,7 +13,10 @@ import typer
 
 from photoflow.cli_enrollment import enrollment_app
 from photoflow.cli_id_registry import id_registry_app
-from photoflow.cli_options import JsonOption
+from photoflow.cli_notify import notify_app
+from photoflow.cli_options import JsonOption, parse_choice
+from photoflow.cli_registry import registry_app
+from photoflow.cli_registry_sim import registry_sim
 from photoflow.cli_similarity import compare, held_app, manual_app, similarity_app
 from photoflow.cli_users import user_app
 from photoflow.errors import PhotoflowError
@@ -36,7 +39,10 @@ app.add_typer(similarity_app, name="similarity")
 app.add_typer(held_app, name="held")
 app.add_typer(manual_app, name="manual")
 app.add_typer(user_app, name="user")
+app.add_typer(registry_app, name="registry")
+app.add_typer(notify_app, name="notify")
 app.command("compare")(compare)
+app.command("registry-sim")(registry_sim)
 
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
 LearningCentreOption = Annotated[
@@ -53,10 +59,7 @@ CategoryOption = Annotated[
 def _category(text: str):
     from schemas.enums import EducationCategory
 
-    try:
-        return EducationCategory.parse(text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--category") from None
+    return parse_choice(EducationCategory, text, "--category")
 
 
 def _institution(code: str) -> str:
@@ -314,6 +317,8 @@ def demo(
         console.print(f"Spec images and overlays: {Path(result.workdir) / 'data' / 'photos' / 'derived'}")
     if result.similarity is not None:
         _show_demo_comparison(result)
+    if result.submission is not None:
+        _show_demo_submission(result)
     data = Path(result.workdir) / "data"
     console.print(
         "\n[bold]The web app on the demo's data[/bold] (review queue, held records, progress):\n"
@@ -339,6 +344,19 @@ def _show_demo_comparison(result) -> None:
     show_held(result.held)
     for decision in result.decisions:
         show_hold_decision(decision)
+
+
+def _show_demo_submission(result) -> None:
+    from photoflow.cli_output import console
+    from photoflow.cli_registry_output import show_submission_report
+
+    console.print("\n[bold]8. Collected records go to the registry (simulator: 3 faults, 1 rejection)[/bold]")
+    show_submission_report(result.submission)
+    console.print(f"  the registry received: {result.registry_received}")
+    console.print(
+        f"  student notices in the outbox (reshoot requests; no SMTP server in the demo): {result.notices}\n"
+        "  photoflow notify list · photoflow registry status --batch ID"
+    )
 
 
 def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,

@@ -6,9 +6,13 @@ similarity), which therefore cannot import from it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+
+from schemas.labels import LabelledEnum
+
+Labelled = TypeVar("Labelled", bound=LabelledEnum)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables or text.")]
 BatchOption = Annotated[
@@ -17,3 +21,21 @@ BatchOption = Annotated[
         "--batch", help="Batch ID (each roster upload's batch_id in `photoflow roster list --json`)."
     ),
 ]
+
+
+def existing_batch(batch_id: int) -> int:
+    """The batch ID, once checked to exist (else a `NotFoundError` naming it)."""
+    from photoflow.contracts import require_batch
+    from schemas.db import default_engine, session_scope
+
+    with session_scope(default_engine()) as session:
+        require_batch(session, batch_id)
+    return batch_id
+
+
+def parse_choice(choices: type[Labelled], text: str, option: str) -> Labelled:
+    """`text` as a member of `choices` (by value, Chinese or English label), or a usage error naming them."""
+    try:
+        return choices.parse(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from photoflow.cli_options import BatchOption, JsonOption
+from photoflow.cli_options import BatchOption, JsonOption, existing_batch
 from photoflow.errors import PhotoflowError
 
 similarity_app = typer.Typer(
@@ -21,15 +21,6 @@ BandOption = Annotated[
 ]
 MinScore = Annotated[float | None, typer.Option("--min-score", help="Lowest score to include.")]
 MaxScore = Annotated[float | None, typer.Option("--max-score", help="Highest score to include.")]
-
-
-def _batch(batch_id: int) -> int:
-    from photoflow.contracts import require_batch
-    from schemas.db import default_engine, session_scope
-
-    with session_scope(default_engine()) as session:
-        require_batch(session, batch_id)
-    return batch_id
 
 
 def compare(
@@ -53,7 +44,7 @@ def similarity_run(batch: BatchOption, as_json: JsonOption = False) -> None:
     """Compare every record of the batch waiting in comparison, then flag duplicate faces."""
     from photoflow.cli_output import emit_json, show_similarity
 
-    batch_id = _batch(batch)
+    batch_id = existing_batch(batch)
     from flows.similarity import similarity_flow
 
     report = similarity_flow(batch_id)
@@ -67,7 +58,7 @@ def similarity_duplicates(batch: BatchOption, as_json: JsonOption = False) -> No
     from photoflow.similarity.duplicates import duplicate_faces
     from schemas.db import default_engine
 
-    found = duplicate_faces(default_engine(), _batch(batch))
+    found = duplicate_faces(default_engine(), existing_batch(batch))
     emit_json_list(found) if as_json else show_duplicates(found)
 
 
@@ -119,7 +110,7 @@ def held_decide(
     wanted = None
     if not id_number:
         wanted = HeldFilter(
-            batch_id=batch and _batch(batch), band=band, min_score=min_score, max_score=max_score
+            batch_id=batch and existing_batch(batch), band=band, min_score=min_score, max_score=max_score
         )
         if wanted.batch_id is None:
             raise PhotoflowError(
@@ -146,7 +137,7 @@ def manual_approve(
     from photoflow.settings import get_settings
     from schemas.db import default_engine
 
-    approved, skipped = approve(default_engine(), _batch(batch), actor=get_settings().actor,
+    approved, skipped = approve(default_engine(), existing_batch(batch), actor=get_settings().actor,
                                 id_numbers=id_number or (), everyone=everyone)  # fmt: skip
     typer.echo(f"approved {approved} photo(s) in batch {batch}")
     for line in skipped:

@@ -5,7 +5,9 @@ then the fixed roster uploaded again (only the previously failed rows are added)
 real portraits from the shared datasets (a few smiling or greyscale, one for nobody) received and
 reviewed by stage 1; then stage 3: an enrollment-photo zip (one photo of the wrong person, one over
 100 KB), the ID-registry simulator (one student it does not know), a reviewer approving the manual
-queue, the comparison run, and an admin deciding on the held records.
+queue, the comparison run, and an admin deciding on the held records; then registry submission to
+the local registry simulator (failing its first calls, rejecting one photo), whose rejection goes back
+to the student as a reshoot with a notice in the outbox.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.settings import get_settings
 from schemas.enrollment import EnrollmentReport
-from schemas.enums import EducationCategory
+from schemas.enums import EducationCategory, RecordStatus
 from schemas.records import RecordEvent, StudentRecord
+from schemas.registry_reports import SubmissionReport
 from schemas.reports import HeldOut, HoldDecisionReport, PhotoIntakeOutcome, SimilarityReport, UploadReport
 
 MARKER = ".photoflow-demo"
@@ -52,6 +55,9 @@ class DemoReport(BaseModel):
     similarity: SimilarityReport | None = None
     held: list[HeldOut] = []
     decisions: list[HoldDecisionReport] = []
+    submission: SubmissionReport | None = None
+    registry_received: dict[str, int] = {}
+    notices: dict[str, int] = {}
 
 
 def _fresh_workdir(workdir: Path) -> Path:
@@ -109,6 +115,7 @@ def run_demo(workdir: Path) -> DemoReport:
     second = roster_upload_flow(str(fixed_file), INSTITUTION, CATEGORY.value, file_name=fixed_file.name)
     photos, note = _photos(workdir, rows)
     comparison = _comparison(workdir, rows, photos.intake.batch_id) if photos is not None else {}
+    submission = _submission(photos.intake.batch_id) if photos is not None else {}
     with session_scope(default_engine()) as session:
         records = session.exec(select(func.count()).select_from(StudentRecord)).one()
         events = session.exec(select(func.count()).select_from(RecordEvent)).one()
@@ -123,6 +130,7 @@ def run_demo(workdir: Path) -> DemoReport:
         photos=photos,
         photos_note=note,
         **comparison,
+        **submission,
     )
 
 
@@ -198,6 +206,41 @@ def _comparison(workdir: Path, rows: list[dict[str, str]], batch_id: int) -> dic
         "held": held,
         "decisions": decisions,
     }
+
+
+def _submission(batch_id: int) -> dict:
+    """Registry submission to the simulator, served beside the flow: its first three calls fail (the
+    client retries), and it rejects the first collected student's photo (上网失败, then a reshoot)."""
+    import secrets
+
+    from pydantic import SecretStr
+
+    from flows.submission import submission_flow
+    from photoflow.background_server import serving
+    from photoflow.notify.delivery import outbox_counts
+    from photoflow.registry.simulator import Faults, RegistrySimulator
+    from schemas.db import default_engine, session_scope
+
+    settings, engine = get_settings(), default_engine()
+    with session_scope(engine) as session:
+        first = session.exec(
+            select(StudentRecord.id_number)
+            .where(StudentRecord.batch_id == batch_id, StudentRecord.status == RecordStatus.COLLECTED)
+            .order_by(StudentRecord.id)
+        ).first()
+    token = secrets.token_urlsafe(16)
+    simulator = RegistrySimulator(token, Faults(fail_first=3, reject_keys={first} if first else set()))
+    with serving(simulator.app, name="registry-sim") as url:
+        settings.registry_url, settings.registry_token = url, SecretStr(token)
+        settings.registry_backoff_s, settings.registry_poll_s = 0.2, 0.2
+        report = submission_flow(batch_id, actor="demo-ops")
+    received = simulator.stats()
+    return {
+        "submission": report,
+        "registry_received": {name: received[name] for name in ("requests", "packages", "registered",
+                                                                  "rejected", "faults_injected")},
+        "notices": {status.value: count for status, count in outbox_counts(engine).items() if count},
+    }  # fmt: skip
 
 
 def _work_the_queue(engine, settings) -> int:

@@ -1,0 +1,61 @@
+"""Registry submission of a batch: queue the collected, send in chunks, poll until the registry answers.
+
+Every step reads the project's database, so a rerun after a crash (even SIGKILL mid-package) sends
+what is still queued under the same idempotency keys and registers nothing twice. Answers still
+pending when the poll budget runs out are left to `registry_reconcile_flow`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from prefect import flow
+
+from photoflow.registry.listing import PENDING, submission_states
+from photoflow.settings import Settings, get_settings
+from photoflow.workers import chunks
+from schemas.db import default_engine
+from schemas.registry_reports import SubmissionReport, SubmissionRound
+from schemas.submissions import SubmissionState
+from tasks.registry import list_due_submissions, poll_answers, queue_for_registry, send_chunk
+
+PACKAGES_PER_TASK = 10
+NOT_CONFIGURED = "no registry configured: set PHOTOFLOW_REGISTRY_URL (and PHOTOFLOW_REGISTRY_TOKEN)"
+
+
+@flow(name="submission")
+def submission_flow(batch_id: int, actor: str | None = None) -> SubmissionReport:
+    """Submit the batch's collected records to the registry and wait (a while) for its answers."""
+    settings = get_settings()
+    actor = actor or settings.actor
+    if not settings.registry_url:
+        return report(batch_id, SubmissionRound(registry_error=NOT_CONFIGURED))
+    run = queue_for_registry(batch_id, actor)
+    run = run.add(send_due(batch_id, actor, settings))
+    for _ in range(settings.registry_poll_rounds):
+        run = run.add(poll_answers(batch_id, actor))
+        if not submission_states(default_engine(), batch_id).get(SubmissionState.ACCEPTED):
+            break
+        time.sleep(settings.registry_poll_s)
+    return report(batch_id, run)
+
+
+def send_due(batch_id: int | None, actor: str, settings: Settings) -> SubmissionRound:
+    """Send every due submission in chunks of a few packages; stop at the first registry fault."""
+    sent = SubmissionRound()
+    size = settings.registry_package_size * PACKAGES_PER_TASK
+    for chunk in chunks(list_due_submissions(batch_id), size):
+        sent = sent.add(send_chunk(chunk, actor))
+        if sent.registry_error:
+            break
+    return sent
+
+
+def report(batch_id: int | None, run: SubmissionRound) -> SubmissionReport:
+    states = submission_states(default_engine(), batch_id)
+    return SubmissionReport(
+        batch_id=batch_id,
+        run=run,
+        states={state.value: count for state, count in states.items()},
+        pending=sum(states.get(state, 0) for state in PENDING),
+    )

@@ -1,0 +1,84 @@
+"""Apply what the registry says about a submission: accepted, registered, rejected, or never seen.
+
+Answers can arrive twice (a send and a poll, two runs at once); a submission that already has its
+final answer is left alone, so a record is registered, or sent back for a reshoot, once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from photoflow.registry.client import EntryAnswer
+from photoflow.reshoot.requests import ReshootReason, request_reshoot
+from photoflow.state import transition
+from schemas.enums import RecordStatus
+from schemas.photo_reasons import PhotoReason
+from schemas.photos import PhotoAttempt
+from schemas.records import StudentRecord
+from schemas.registry_reports import SubmissionRound
+from schemas.reshoots import ReshootSource
+from schemas.submissions import Submission, SubmissionState
+
+FINAL = frozenset({SubmissionState.REGISTERED, SubmissionState.REJECTED, SubmissionState.UNREACHABLE})
+
+
+def apply_answer(
+    session: Session,
+    submission: Submission,
+    answer: EntryAnswer,
+    report: SubmissionRound,
+    *,
+    actor: str,
+    flow_run_id: str | None,
+    now: datetime,
+) -> None:
+    """Record one answer on its (locked) submission and move the record when the answer is final."""
+    if submission.state in FINAL:
+        return
+    submission.receipt = answer.receipt or submission.receipt
+    if answer.state == "processing":
+        if submission.state == SubmissionState.QUEUED:
+            submission.state = SubmissionState.ACCEPTED
+            submission.sent_at = submission.sent_at or now
+            report.accepted += 1
+    elif answer.state == "unknown":
+        submission.state = SubmissionState.QUEUED  # the registry lost it: send again, same key
+        submission.next_try_at = now
+        report.requeued += 1
+    elif answer.state in ("registered", "rejected"):
+        submission.sent_at = submission.sent_at or now
+        submission.answered_at = now
+        _final(session, submission, answer, report, actor=actor, flow_run_id=flow_run_id)
+    session.add(submission)
+
+
+def _final(
+    session: Session,
+    submission: Submission,
+    answer: EntryAnswer,
+    report: SubmissionRound,
+    *,
+    actor: str,
+    flow_run_id: str | None,
+) -> None:
+    record = session.exec(
+        select(StudentRecord).where(StudentRecord.id == submission.record_id).with_for_update()
+    ).one()
+    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    if answer.state == "registered":
+        submission.state = SubmissionState.REGISTERED
+        transition(session, record, RecordStatus.REGISTERED,
+                   reason=f"registered (receipt {answer.receipt})", **moves)  # fmt: skip
+        report.registered += 1
+        return
+    submission.state = SubmissionState.REJECTED
+    submission.reason_code = (answer.reason_code or "")[:50] or None
+    submission.reason = (answer.reason or "no reason given")[:500]
+    transition(session, record, RecordStatus.REGISTRY_FAILED,
+               reason=f"registry: {submission.reason}"[:500], **moves)  # fmt: skip
+    told = [ReshootReason.of_photo(PhotoReason.REGISTRY_REJECTED, submission.reason)]
+    attempt = session.get(PhotoAttempt, submission.attempt_id)
+    request_reshoot(session, record, source=ReshootSource.REGISTRY, attempt=attempt, reasons=told, **moves)
+    report.rejected += 1

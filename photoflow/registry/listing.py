@@ -1,0 +1,51 @@
+"""Where a batch's submissions stand: totals by state, and the rows for ops to read."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from photoflow import idnumber
+from schemas.db import session_scope
+from schemas.photos import PhotoAttempt
+from schemas.records import StudentRecord
+from schemas.registry_reports import SubmissionOut
+from schemas.submissions import Submission, SubmissionState
+
+PENDING = (SubmissionState.QUEUED, SubmissionState.ACCEPTED)
+
+
+def submission_states(engine: Engine, batch_id: int | None = None) -> dict[SubmissionState, int]:
+    statement = select(Submission.state, func.count()).group_by(Submission.state)
+    if batch_id is not None:
+        statement = statement.where(Submission.batch_id == batch_id)
+    with session_scope(engine) as session:
+        return dict(session.exec(statement).all())
+
+
+def list_submissions(
+    engine: Engine, batch_id: int, *, state: SubmissionState | None = None, limit: int = 200
+) -> list[SubmissionOut]:
+    """The batch's submissions, newest first, with masked ID numbers."""
+    statement = (
+        select(Submission, StudentRecord, PhotoAttempt.attempt_no)
+        .join(StudentRecord, StudentRecord.id == Submission.record_id)
+        .join(PhotoAttempt, PhotoAttempt.id == Submission.attempt_id)
+        .where(Submission.batch_id == batch_id)
+    )
+    if state is not None:
+        statement = statement.where(Submission.state == state)
+    with session_scope(engine) as session:
+        rows = session.exec(statement.order_by(Submission.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+        return [_out(submission, record, attempt_no) for submission, record, attempt_no in rows]
+
+
+def _out(submission: Submission, record: StudentRecord, attempt_no: int) -> SubmissionOut:
+    answered = submission.answered_at
+    return SubmissionOut(
+        record_id=record.id, id_number=idnumber.mask(record.id_number), name=record.name,
+        attempt_no=attempt_no, state=submission.state.value, state_label=submission.state.label,
+        tries=submission.tries, receipt=submission.receipt, reason=submission.reason,
+        queued_at=f"{submission.queued_at:%Y-%m-%d %H:%M}",
+        answered_at=f"{answered:%Y-%m-%d %H:%M}" if answered else None,
+    )  # fmt: skip

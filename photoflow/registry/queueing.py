@@ -1,0 +1,111 @@
+"""Put collected records in line for the registry: one submission row per record and photo.
+
+The row and its idempotency key are committed, and the record moved to 上网中, before anything is
+sent; a crash after that point leaves a queued row that the next run sends under the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from photoflow import idnumber
+from photoflow.photos.attempts import latest_attempt
+from photoflow.settings import Settings
+from photoflow.state import transition
+from schemas.clock import utcnow
+from schemas.db import write_scope
+from schemas.enums import RecordStatus
+from schemas.photos import AutoReview
+from schemas.records import StudentRecord
+from schemas.registry_reports import SubmissionRound
+from schemas.submissions import Submission, SubmissionState
+
+KEYS = uuid.UUID("6d1f3c52-9a4e-4a8e-bb0e-2f6a51c0d7a1")  # namespace of photoflow's idempotency keys
+
+
+def idempotency_key(record: StudentRecord, attempt_id: int, photo_sha256: str) -> str:
+    """The same record and photo always give the same key; a new photo gives a new one."""
+    return uuid.uuid5(KEYS, f"{record.institution_code}/{record.id_number}/{attempt_id}/{photo_sha256}").hex
+
+
+def queue_collected(
+    engine: Engine, settings: Settings, batch_id: int, *, actor: str, flow_run_id: str | None = None
+) -> SubmissionRound:
+    """Queue every collected record of the batch whose current photo has no submission yet."""
+    report = SubmissionRound()
+    with write_scope(engine) as session:
+        records = session.exec(
+            select(StudentRecord)
+            .where(StudentRecord.batch_id == batch_id, StudentRecord.status == RecordStatus.COLLECTED)
+            .order_by(StudentRecord.id)
+            .with_for_update()
+        ).all()
+        for record in records:
+            problem = _queue(session, settings, record, actor=actor, flow_run_id=flow_run_id)
+            if problem:
+                report.problems.append(f"{idnumber.mask(record.id_number)}: {problem}")
+            else:
+                report.queued += 1
+    return report
+
+
+def _queue(
+    session: Session, settings: Settings, record: StudentRecord, *, actor: str, flow_run_id: str | None
+) -> str | None:
+    """Queue one record; returns why it cannot be, or None."""
+    attempt = latest_attempt(session, record.id)
+    review = session.exec(select(AutoReview).where(AutoReview.attempt_id == attempt.id)).first()
+    photo = settings.data_dir / review.spec_image_path if review and review.spec_image_path else None
+    if photo is None or not photo.is_file():
+        return f"the spec image of attempt {attempt.attempt_no} is missing; run automatic review again"
+    sha256 = hashlib.sha256(photo.read_bytes()).hexdigest()
+    session.add(
+        Submission(
+            record_id=record.id, attempt_id=attempt.id, batch_id=record.batch_id,
+            idempotency_key=idempotency_key(record, attempt.id, sha256), registry_key=record.id_number,
+            photo_path=review.spec_image_path, photo_sha256=sha256, state=SubmissionState.QUEUED,
+            queued_by=actor, flow_run_id=flow_run_id,
+        )
+    )  # fmt: skip
+    transition(session, record, RecordStatus.SUBMITTING, actor=actor, flow_run_id=flow_run_id,
+               reason=f"queued for the registry (attempt {attempt.attempt_no})")  # fmt: skip
+    return None
+
+
+def resubmit_unreachable(
+    engine: Engine,
+    batch_id: int,
+    *,
+    actor: str,
+    id_numbers: Sequence[str] = (),
+    flow_run_id: str | None = None,
+) -> int:
+    """Put records that gave up on an unreachable registry back in line (all of the batch, or the named)."""
+    with write_scope(engine) as session:
+        statement = (
+            select(Submission, StudentRecord)
+            .join(StudentRecord, StudentRecord.id == Submission.record_id)
+            .where(
+                Submission.batch_id == batch_id,
+                Submission.state == SubmissionState.UNREACHABLE,
+                StudentRecord.status == RecordStatus.REGISTRY_FAILED,
+            )
+            .with_for_update()
+        )
+        if id_numbers:
+            wanted = [idnumber.normalise(raw) for raw in id_numbers]
+            statement = statement.where(col(StudentRecord.id_number).in_(wanted))
+        rows = session.exec(statement).all()
+        for submission, record in rows:
+            submission.state = SubmissionState.QUEUED
+            submission.tries = 0
+            submission.next_try_at = utcnow()
+            session.add(submission)
+            transition(session, record, RecordStatus.SUBMITTING, actor=actor, flow_run_id=flow_run_id,
+                       reason="sent to the registry again after it was unreachable")  # fmt: skip
+    return len(rows)

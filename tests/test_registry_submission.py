@@ -1,0 +1,300 @@
+"""Registry submission against the simulator over real HTTP: exactly once, retries, rejections, give-ups."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from photoflow.manual_review.decisions import approve
+from photoflow.registry.client import RegistryClient
+from photoflow.registry.queueing import queue_collected, resubmit_unreachable
+from photoflow.registry.sending import due_submissions, poll_accepted, send_submissions
+from photoflow.state import transition
+from schemas.clock import utcnow
+from schemas.db import session_scope
+from schemas.enums import RecordStatus
+from schemas.notifications import Notification
+from schemas.photos import AutoReview, PhotoAttempt
+from schemas.records import RecordEvent, StudentRecord
+from schemas.registry_reports import SubmissionRound
+from schemas.reshoots import ReshootRequest, ReshootSource
+from schemas.submissions import Submission, SubmissionState
+from tests.registry_helpers import spec_sized_jpeg
+from tests.review_helpers import manual_queue
+
+pytest_plugins = ["tests.registry_sim"]
+
+
+@pytest.fixture
+def registry(registry_sim, settings, monkeypatch):
+    """Settings pointing at the simulator, with fast retries and packages of 10."""
+    for name, value in {"registry_url": registry_sim.url, "registry_package_size": 10,
+                        "registry_retry_s": 0.0, "registry_rounds": 3}.items():  # fmt: skip
+        monkeypatch.setattr(settings, name, value)
+    return registry_sim
+
+
+def collected(engine, settings, folder, count: int) -> int:
+    """`count` students of a new batch, collected (approved, no comparison in the contract)."""
+    photo = folder / "spec.jpg"
+    photo.write_bytes(spec_sized_jpeg(1))
+    manual_queue(engine, settings, folder, count, photo=photo)
+    with session_scope(engine) as session:
+        batch_id = session.exec(select(StudentRecord.batch_id)).first()
+    approve(engine, batch_id, actor="test", everyone=True)
+    return batch_id
+
+
+def submit_round(engine, settings, client: RegistryClient, batch_id: int) -> SubmissionRound:
+    """What one submission run does: queue, send what is due, poll the accepted."""
+    run = queue_collected(engine, settings, batch_id, actor="ops")
+    run = run.add(send_submissions(engine, settings, client, due_submissions(engine, batch_id=batch_id),
+                                   actor="ops"))  # fmt: skip
+    return run.add(poll_accepted(engine, client, batch_id=batch_id, actor="ops"))
+
+
+def statuses(engine) -> Counter:
+    with session_scope(engine) as session:
+        return Counter(session.exec(select(StudentRecord.status)).all())
+
+
+def registered_once(engine, registry) -> None:
+    """Every record registered, and the registry holding each of them exactly once."""
+    with session_scope(engine) as session:
+        id_numbers = session.exec(select(StudentRecord.id_number)).all()
+    stats = registry.sim.stats()
+    assert statuses(engine) == Counter({RecordStatus.REGISTERED: len(id_numbers)})
+    assert stats["registrations_by_key"] == dict.fromkeys(id_numbers, 1)
+    assert stats["registered"] == len(id_numbers)
+
+
+def test_collected_records_are_registered_once_and_a_rerun_sends_nothing(
+    engine, settings, contract, tmp_path, registry
+):
+    batch_id = collected(engine, settings, tmp_path, 25)
+    with registry.client() as client:
+        run = submit_round(engine, settings, client, batch_id)
+        assert (run.queued, run.sent, run.registered) == (25, 25, 25)
+        requests = registry.sim.stats()["requests"]
+        again = submit_round(engine, settings, client, batch_id)
+
+    registered_once(engine, registry)
+    assert (again.queued, again.sent) == (0, 0) and registry.sim.stats()["requests"] == requests
+    assert registry.sim.stats()["packages"] == 3  # 10 + 10 + 5
+    with session_scope(engine) as session:
+        submissions = session.exec(select(Submission)).all()
+        moves = session.exec(
+            select(RecordEvent.to_status).where(RecordEvent.actor == "ops").order_by(RecordEvent.id)
+        ).all()
+    assert all(s.state == SubmissionState.REGISTERED and s.receipt and s.answered_at for s in submissions)
+    assert len({s.idempotency_key for s in submissions}) == 25
+    assert Counter(moves) == Counter({RecordStatus.SUBMITTING: 25, RecordStatus.REGISTERED: 25})
+
+
+def test_a_registry_failing_for_n_calls_then_healthy_completes_the_batch_after_retries(
+    engine, settings, contract, tmp_path, registry
+):
+    batch_id = collected(engine, settings, tmp_path, 20)
+    registry.sim.faults.fail_first = 7  # more than one package's 5 tries: the first round fails
+    with registry.client(tries=5) as client:
+        first = submit_round(engine, settings, client, batch_id)
+        assert first.sent == 0 and "500" in first.registry_error
+        assert statuses(engine) == Counter({RecordStatus.SUBMITTING: 20})
+        second = submit_round(engine, settings, client, batch_id)
+
+    assert second.sent == 20 and second.registry_error is None
+    registered_once(engine, registry)
+    assert registry.sim.stats()["faults_injected"] == 7
+    with session_scope(engine) as session:
+        tries = Counter(session.exec(select(Submission.tries)).all())
+    assert tries == Counter({1: 10, 0: 10})  # the first package lost one round; the second none
+
+
+def test_an_answer_lost_to_a_timeout_is_asked_again_under_the_same_key_and_registered_once(
+    engine, settings, contract, tmp_path, registry
+):
+    batch_id = collected(engine, settings, tmp_path, 10)
+    registry.sim.faults.timeout_first, registry.sim.faults.hang_s = 1, 3.0
+    with registry.client(timeout_s=0.5) as client:
+        submit_round(engine, settings, client, batch_id)
+
+    registered_once(engine, registry)
+    assert registry.sim.stats()["duplicates"] == 10  # the retry resent the package; nothing registered twice
+
+
+def test_a_permanent_rejection_is_registry_failed_with_its_reason_then_a_reshoot_and_a_new_key(
+    engine, settings, contract, tmp_path, registry
+):
+    batch_id = collected(engine, settings, tmp_path, 3)
+    with session_scope(engine) as session:
+        rejected = session.exec(select(StudentRecord).order_by(StudentRecord.id)).first()
+    registry.sim.faults.reject_keys = {rejected.id_number}
+    with registry.client() as client:
+        run = submit_round(engine, settings, client, batch_id)
+    assert (run.registered, run.rejected) == (2, 1)
+
+    with session_scope(engine) as session:
+        events = session.exec(
+            select(RecordEvent).where(RecordEvent.record_id == rejected.id).order_by(RecordEvent.id)
+        ).all()
+        submission = session.exec(select(Submission).where(Submission.record_id == rejected.id)).one()
+        request = session.exec(select(ReshootRequest)).one()
+        notice = session.exec(select(Notification)).one()
+    assert [e.to_status for e in events[-3:]] == [
+        RecordStatus.SUBMITTING, RecordStatus.REGISTRY_FAILED, RecordStatus.RESHOOT_REQUESTED,
+    ]  # fmt: skip
+    assert "不符合学历图像要求" in events[-2].reason and submission.state == SubmissionState.REJECTED
+    assert submission.reason_code == "photo_rejected" and "take a new one" in submission.reason
+    assert (request.source, request.attempt_no) == (ReshootSource.REGISTRY, 1)
+    assert "take a new one" in notice.body and "学信网" in notice.body
+
+    # the student's new photo passes review and is collected: a new submission, under a new key
+    registry.sim.faults.reject_keys = set()
+    new_photo_collected(engine, settings, rejected.id)
+    with registry.client() as client:
+        again = submit_round(engine, settings, client, batch_id)
+    assert (again.queued, again.registered) == (1, 1)
+    with session_scope(engine) as session:
+        keys = session.exec(
+            select(Submission.idempotency_key).where(Submission.record_id == rejected.id)
+        ).all()
+    assert len(set(keys)) == 2
+    assert statuses(engine) == Counter({RecordStatus.REGISTERED: 3})
+
+
+def new_photo_collected(engine, settings, record_id: int) -> None:
+    """Attempt 2 for the record, reviewed and approved (what stages 1 and 2 would do)."""
+    with session_scope(engine) as session:
+        record = session.get(StudentRecord, record_id)
+        first = session.exec(
+            select(AutoReview).join(PhotoAttempt).where(PhotoAttempt.record_id == record_id)
+        ).one()
+        attempt = PhotoAttempt(record_id=record_id, attempt_no=2, file_name="new.jpg", sha256="2" * 64,
+                               size_bytes=1, original_path=first.spec_image_path,
+                               received_by="test")  # fmt: skip
+        session.add(attempt)
+        session.flush()
+        spec = f"photos/derived/{record.batch_id}/{record_id}/2/spec.jpg"
+        (settings.data_dir / spec).parent.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / spec).write_bytes(spec_sized_jpeg(2))
+        session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True, spec_image_path=spec,
+                               reviewed_by="test"))  # fmt: skip
+        for status in (RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW, RecordStatus.COLLECTED):
+            transition(session, record, status, actor="test")
+
+
+def test_an_unreachable_registry_gives_up_after_its_rounds_until_ops_put_the_records_back(
+    engine, settings, contract, tmp_path, registry, monkeypatch
+):
+    batch_id = collected(engine, settings, tmp_path, 4)
+    monkeypatch.setattr(settings, "registry_rounds", 2)
+    with RegistryClient("http://127.0.0.1:9", "t", timeout_s=0.2, tries=2, backoff_s=0.01) as down:
+        rounds = [submit_round(engine, settings, down, batch_id) for _ in range(2)]
+    assert [r.unreachable for r in rounds] == [0, 4]
+    assert "127.0.0.1:9" in rounds[0].registry_error
+    assert statuses(engine) == Counter({RecordStatus.REGISTRY_FAILED: 4})
+
+    assert resubmit_unreachable(engine, batch_id, actor="ops") == 4
+    with registry.client() as client:
+        submit_round(engine, settings, client, batch_id)
+    registered_once(engine, registry)
+
+
+def test_a_slow_decision_waits_as_accepted_until_a_later_poll(engine, settings, contract, tmp_path, registry):
+    batch_id = collected(engine, settings, tmp_path, 5)
+    registry.sim.faults.decide_after_s = 0.4
+    with registry.client() as client:
+        run = submit_round(engine, settings, client, batch_id)
+        assert (run.accepted, run.registered) == (5, 0)
+        with session_scope(engine) as session:
+            assert set(session.exec(select(Submission.state)).all()) == {SubmissionState.ACCEPTED}
+        time.sleep(0.5)
+        later = poll_accepted(engine, client, batch_id=batch_id, actor="reconcile")
+    assert later.registered == 5
+    registered_once(engine, registry)
+
+
+def test_a_photo_breaking_the_package_rules_is_refused_before_sending_and_the_rest_goes_on(
+    engine, settings, contract, tmp_path, registry
+):
+    batch_id = collected(engine, settings, tmp_path, 3)
+    with session_scope(engine) as session:
+        record = session.exec(select(StudentRecord).order_by(StudentRecord.id)).first()
+        review = session.exec(
+            select(AutoReview).join(PhotoAttempt).where(PhotoAttempt.record_id == record.id)
+        ).one()
+    (settings.data_dir / review.spec_image_path).write_bytes(spec_sized_jpeg(1, quality=97))  # > 40 KB
+    with registry.client() as client:
+        run = submit_round(engine, settings, client, batch_id)
+
+    assert (run.sent, run.registered, run.rejected) == (2, 2, 1)
+    assert registry.sim.stats()["entries_received"] == 2
+    with session_scope(engine) as session:
+        submission = session.exec(select(Submission).where(Submission.record_id == record.id)).one()
+        request = session.exec(select(ReshootRequest)).one()
+    assert (
+        submission.reason_code == "package_rules" and "size_bytes is outside 20480-40960" in submission.reason
+    )
+    assert request.record_id == record.id and request.source == ReshootSource.REGISTRY
+    assert statuses(engine)[RecordStatus.RESHOOT_REQUESTED] == 1
+
+
+def test_a_round_that_fails_waits_its_backoff_before_the_next_send(
+    engine, settings, contract, tmp_path, registry, monkeypatch
+):
+    batch_id = collected(engine, settings, tmp_path, 2)
+    monkeypatch.setattr(settings, "registry_retry_s", 60.0)
+    registry.sim.faults.fail_first = 2
+    with registry.client(tries=2) as client:
+        submit_round(engine, settings, client, batch_id)
+    assert due_submissions(engine, batch_id=batch_id) == []
+    later = due_submissions(engine, batch_id=batch_id, now=utcnow() + timedelta(seconds=61))
+    assert len(later) == 2
+
+
+def photoflow_command(*args: str, registry, settings) -> tuple[list[str], dict[str, str]]:
+    """The installed `photoflow` command, and an environment for this test's database and registry."""
+    command = shutil.which("photoflow") or str(Path(sys.executable).parent / "photoflow")
+    env = {**os.environ, "PHOTOFLOW_REGISTRY_URL": registry.url, "PHOTOFLOW_REGISTRY_TOKEN": registry.token,
+           "PHOTOFLOW_REGISTRY_PACKAGE_SIZE": "10", "PHOTOFLOW_REGISTRY_POLL_S": "0.1",
+           "PREFECT_HOME": str(settings.data_dir / "prefect-cli")}  # fmt: skip
+    env.pop("PREFECT_API_URL", None)  # its own temporary Prefect server, as an operator's run has
+    return [command, *args], env
+
+
+@pytest.mark.flow
+def test_a_submission_run_killed_halfway_and_run_again_registers_every_record_exactly_once(
+    engine, settings, contract, tmp_path, registry
+):
+    batch_id = collected(engine, settings, tmp_path, 200)
+    registry.sim.faults.delay_s = 0.05  # a slow registry, so the kill lands mid-batch
+    command, env = photoflow_command("registry", "submit", "--batch", str(batch_id), registry=registry,
+                                     settings=settings)  # fmt: skip
+    run = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 180
+    while registry.sim.stats()["entries_received"] < 100:
+        assert run.poll() is None, "the submission run ended before it was killed"
+        assert time.monotonic() < deadline, "the submission run sent nothing within 3 minutes"
+        time.sleep(0.01)
+    os.killpg(run.pid, signal.SIGKILL)  # the run and its temporary Prefect server, no clean-up
+    run.wait(timeout=30)
+
+    midway = statuses(engine)
+    assert 0 < midway[RecordStatus.REGISTERED] < 200 and midway[RecordStatus.SUBMITTING] > 0
+    registry.sim.faults.delay_s = 0.0
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    registered_once(engine, registry)
+    assert registry.sim.stats()["entries_received"] >= 200
