@@ -1,0 +1,21 @@
+"""prefect.yaml: every deployment names a flow that exists, and the reconcilers are scheduled."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import yaml
+from prefect import Flow
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_every_deployment_names_a_flow_that_imports_and_the_reconcilers_run_on_a_schedule():
+    deployments = yaml.safe_load((PROJECT / "prefect.yaml").read_text())["deployments"]
+    for deployment in deployments:
+        path, name = deployment["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        assert isinstance(getattr(module, name), Flow), deployment["name"]
+    scheduled = {d["name"] for d in deployments if d.get("schedules")}
+    assert scheduled == {"registry-reconcile", "notifications"}
