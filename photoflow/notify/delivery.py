@@ -15,7 +15,6 @@ committed the moment it is known.
 from __future__ import annotations
 
 import logging
-import random
 import smtplib
 import time
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, update
 from sqlmodel import col, select
 
+from photoflow.backoff import doubling_delay
 from photoflow.notify.smtp import Fault, build_message, classify, connect, describe, mask_email, send
 from photoflow.settings import Settings
 from schemas.clock import utcnow
@@ -84,8 +84,7 @@ def deliver_due(
 
 def retry_delay(tries: int, settings: Settings) -> timedelta:
     """The wait after the `tries`-th failed try: doubling from `notify_retry_s`, capped, jittered."""
-    doubled = settings.notify_retry_s * 2 ** min(tries - 1, 60)
-    return timedelta(seconds=min(doubled, settings.notify_retry_max_s) * random.uniform(1 - JITTER, 1))
+    return doubling_delay(settings.notify_retry_s, tries, max_s=settings.notify_retry_max_s, jitter=JITTER)
 
 
 def outbox_counts(engine: Engine, *, batch_id: int | None = None) -> dict[NotificationStatus, int]:

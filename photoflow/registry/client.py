@@ -34,15 +34,13 @@ from tenacity import (
 )
 
 from photoflow.errors import PhotoflowError
+from photoflow.registry.api import MAX_QUERY_KEYS, PACKAGES, QUERY
 
 if TYPE_CHECKING:
     from photoflow.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PACKAGES = "/api/v1/packages"
-QUERY = "/api/v1/submissions/query"
-MAX_QUERY_KEYS = 1000
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 HINTS = {
     401: "set PHOTOFLOW_REGISTRY_TOKEN to a valid token",

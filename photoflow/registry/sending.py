@@ -9,15 +9,16 @@ unreachable) until ops put it back in line.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from photoflow.backoff import doubling_delay
 from photoflow.registry.answers import apply_answer
+from photoflow.registry.api import MAX_QUERY_KEYS
 from photoflow.registry.client import EntryAnswer, RegistryClient, RegistryRefused, RegistryUnavailable
 from photoflow.registry.package_contract import package_problems
 from photoflow.registry.packages import PackageEntry, build_package
@@ -31,8 +32,6 @@ from schemas.enums import RecordStatus
 from schemas.records import StudentRecord
 from schemas.registry_reports import SubmissionRound
 from schemas.submissions import Submission, SubmissionState
-
-QUERY_SIZE = 1000
 
 
 def due_submissions(engine: Engine, *, batch_id: int | None = None, now: datetime | None = None) -> list[int]:
@@ -98,7 +97,7 @@ def poll_accepted(
     with session_scope(engine) as session:
         keys = list(session.exec(statement.order_by(Submission.id)).all())
     report = SubmissionRound()
-    for some in chunks(keys, QUERY_SIZE):
+    for some in chunks(keys, MAX_QUERY_KEYS):
         try:
             answers = client.query(some)
         except (RegistryUnavailable, RegistryRefused) as error:
@@ -197,12 +196,8 @@ def _round_failed(
                            flow_run_id=flow_run_id)  # fmt: skip
                 report.unreachable += 1
             else:
-                submission.next_try_at = now + _round_delay(settings, submission.tries)
+                submission.next_try_at = now + doubling_delay(
+                    settings.registry_retry_s, submission.tries, jitter=0.5
+                )
             session.add(submission)
     return report
-
-
-def _round_delay(settings: Settings, tries: int) -> timedelta:
-    """Doubling delay between rounds, with jitter so that many batches do not come back at once."""
-    base = settings.registry_retry_s * 2 ** (tries - 1)
-    return timedelta(seconds=base * random.uniform(0.5, 1.0))

@@ -28,13 +28,9 @@ from typing import Any, Literal
 from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel, Field, ValidationError
 
+from photoflow.registry.api import MAX_BODY_BYTES, MAX_QUERY_KEYS, PACKAGES, QUERY, STATS
 from photoflow.registry.packages import FORMAT, MANIFEST
 
-PACKAGES = "/api/v1/packages"
-QUERY = "/api/v1/submissions/query"
-STATS = "/api/v1/stats"
-MAX_BODY_BYTES = 64 * 1024 * 1024
-MAX_QUERY_KEYS = 1000
 COUNTS = (
     "requests",
     "packages",
