@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.submission import NOT_CONFIGURED, report, send_due
+from flows.submission import NOT_CONFIGURED, send_due, submission_report
 from photoflow.settings import get_settings
 from schemas.registry_reports import SubmissionReport, SubmissionRound
 from tasks.registry import poll_answers
@@ -20,6 +20,6 @@ def registry_reconcile_flow(actor: str | None = None) -> SubmissionReport:
     settings = get_settings()
     actor = actor or settings.actor
     if not settings.registry_url:
-        return report(None, SubmissionRound(registry_error=NOT_CONFIGURED))
+        return submission_report(None, SubmissionRound(registry_error=NOT_CONFIGURED))
     run = send_due(None, actor, settings)
-    return report(None, run.add(poll_answers(None, actor)))
+    return submission_report(None, run.add(poll_answers(None, actor)))

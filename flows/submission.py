@@ -29,7 +29,7 @@ def submission_flow(batch_id: int, actor: str | None = None) -> SubmissionReport
     settings = get_settings()
     actor = actor or settings.actor
     if not settings.registry_url:
-        return report(batch_id, SubmissionRound(registry_error=NOT_CONFIGURED))
+        return submission_report(batch_id, SubmissionRound(registry_error=NOT_CONFIGURED))
     run = queue_for_registry(batch_id, actor)
     run = run.add(send_due(batch_id, actor, settings))
     for _ in range(settings.registry_poll_rounds):
@@ -37,7 +37,7 @@ def submission_flow(batch_id: int, actor: str | None = None) -> SubmissionReport
         if not submission_states(default_engine(), batch_id).get(SubmissionState.ACCEPTED):
             break
         time.sleep(settings.registry_poll_s)
-    return report(batch_id, run)
+    return submission_report(batch_id, run)
 
 
 def send_due(batch_id: int | None, actor: str, settings: Settings) -> SubmissionRound:
@@ -51,7 +51,7 @@ def send_due(batch_id: int | None, actor: str, settings: Settings) -> Submission
     return sent
 
 
-def report(batch_id: int | None, run: SubmissionRound) -> SubmissionReport:
+def submission_report(batch_id: int | None, run: SubmissionRound) -> SubmissionReport:
     states = submission_states(default_engine(), batch_id)
     return SubmissionReport(
         batch_id=batch_id,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from photoflow.manual_review.queue import enqueue
+from photoflow.manual_review.decisions import approve, decide
+from photoflow.manual_review.queue import claim, enqueue
 from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.settings import Settings
@@ -16,11 +18,12 @@ from photoflow.similarity.scoring import load_calibration
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
-from schemas.manual_review import ManualDecision, ManualReview
+from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
 from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, ReferencePhoto
 from tests.helpers import INSTITUTION, INSTITUTION_NAME, upload
+from tests.registry_helpers import spec_sized_jpeg
 
 INSTITUTION_NAMES = {INSTITUTION: INSTITUTION_NAME, "10002": "第二测试学院"}
 
@@ -96,3 +99,23 @@ def hold(engine: Engine, settings: Settings, review_id: int, *, score: float, re
                                kind=ComparisonKind.ENROLLMENT, outcome=ComparisonOutcome.SCORED, model="Dlib",
                                model_version="test", score=score, band=band, compared_by="test"))  # fmt: skip
         return record.id
+
+
+def collected(engine: Engine, settings: Settings, folder: Path, count: int) -> int:
+    """`count` students of a new batch with spec-sized photos, approved straight to collected (the
+    contract has no comparison); returns the batch id."""
+    photo = folder / "spec.jpg"
+    photo.write_bytes(spec_sized_jpeg(1))
+    manual_queue(engine, settings, folder, count, photo=photo)
+    with session_scope(engine) as session:
+        batch_id = session.exec(select(StudentRecord.batch_id)).first()
+    approve(engine, batch_id, actor="test", everyone=True)
+    return batch_id
+
+
+def reject(engine: Engine, review_ids: list[int]) -> None:
+    """A reviewer claims and rejects these photos of the manual queue (bad lighting)."""
+    claim(engine, reviewer="alice", limit=len(review_ids), lease=timedelta(minutes=15))
+    for review_id in review_ids:
+        decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED,
+               reasons=[ManualRejectReason.LIGHTING])  # fmt: skip

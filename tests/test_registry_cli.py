@@ -11,10 +11,8 @@ from sqlmodel import select
 from photoflow import idnumber
 from schemas.db import session_scope
 from schemas.records import StudentRecord
-from tests.review_helpers import manual_queue
+from tests.review_helpers import collected, manual_queue, reject
 from tests.test_cli import run
-from tests.test_registry_submission import collected
-from tests.test_reshoot import reject
 
 pytest_plugins = ["tests.registry_sim", "tests.smtp_server"]
 

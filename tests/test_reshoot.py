@@ -24,7 +24,7 @@ from schemas.photos import PhotoAttempt
 from schemas.records import StudentRecord
 from schemas.reshoots import ReshootRequest, ReshootSource
 from tests.helpers import students, upload
-from tests.review_helpers import hold, manual_queue
+from tests.review_helpers import hold, manual_queue, reject
 from tests.similarity_helpers import neutral
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -125,14 +125,6 @@ def test_a_student_without_an_email_address_gets_a_notice_kept_for_ops(engine, s
 
     [(_, notice)] = requests_and_notices(engine)
     assert notice.status == NotificationStatus.NO_ADDRESS and notice.recipient is None
-
-
-def reject(engine, review_ids: list[int]) -> None:
-    """A reviewer claims and rejects these photos of the manual queue."""
-    claim(engine, reviewer="alice", limit=len(review_ids), lease=LEASE)
-    for review_id in review_ids:
-        decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED,
-               reasons=[ManualRejectReason.LIGHTING])  # fmt: skip
 
 
 def test_a_rejection_wave_while_smtp_is_down_is_delivered_once_each_when_it_is_back(

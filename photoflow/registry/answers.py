@@ -69,6 +69,7 @@ def _final(
     moves = dict(actor=actor, flow_run_id=flow_run_id)
     if answer.state == "registered":
         submission.state = SubmissionState.REGISTERED
+        submission.reason = None  # a fault of an earlier round, no longer the story
         transition(session, record, RecordStatus.REGISTERED,
                    reason=f"registered (receipt {answer.receipt})", **moves)  # fmt: skip
         report.registered += 1
