@@ -199,7 +199,9 @@ def build_batch(engine, settings, workdir: Path, students: list[Student], seed: 
 
 
 def reviewed_photo(session, data_dir: Path, record, photo: Path) -> None:
-    """What intake and stage 1 leave for a passing photo: attempt 1, its spec image, its verdict."""
+    """What intake and stage 1 leave for a passing photo: attempt 1, its spec image, its verdict, its
+    place in the manual queue."""
+    from photoflow.manual_review.queue import enqueue
     from photoflow.state import transition
     from schemas.enums import RecordStatus
     from schemas.photos import AutoReview, PhotoAttempt
@@ -216,6 +218,7 @@ def reviewed_photo(session, data_dir: Path, record, photo: Path) -> None:
                            spec_image_path=relative.as_posix(), reviewed_by=ACTOR))  # fmt: skip
     for status in (RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW):
         transition(session, record, status, actor=ACTOR, reason="benchmark set-up")
+    enqueue(session, record, attempt.id)
 
 
 def _warm_worker(job: EmbedJob) -> int:
