@@ -15,6 +15,18 @@ from schemas.labels import LabelledEnum
 Labelled = TypeVar("Labelled", bound=LabelledEnum)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables or text.")]
+StatusOption = Annotated[
+    list[str] | None,
+    typer.Option("--status", help="Only records in this status (value or 中文 label); repeat for more."),
+]
+SearchOption = Annotated[
+    str, typer.Option("--search", help="A name (or part), or an ID number (or its end).")
+]
+LearningCentreFilter = Annotated[str | None, typer.Option("--learning-centre", help="Only this 教学点.")]
+DepartmentFilter = Annotated[str | None, typer.Option("--department", help="Only this 院系.")]
+MajorFilter = Annotated[str | None, typer.Option("--major", help="Only this 专业.")]
+ClassFilter = Annotated[str | None, typer.Option("--class", help="Only this 班级.")]
+EntryYearFilter = Annotated[int | None, typer.Option("--entry-year", help="Only this 入学年份.")]
 BatchOption = Annotated[
     int,
     typer.Option(

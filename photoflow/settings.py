@@ -133,6 +133,15 @@ class Settings(BaseSettings):
     registry_poll_rounds: int = Field(
         default=30, ge=0, description="Polls a submission run makes before leaving the rest to reconcile."
     )
+    download_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        gt=0,
+        description="Largest download package sent as an e-mail attachment; larger ones are sent as a path.",
+    )
+    print_font: Path | None = Field(
+        default=None,
+        description="A font with Chinese glyphs for print labels; fc-match finds one if unset.",
+    )
 
     @property
     def deepface_dir(self) -> Path:

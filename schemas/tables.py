@@ -2,6 +2,14 @@
 
 from schemas.accounts import LoginAttempt, User
 from schemas.batches import Batch, RosterRowError, RosterUpload
+from schemas.deliverables import (
+    DownloadItem,
+    DownloadPackage,
+    ExportJob,
+    PrintOrder,
+    PrintOrderEvent,
+    PrintSubPackage,
+)
 from schemas.institutions import Contract, Institution
 from schemas.manual_review import ManualReview
 from schemas.notifications import Notification
@@ -16,8 +24,11 @@ __all__ = [
     "Batch",
     "Comparison",
     "Contract",
+    "DownloadItem",
+    "DownloadPackage",
     "DuplicateFace",
     "EnrollmentUpload",
+    "ExportJob",
     "FaceEmbedding",
     "Institution",
     "LoginAttempt",
@@ -25,6 +36,9 @@ __all__ = [
     "Notification",
     "PhotoAttempt",
     "PhotoIntake",
+    "PrintOrder",
+    "PrintOrderEvent",
+    "PrintSubPackage",
     "RecordEvent",
     "ReferencePhoto",
     "ReshootRequest",

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlmodel import Session
 
-from schemas.photos import PhotoAttempt
+from schemas.photos import AutoReview, PhotoAttempt
 
 
 def latest_attempts(record_ids: Collection[int] | None = None) -> Subquery:
@@ -30,3 +30,18 @@ def latest_attempt(session: Session, record_id: int) -> PhotoAttempt | None:
         .where(PhotoAttempt.record_id == record_id)
         .order_by(PhotoAttempt.attempt_no.desc())
     ).first()
+
+
+def current_spec_images(session: Session, record_ids: Collection[int]) -> dict[int, tuple[int, str]]:
+    """record id -> (its latest attempt's id, the spec image stage 1 made of it, relative to the data
+    folder); records whose latest attempt has no spec image are left out."""
+    if not record_ids:
+        return {}
+    latest = latest_attempts(record_ids)
+    rows = session.execute(
+        select(PhotoAttempt.record_id, PhotoAttempt.id, AutoReview.spec_image_path)
+        .join(latest, is_latest(latest))
+        .join(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
+        .where(AutoReview.spec_image_path.is_not(None))  # type: ignore[union-attr]
+    ).all()
+    return {record_id: (attempt_id, path) for record_id, attempt_id, path in rows}

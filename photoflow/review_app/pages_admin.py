@@ -17,6 +17,7 @@ from sqlmodel import select
 from photoflow.contracts import set_interception
 from photoflow.errors import PhotoflowError
 from photoflow.progress import ProgressFilter, progress
+from photoflow.records_filter import RecordFilter
 from photoflow.review_app.deps import AdminDep, EngineDep, scope
 from photoflow.review_app.flash import flash, take_flash
 from photoflow.review_app.rendering import render
@@ -38,6 +39,13 @@ def _int(text: str, field: str) -> int | None:
     if not text.strip().isdigit():
         raise PhotoflowError(f"{field}: '{text[:20]}' is not a number / 请输入数字")
     return int(text)
+
+
+def _status(text: str) -> RecordStatus:
+    try:
+        return RecordStatus(text)
+    except ValueError:
+        raise PhotoflowError(f"'{text[:30]}' is not a record status / 状态无效") from None
 
 
 def _score(text: str, field: str) -> float | None:
@@ -191,9 +199,11 @@ def progress_page(
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     batch_id = _own_batch(engine, scope(user), _int(batch, "batch"))
-    wanted = ProgressFilter(institution_code=scope(user), batch_id=batch_id,
-                            status=status_filter or None, search=q, page=page)  # fmt: skip
+    statuses = (_status(status_filter),) if status_filter else ()
+    records = RecordFilter(institution_code=scope(user), batch_id=batch_id, statuses=statuses, search=q)
+    view = progress(engine, ProgressFilter(records, page=page))
+    shown = {"batch_id": batch_id, "status": status_filter or "", "search": q}
     return render(
-        request, "progress.html", user=user, flash=take_flash(request), view=progress(engine, wanted),
-        wanted=wanted, batches=_batches(engine, scope(user)), statuses=list(RecordStatus),
+        request, "progress.html", user=user, flash=take_flash(request), view=view, wanted=shown,
+        batches=_batches(engine, scope(user)), statuses=list(RecordStatus),
     )  # fmt: skip
