@@ -1,0 +1,1 @@
+"""Deliverable workbooks and export jobs: the records an institution takes away, as Excel."""
