@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from photoflow.manual_review.decisions import approve, decide
 from photoflow.manual_review.queue import claim, enqueue
@@ -53,21 +53,7 @@ def manual_queue(
             select(StudentRecord).where(StudentRecord.batch_id == report.batch_id).order_by(StudentRecord.id)
         ).all()
         for record in records:
-            relative = Path("photos") / "derived" / str(record.batch_id) / str(record.id) / "1" / "spec.jpg"
-            if photo is not None:
-                (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(photo, settings.data_dir / relative)
-            attempt = PhotoAttempt(record_id=record.id, attempt_no=1, file_name=f"{record.id}.jpg",
-                                   sha256="0" * 64, size_bytes=1, original_path=relative.as_posix(),
-                                   received_by="test")  # fmt: skip
-            session.add(attempt)
-            session.flush()
-            session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True,
-                                   spec_image_path=relative.as_posix(), reviewed_by="test",
-                                   measurements=[{"measure": "yaw", "value": 2.5, "low": -10, "high": 10,
-                                                  "passed": True, "reason": None}]))  # fmt: skip
-            transition(session, record, RecordStatus.IN_AUTO_REVIEW, actor="test")
-            transition(session, record, RecordStatus.IN_MANUAL_REVIEW, actor="test")
+            attempt = passed_attempt(session, settings, record, photo.read_bytes() if photo else None)
             enqueue(session, record, attempt.id)
         session.flush()
         return list(
@@ -99,6 +85,28 @@ def hold(engine: Engine, settings: Settings, review_id: int, *, score: float, re
                                kind=ComparisonKind.ENROLLMENT, outcome=ComparisonOutcome.SCORED, model="Dlib",
                                model_version="test", score=score, band=band, compared_by="test"))  # fmt: skip
         return record.id
+
+
+def passed_attempt(
+    session: Session, settings: Settings, record: StudentRecord, photo: bytes | None
+) -> PhotoAttempt:
+    """What intake and a passing stage 1 leave: attempt 1 of the record, its verdict and (with `photo`)
+    its spec image in the data folder; the record moves on to manual review."""
+    relative = Path("photos") / "derived" / str(record.batch_id) / str(record.id) / "1" / "spec.jpg"
+    if photo is not None:
+        (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / relative).write_bytes(photo)
+    attempt = PhotoAttempt(record_id=record.id, attempt_no=1, file_name=f"{record.id}.jpg", sha256="0" * 64,
+                           size_bytes=1, original_path=relative.as_posix(), received_by="test")  # fmt: skip
+    session.add(attempt)
+    session.flush()
+    session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True,
+                           spec_image_path=relative.as_posix(), reviewed_by="test",
+                           measurements=[{"measure": "yaw", "value": 2.5, "low": -10, "high": 10,
+                                          "passed": True, "reason": None}]))  # fmt: skip
+    transition(session, record, RecordStatus.IN_AUTO_REVIEW, actor="test")
+    transition(session, record, RecordStatus.IN_MANUAL_REVIEW, actor="test")
+    return attempt
 
 
 def collected(engine: Engine, settings: Settings, folder: Path, count: int) -> int:

@@ -66,6 +66,16 @@ def build_message(
     return message
 
 
+def attach(message: EmailMessage, *, filename: str, data: bytes, content_type: str) -> None:
+    """Add a file to a message from `build_message`, which becomes multipart/mixed with its text first.
+
+    `content_type` is sent as given (a zip stays application/zip, a workbook keeps its OOXML type) so
+    mail clients open the file with the right program.
+    """
+    maintype, _, subtype = content_type.partition("/")
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+
+
 @contextmanager
 def connect(settings: Settings) -> Iterator[smtplib.SMTP]:
     """One session with the configured server, logged in when a user is set; closed politely after.
