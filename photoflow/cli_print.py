@@ -1,0 +1,179 @@
+"""Print commands: request an order (split into sub-packages), list and show orders, move their status,
+and the billing summary."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Column, Table
+
+from photoflow.cli_options import (
+    BatchOption,
+    ClassFilter,
+    DepartmentFilter,
+    EntryYearFilter,
+    JsonOption,
+    LearningCentreFilter,
+    MajorFilter,
+    existing_batch,
+    parse_choice,
+)
+
+print_app = typer.Typer(
+    no_args_is_help=True, help="Print orders (冲印): request, list, show, status, layouts."
+)
+
+
+@print_app.command("request")
+def print_request(
+    batch: BatchOption,
+    layout: Annotated[str, typer.Option("--layout", help="A layout from `photoflow print layouts`.")],
+    address: Annotated[str, typer.Option("--address", help="Where the prints are shipped.")],
+    split_by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--split-by", help="learning_centre, department, major, class_name or entry_year; repeat."
+        ),
+    ] = None,
+    learning_centre: LearningCentreFilter = None,
+    department: DepartmentFilter = None,
+    major: MajorFilter = None,
+    class_name: ClassFilter = None,
+    entry_year: EntryYearFilter = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Order prints of the batch's collected or registered photos (all, or those the filters pick),
+    one sub-package per value of the split, and write their sheets and manifests."""
+    from photoflow.cli_output import emit_json
+    from photoflow.printing.orders import request_print
+    from photoflow.records_filter import RecordFilter
+    from photoflow.settings import get_settings
+    from schemas.db import default_engine
+
+    wanted = RecordFilter(batch_id=existing_batch(batch), learning_centre=learning_centre,
+                          department=department, major=major, class_name=class_name,
+                          entry_year=entry_year)  # fmt: skip
+    order_id = request_print(default_engine(), wanted, split_by=split_by or [], layout=layout,
+                             address=address, actor=get_settings().actor)  # fmt: skip
+    from flows.print_order import print_order_flow
+
+    order = print_order_flow(order_id)
+    emit_json(order) if as_json else show_order(order)
+
+
+@print_app.command("list")
+def print_list(
+    batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print orders, newest first."""
+    from photoflow.cli_output import console, emit_json_list
+    from photoflow.printing.orders import list_orders
+    from photoflow.settings import get_settings
+    from schemas.db import default_engine
+
+    orders = list_orders(default_engine(), get_settings(), batch_id=batch)
+    if as_json:
+        emit_json_list(orders)
+        return
+    table = Table("Order", "Batch", "版式 Layout", "状态 Status", "Photos", "Sub-packages", "Address")
+    for order in orders:
+        table.add_row(str(order.id), str(order.batch_id), order.layout_label, order.status_label,
+                      str(order.photos), str(len(order.sub_packages)), escape(order.address))  # fmt: skip
+    console.print(table if orders else "no print orders / 无冲印订单")
+
+
+@print_app.command("show")
+def print_show(
+    order_id: Annotated[int, typer.Argument(help="Print order id.")], as_json: JsonOption = False
+) -> None:
+    """One order with its sub-packages and the paths of their sheets and manifests."""
+    from photoflow.cli_output import emit_json
+    from photoflow.printing.orders import get_order
+    from photoflow.settings import get_settings
+    from schemas.db import default_engine
+
+    order = get_order(default_engine(), get_settings(), order_id)
+    emit_json(order) if as_json else show_order(order)
+
+
+@print_app.command("status")
+def print_status(
+    order_id: Annotated[int, typer.Argument(help="Print order id.")],
+    status: Annotated[str, typer.Argument(help="printing (冲印中) or shipped (已寄出).")],
+    note: Annotated[str, typer.Option("--note", help="E.g. the courier's tracking number.")] = "",
+) -> None:
+    """Move an order on: 待冲印 -> 冲印中 -> 已寄出."""
+    from photoflow.printing.orders import move_order
+    from photoflow.settings import get_settings
+    from schemas.db import default_engine
+    from schemas.deliverables import PrintStatus
+
+    target = parse_choice(PrintStatus, status, "STATUS")
+    move_order(default_engine(), order_id, target, actor=get_settings().actor, note=note)
+    typer.echo(f"print order {order_id}: {target.label}")
+
+
+@print_app.command("layouts")
+def print_layouts() -> None:
+    """The print layouts (defined in data_contracts/print_layouts.toml)."""
+    from data_contracts.print_layouts import load_print_layouts
+    from photoflow.cli_output import console
+    from photoflow.printing.sheets import grid
+
+    table = Table("Layout", "名称 Name", "Photos per sheet")
+    for name, layout in load_print_layouts().items():
+        table.add_row(name, layout.label, str(grid(layout).per_sheet))
+    console.print(table)
+
+
+def show_order(order) -> None:
+    from photoflow.cli_output import console
+
+    console.print(
+        f"[bold]Print order {order.id}[/bold] batch {order.batch_id} · {order.layout_label} · "
+        f"{order.status_label} · {order.photos} photos · ship to {escape(order.address)}"
+    )
+    table = Table("Sub-package", "Photos", "Sheets", Column("Sheets file", overflow="fold"),
+                  Column("Manifest", overflow="fold"))  # fmt: skip
+    for sub in order.sub_packages:
+        table.add_row(escape(sub.name), str(sub.photos), str(sub.sheets), sub.sheets_path, sub.manifest_path)
+    console.print(table)
+
+
+def billing_command(
+    institution: Annotated[str | None, typer.Option("--institution", help="Only this institution.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD (China time).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (China time).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Billing: the contract's price times the photos first collected, per institution, category and month."""
+    from photoflow.billing import billing
+    from photoflow.cli_output import console, emit_json
+    from schemas.db import default_engine
+
+    summary = billing(default_engine(), institution_code=institution, start=_day(start, "--from"),
+                      end=_day(end, "--to"))  # fmt: skip
+    if as_json:
+        emit_json(summary)
+        return
+    table = Table(
+        "院校 Institution", "学历类别 Category", "月份 Month", "照片 Photos", "单价 Price", "金额 Amount"
+    )
+    for line in summary.lines:
+        table.add_row(f"{line.institution_code} {line.institution_name}", line.category_label, line.period,
+                      str(line.photos), f"{line.price_per_photo:.2f}", f"{line.amount:.2f}")  # fmt: skip
+    console.print(table)
+    console.print(f"total: {summary.total_photos} photos, {summary.total_amount:.2f}")
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a date like 2026-06-30", param_hint=option) from None

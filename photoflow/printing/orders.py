@@ -1,0 +1,197 @@
+"""Print orders: which collected photos to print, split into sub-packages, on which layout, shipped where.
+
+A request is a row (待冲印) naming its filters, its split and its layout; `build_order` then writes,
+for each sub-package (the records sharing the split's values: a department, a class ...), the
+print-ready sheets and a manifest workbook saying which photo is where. Files are named by the
+sub-package's number, never by the department or class names people typed into a roster. The
+order's status moves 待冲印 -> 冲印中 -> 已寄出, each move an event row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import groupby
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from photoflow.errors import PhotoflowError
+from photoflow.exports.workbook import TableColumn, write_records_workbook
+from photoflow.photos.attempts import current_spec_images
+from photoflow.printing.sheets import SheetItem, grid, print_layout, render_sheets, write_pdf
+from photoflow.records_filter import GROUPING, RecordFilter
+from photoflow.settings import Settings
+from schemas.clock import utcnow
+from schemas.db import session_scope, write_scope
+from schemas.deliverables import PrintOrder, PrintOrderEvent, PrintStatus, PrintSubPackage
+from schemas.enums import RecordStatus
+from schemas.print_reports import PrintOrderOut, SubPackageOut
+from schemas.records import StudentRecord
+
+PRINTABLE = (RecordStatus.COLLECTED, RecordStatus.REGISTERED)
+MOVES: Mapping[PrintStatus | None, frozenset[PrintStatus]] = {
+    None: frozenset({PrintStatus.WAITING}),
+    PrintStatus.WAITING: frozenset({PrintStatus.PRINTING}),
+    PrintStatus.PRINTING: frozenset({PrintStatus.SHIPPED}),
+    PrintStatus.SHIPPED: frozenset(),
+}
+GROUP_LABELS = {"learning_centre": "教学点", "department": "院系", "major": "专业", "class_name": "班级",
+                "entry_year": "入学年份"}  # fmt: skip
+NOT_GIVEN = "未填写"
+MAX_ADDRESS = 300
+
+
+def printable(wanted: RecordFilter) -> RecordFilter:
+    """The order's filter: its batch and grouping fields, over collected or registered records only."""
+    return RecordFilter(batch_id=wanted.batch_id, statuses=PRINTABLE,
+                        **{name: getattr(wanted, name) for name in GROUPING})  # fmt: skip
+
+
+def request_print(
+    engine: Engine,
+    wanted: RecordFilter,
+    *,
+    split_by: Sequence[str],
+    layout: str,
+    address: str,
+    actor: str,
+) -> int:
+    """A new order (待冲印) for the printable records of `wanted` (a batch and optional grouping
+    filters); returns its id. Refused with the reason when the layout, split or address is wrong or
+    nothing matches."""
+    print_layout(layout)  # refuses an unknown one, naming those there are
+    unknown = [name for name in split_by if name not in GROUPING]
+    if unknown:
+        raise PhotoflowError(f"cannot split by {', '.join(unknown)}: choose from {', '.join(GROUPING)}")
+    if not address.strip() or len(address) > MAX_ADDRESS:
+        raise PhotoflowError(f"give a shipping address of 1-{MAX_ADDRESS} characters")
+    chosen = printable(wanted)
+    with write_scope(engine) as session:
+        photos = len(_records(session, chosen))
+        if not photos:
+            raise PhotoflowError(
+                f"batch {wanted.batch_id} has no collected or registered photos matching {chosen.as_dict()}"
+            )
+        order = PrintOrder(batch_id=wanted.batch_id, filters=chosen.as_dict(), split_by=list(split_by),
+                           layout=layout, address=address.strip(), status=PrintStatus.WAITING, photos=photos,
+                           requested_by=actor)  # fmt: skip
+        session.add(order)
+        session.flush()
+        session.add(PrintOrderEvent(order_id=order.id, to_status=PrintStatus.WAITING, actor=actor))
+        return order.id
+
+
+def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrderOut:
+    """Write the order's sheets and manifests, one sub-package per split value; done once (a rerun of an
+    order that has its sub-packages returns them)."""
+    layout_name, chosen, split_by = _order_spec(engine, order_id)
+    layout = print_layout(layout_name)
+    per_sheet = grid(layout).per_sheet
+    folder = Path("prints") / str(order_id)
+    (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
+    with write_scope(engine) as session:
+        order = session.get(PrintOrder, order_id, with_for_update=True)
+        if session.exec(select(PrintSubPackage.id).where(PrintSubPackage.order_id == order_id)).first():
+            return _out(session, order, settings.data_dir)
+        records = _records(session, chosen)
+        photos = current_spec_images(session, [record.id for record in records])
+        key = _split_key(split_by)
+        for number, (values, group) in enumerate(groupby(sorted(records, key=key), key=key), start=1):
+            members = [record for record in group if record.id in photos]
+            items = [SheetItem((settings.data_dir / photos[r.id][1]).read_bytes(), r.name) for r in members]
+            sheets = folder / f"{number:02d}-sheets.pdf"
+            manifest = folder / f"{number:02d}-manifest.xlsx"
+            pages = render_sheets(items, layout)
+            write_pdf(pages, settings.data_dir / sheets)
+            write_records_workbook(settings.data_dir / manifest, members, extra=_places(members, per_sheet))
+            named = dict(zip(split_by, values, strict=True))
+            session.add(PrintSubPackage(order_id=order_id, name=_name(named), values=named,
+                                        photos=len(members), sheets=len(pages), sheets_path=sheets.as_posix(),
+                                        manifest_path=manifest.as_posix()))  # fmt: skip
+        order.folder = folder.as_posix()
+        session.add(order)
+        session.flush()
+        return _out(session, order, settings.data_dir)
+
+
+def move_order(engine: Engine, order_id: int, target: PrintStatus, *, actor: str, note: str = "") -> None:
+    """待冲印 -> 冲印中 -> 已寄出, one step at a time, each with its event row."""
+    with write_scope(engine) as session:
+        order = session.get(PrintOrder, order_id, with_for_update=True)
+        if order is None:
+            raise PhotoflowError(f"no print order {order_id}")
+        if target not in MOVES[order.status]:
+            raise PhotoflowError(
+                f"print order {order_id} is {order.status.label}; it cannot move to {target.label}"
+            )
+        session.add(PrintOrderEvent(order_id=order_id, from_status=order.status, to_status=target,
+                                    actor=actor, note=note.strip()[:300] or None))  # fmt: skip
+        order.status, order.updated_at = target, utcnow()
+        session.add(order)
+
+
+def list_orders(engine: Engine, settings: Settings, *, batch_id: int | None = None) -> list[PrintOrderOut]:
+    statement = select(PrintOrder).order_by(col(PrintOrder.id).desc())
+    if batch_id is not None:
+        statement = statement.where(PrintOrder.batch_id == batch_id)
+    with session_scope(engine) as session:
+        return [_out(session, order, settings.data_dir) for order in session.exec(statement).all()]
+
+
+def get_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrderOut:
+    with session_scope(engine) as session:
+        order = session.get(PrintOrder, order_id)
+        if order is None:
+            raise PhotoflowError(f"no print order {order_id}")
+        return _out(session, order, settings.data_dir)
+
+
+def _order_spec(engine: Engine, order_id: int) -> tuple[str, RecordFilter, list[str]]:
+    with session_scope(engine) as session:
+        order = session.get(PrintOrder, order_id)
+        if order is None:
+            raise PhotoflowError(f"no print order {order_id}")
+        return order.layout, RecordFilter.from_dict(order.filters), list(order.split_by)
+
+
+def _records(session: Session, chosen: RecordFilter) -> list[StudentRecord]:
+    return list(session.exec(chosen.apply(select(StudentRecord)).order_by(StudentRecord.id)).all())
+
+
+def _split_key(split_by: Sequence[str]):
+    """Sort and group key: the split's values, with empty ones last under one name."""
+    return lambda record: tuple(str(getattr(record, name) or NOT_GIVEN) for name in split_by)
+
+
+def _name(values: dict[str, str]) -> str:
+    return " / ".join(f"{GROUP_LABELS[name]} {value}" for name, value in values.items()) or "全部 / all"
+
+
+def _places(members: Sequence[StudentRecord], per_sheet: int) -> list[TableColumn]:
+    """Manifest columns saying where each photo is: sheet (page) and place on it, in print order."""
+    position = {record.id: index for index, record in enumerate(members)}
+    return [
+        TableColumn("页码 Sheet", lambda record: position[record.id] // per_sheet + 1, 10),
+        TableColumn("位置 Place", lambda record: position[record.id] % per_sheet + 1, 10),
+    ]
+
+
+def _out(session: Session, order: PrintOrder, data_dir: Path) -> PrintOrderOut:
+    layout = print_layout(order.layout)
+    subs = session.exec(
+        select(PrintSubPackage).where(PrintSubPackage.order_id == order.id).order_by(PrintSubPackage.id)
+    ).all()
+    return PrintOrderOut(
+        id=order.id, batch_id=order.batch_id, layout=order.layout, layout_label=layout.label,
+        filters=order.filters, split_by=order.split_by, address=order.address, status=order.status.value,
+        status_label=order.status.label, photos=order.photos, requested_by=order.requested_by,
+        requested_at=order.requested_at, sub_packages=[_sub_out(sub, data_dir) for sub in subs],
+    )  # fmt: skip
+
+
+def _sub_out(sub: PrintSubPackage, data_dir: Path) -> SubPackageOut:
+    return SubPackageOut(
+        id=sub.id, name=sub.name, values=sub.values, photos=sub.photos, sheets=sub.sheets,
+        sheets_path=str(data_dir / sub.sheets_path), manifest_path=str(data_dir / sub.manifest_path),
+    )  # fmt: skip
