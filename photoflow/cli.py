@@ -11,10 +11,14 @@ from typing import Annotated
 
 import typer
 
+from photoflow.cli_downloads import download_app
 from photoflow.cli_enrollment import enrollment_app
+from photoflow.cli_exports import export_app
 from photoflow.cli_id_registry import id_registry_app
 from photoflow.cli_notify import notify_app
 from photoflow.cli_options import JsonOption, parse_choice
+from photoflow.cli_print import billing_command, print_app
+from photoflow.cli_progress import progress
 from photoflow.cli_registry import registry_app
 from photoflow.cli_registry_sim import registry_sim
 from photoflow.cli_similarity import compare, held_app, manual_app, similarity_app
@@ -41,8 +45,13 @@ app.add_typer(manual_app, name="manual")
 app.add_typer(user_app, name="user")
 app.add_typer(registry_app, name="registry")
 app.add_typer(notify_app, name="notify")
+app.add_typer(print_app, name="print")
+app.add_typer(download_app, name="download")
+app.add_typer(export_app, name="export")
 app.command("compare")(compare)
 app.command("registry-sim")(registry_sim)
+app.command("billing")(billing_command)
+app.command("progress")(progress)
 
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
 LearningCentreOption = Annotated[
@@ -319,6 +328,8 @@ def demo(
         _show_demo_comparison(result)
     if result.submission is not None:
         _show_demo_submission(result)
+    if result.export is not None:
+        _show_demo_deliverables(result)
     data = Path(result.workdir) / "data"
     console.print(
         "\n[bold]The web app on the demo's data[/bold] (review queue, held records, progress):\n"
@@ -357,6 +368,26 @@ def _show_demo_submission(result) -> None:
         f"  student notices in the outbox (reshoot requests; no SMTP server in the demo): {result.notices}\n"
         "  photoflow notify list · photoflow registry status --batch ID"
     )
+
+
+def _show_demo_deliverables(result) -> None:
+    from photoflow.cli_output import console
+    from photoflow.cli_print import show_order
+
+    data = Path(result.workdir) / "data"
+    console.print("\n[bold]9. Deliverables[/bold]")
+    console.print(f"  export {result.export.id} ({result.export.status_label}): {result.export.rows} rows, "
+                  f"{data / result.export.path}")  # fmt: skip
+    package = result.download
+    console.print(f"  download package {package.id}: {package.records} records, {data / package.table_path}, "
+                  f"{data / package.photos_path} (they leave the downloadable list)")  # fmt: skip
+    if result.print_order is not None:
+        show_order(result.print_order)
+    else:
+        console.print(f"  print order skipped: {result.print_note}")
+    for line in result.billing.lines:
+        console.print(f"  billing {line.period} {line.category_label}: "
+                      f"{line.photos} x {line.price_per_photo} = {line.amount}")  # fmt: skip
 
 
 def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,

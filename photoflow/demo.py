@@ -7,7 +7,8 @@ reviewed by stage 1; then stage 3: an enrollment-photo zip (one photo of the wro
 100 KB), the ID-registry simulator (one student it does not know), a reviewer approving the manual
 queue, the comparison run, and an admin deciding on the held records; then registry submission to
 the local registry simulator (failing its first calls, rejecting one photo), whose rejection goes back
-to the student as a reshoot with a notice in the outbox.
+to the student as a reshoot with a notice in the outbox; then the deliverables: an Excel export, a
+one-time download package, a print order split by department, and the billing summary.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ from photoflow.errors import PhotoflowError
 from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.settings import get_settings
+from schemas.download_reports import DownloadPackageOut
 from schemas.enrollment import EnrollmentReport
 from schemas.enums import EducationCategory, RecordStatus
+from schemas.export_reports import ExportOut
+from schemas.print_reports import BillingOut, PrintOrderOut
 from schemas.records import RecordEvent, StudentRecord
 from schemas.registry_reports import SubmissionReport
 from schemas.reports import HeldOut, HoldDecisionReport, PhotoIntakeOutcome, SimilarityReport, UploadReport
@@ -58,6 +62,11 @@ class DemoReport(BaseModel):
     submission: SubmissionReport | None = None
     registry_received: dict[str, int] = {}
     notices: dict[str, int] = {}
+    export: ExportOut | None = None
+    download: DownloadPackageOut | None = None
+    print_order: PrintOrderOut | None = None
+    print_note: str | None = None
+    billing: BillingOut | None = None
 
 
 def _fresh_workdir(workdir: Path) -> Path:
@@ -116,6 +125,7 @@ def run_demo(workdir: Path) -> DemoReport:
     photos, note = _photos(workdir, rows)
     comparison = _comparison(workdir, rows, photos.intake.batch_id) if photos is not None else {}
     submission = _submission(photos.intake.batch_id) if photos is not None else {}
+    deliverables = _deliverables(photos.intake.batch_id) if photos is not None else {}
     with session_scope(default_engine()) as session:
         records = session.exec(select(func.count()).select_from(StudentRecord)).one()
         events = session.exec(select(func.count()).select_from(RecordEvent)).one()
@@ -131,6 +141,7 @@ def run_demo(workdir: Path) -> DemoReport:
         photos_note=note,
         **comparison,
         **submission,
+        **deliverables,
     )
 
 
@@ -241,6 +252,32 @@ def _submission(batch_id: int) -> dict:
                                                                   "rejected", "faults_injected")},
         "notices": {status.value: count for status, count in outbox_counts(engine).items() if count},
     }  # fmt: skip
+
+
+def _deliverables(batch_id: int) -> dict:
+    """What the institution takes away: every record exported, the collected and registered photos as a
+    download package, a print order of 1-inch prints split by department, and the bill."""
+    from flows.export import export_flow
+    from flows.print_order import print_order_flow
+    from photoflow.billing import billing
+    from photoflow.downloads.packages import create_package
+    from photoflow.exports.jobs import request_export
+    from photoflow.printing.orders import request_print
+    from photoflow.records_filter import RecordFilter
+    from schemas.db import default_engine
+
+    settings, engine = get_settings(), default_engine()
+    queued = request_export(engine, batch_id, RecordFilter(batch_id=batch_id), actor="demo-admin")
+    found: dict = {"export": export_flow(queued.id), "billing": billing(engine, institution_code=INSTITUTION)}
+    found["download"] = create_package(engine, settings, batch_id, actor="demo-admin")
+    try:
+        order_id = request_print(engine, RecordFilter(batch_id=batch_id), split_by=["department"],
+                                 layout="one_inch", address="示范大学教务处 / Demo University office",
+                                 actor="demo-admin")  # fmt: skip
+        found["print_order"] = print_order_flow(order_id)
+    except PhotoflowError as error:  # no font with Chinese glyphs on this machine
+        found["print_note"] = str(error)
+    return found
 
 
 def _work_the_queue(engine, settings) -> int:
