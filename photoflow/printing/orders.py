@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from data_contracts.print_layouts import PrintLayout
 from photoflow.errors import PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
 from photoflow.photos.attempts import current_spec_images
@@ -84,35 +86,63 @@ def request_print(
 
 def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrderOut:
     """Write the order's sheets and manifests, one sub-package per split value; done once (a rerun of an
-    order that has its sub-packages returns them)."""
+    order that has its sub-packages returns them). Sheets are rendered outside any transaction (a large
+    order takes a while), then the sub-packages are recorded in one."""
     layout_name, chosen, split_by = _order_spec(engine, order_id)
     layout = print_layout(layout_name)
-    per_sheet = grid(layout).per_sheet
     folder = Path("prints") / str(order_id)
-    (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
-    with write_scope(engine) as session:
-        order = session.get(PrintOrder, order_id, with_for_update=True)
-        if session.exec(select(PrintSubPackage.id).where(PrintSubPackage.order_id == order_id)).first():
-            return _out(session, order, settings.data_dir)
+    with session_scope(engine) as session:
+        if _built(session, order_id):
+            return _out(session, session.get(PrintOrder, order_id), settings.data_dir)
         records = _records(session, chosen)
         photos = current_spec_images(session, [record.id for record in records])
-        key = _split_key(split_by)
-        for number, (values, group) in enumerate(groupby(sorted(records, key=key), key=key), start=1):
-            members = [record for record in group if record.id in photos]
-            items = [SheetItem((settings.data_dir / photos[r.id][1]).read_bytes(), r.name) for r in members]
-            sheets = folder / f"{number:02d}-sheets.pdf"
-            manifest = folder / f"{number:02d}-manifest.xlsx"
-            pages = render_sheets(items, layout)
-            write_pdf(pages, settings.data_dir / sheets)
-            write_records_workbook(settings.data_dir / manifest, members, extra=_places(members, per_sheet))
-            named = dict(zip(split_by, values, strict=True))
-            session.add(PrintSubPackage(order_id=order_id, name=_name(named), values=named,
-                                        photos=len(members), sheets=len(pages), sheets_path=sheets.as_posix(),
-                                        manifest_path=manifest.as_posix()))  # fmt: skip
-        order.folder = folder.as_posix()
-        session.add(order)
-        session.flush()
+        session.expunge_all()
+    (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
+    key = _split_key(split_by)
+    groups = groupby(sorted(records, key=key), key=key)
+    subs = [
+        _write_sub_package(settings, layout, folder / f"{number:02d}", dict(zip(split_by, vals, strict=True)),
+                           [r for r in group if r.id in photos], photos)
+        for number, (vals, group) in enumerate(groups, start=1)
+    ]  # fmt: skip
+    with write_scope(engine) as session:
+        order = session.get(PrintOrder, order_id, with_for_update=True)
+        if not _built(session, order_id):  # else a run beside this one recorded the same files first
+            for sub in subs:
+                session.add(PrintSubPackage(order_id=order_id, **sub))
+            order.folder, order.photos = folder.as_posix(), sum(sub["photos"] for sub in subs)
+            session.add(order)
+            session.flush()
         return _out(session, order, settings.data_dir)
+
+
+def _write_sub_package(
+    settings: Settings,
+    layout: PrintLayout,
+    stem: Path,
+    values: dict[str, str],
+    members: list[StudentRecord],
+    photos: Mapping[int, tuple[int, str]],
+) -> dict[str, Any]:
+    """One sub-package's sheets (PDF) and manifest (xlsx), named by its number; returns its row's values."""
+    items = [
+        SheetItem((settings.data_dir / photos[record.id][1]).read_bytes(), record.name) for record in members
+    ]
+    pages = render_sheets(items, layout)
+    sheets, manifest = stem.with_name(f"{stem.name}-sheets.pdf"), stem.with_name(f"{stem.name}-manifest.xlsx")
+    write_pdf(pages, settings.data_dir / sheets)
+    write_records_workbook(
+        settings.data_dir / manifest, members, extra=_places(members, grid(layout).per_sheet)
+    )
+    return {"name": _name(values), "values": values, "photos": len(members), "sheets": len(pages),
+            "sheets_path": sheets.as_posix(), "manifest_path": manifest.as_posix()}  # fmt: skip
+
+
+def _built(session: Session, order_id: int) -> bool:
+    return (
+        session.exec(select(PrintSubPackage.id).where(PrintSubPackage.order_id == order_id)).first()
+        is not None
+    )
 
 
 def move_order(engine: Engine, order_id: int, target: PrintStatus, *, actor: str, note: str = "") -> None:
