@@ -21,7 +21,7 @@ from data_contracts.print_layouts import PrintLayout
 from photoflow.errors import PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
 from photoflow.photos.attempts import current_spec_images
-from photoflow.printing.sheets import SheetItem, grid, print_layout, render_sheets, write_pdf
+from photoflow.printing.sheets import SheetItem, grid, iter_sheets, print_layout, write_pdf
 from photoflow.records_filter import GROUPING, RecordFilter
 from photoflow.settings import Settings
 from schemas.clock import utcnow
@@ -125,16 +125,13 @@ def _write_sub_package(
     photos: Mapping[int, tuple[int, str]],
 ) -> dict[str, Any]:
     """One sub-package's sheets (PDF) and manifest (xlsx), named by its number; returns its row's values."""
-    items = [
-        SheetItem((settings.data_dir / photos[record.id][1]).read_bytes(), record.name) for record in members
-    ]
-    pages = render_sheets(items, layout)
-    sheets, manifest = stem.with_name(f"{stem.name}-sheets.pdf"), stem.with_name(f"{stem.name}-manifest.xlsx")
-    write_pdf(pages, settings.data_dir / sheets)
-    write_records_workbook(
-        settings.data_dir / manifest, members, extra=_places(members, grid(layout).per_sheet)
-    )
-    return {"name": _name(values), "values": values, "photos": len(members), "sheets": len(pages),
+    items = [SheetItem((settings.data_dir / photos[r.id][1]).read_bytes(), r.name) for r in members]
+    sheets = stem.with_name(f"{stem.name}-sheets.pdf")
+    manifest = stem.with_name(f"{stem.name}-manifest.xlsx")
+    pages = write_pdf(iter_sheets(items, layout), settings.data_dir / sheets)
+    places = _places(members, grid(layout).per_sheet)
+    write_records_workbook(settings.data_dir / manifest, members, extra=places)
+    return {"name": _name(values), "values": values, "photos": len(members), "sheets": pages,
             "sheets_path": sheets.as_posix(), "manifest_path": manifest.as_posix()}  # fmt: skip
 
 

@@ -99,11 +99,6 @@ def grid(layout: PrintLayout) -> SheetGrid:
     return SheetGrid(paper=(paper_w, paper_h), columns=columns, rows=rows, slots=tuple(slots))
 
 
-def sheet_count(items: int, layout: PrintLayout) -> int:
-    """Sheets needed for `items` prints; the last one may be partly filled."""
-    return -(-items // grid(layout).per_sheet)
-
-
 def cut_marks(photo: Box, layout: PrintLayout) -> list[Box]:
     """Two short lines per corner, on the extension of each edge, starting `offset` outside the photo.
 
@@ -203,36 +198,21 @@ def _dpi(sheet: Image.Image) -> float:
     return float(sheet.info.get("dpi", (300, 300))[0])
 
 
-def write_pdf(sheets: Sequence[Image.Image], path: Path, *, title: str | None = None) -> Path:
-    """One page per sheet, sized by the sheet's dpi (1200 x 1800 px at 300 dpi is a 4 x 6 in page).
+def write_pdf(sheets: Iterable[Image.Image], path: Path, *, title: str | None = None) -> int:
+    """One page per sheet, sized by the sheet's dpi (1200 x 1800 px at 300 dpi is a 4 x 6 in page);
+    returns the number of pages.
 
-    Pages are JPEG-compressed at quality 95 without chroma subsampling, so marks and labels stay sharp.
+    Pages are appended one at a time, so a sub-package of hundreds of sheets never holds more than one
+    in memory (a 4R sheet is 6.5 MB of pixels). They are JPEG-compressed at quality 95 without chroma
+    subsampling, so marks and labels stay sharp.
     """
-    if not sheets:
-        raise PhotoflowError(f"There are no sheets to write to {path}.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    first, *rest = sheets
-    extra = {"title": title} if title else {}
-    first.save(
-        path,
-        "PDF",
-        save_all=True,
-        append_images=rest,
-        resolution=_dpi(first),
-        quality=95,
-        subsampling=0,
-        **extra,
-    )
-    return path
-
-
-def write_pngs(sheets: Iterable[Image.Image], folder: Path, stem: str) -> list[Path]:
-    """`stem-01.png`, `stem-02.png`, ... with the dpi recorded, for print shops that take images."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for number, sheet in enumerate(sheets, start=1):
-        path = folder / f"{stem}-{number:02d}.png"
-        dpi = _dpi(sheet)
-        sheet.save(path, "PNG", dpi=(dpi, dpi))
-        paths.append(path)
-    return paths
+    path.unlink(missing_ok=True)
+    pages = 0
+    for sheet in sheets:
+        extra = {"title": title} if title and not pages else {}
+        sheet.save(path, "PDF", append=pages > 0, resolution=_dpi(sheet), quality=95, subsampling=0, **extra)
+        pages += 1
+    if not pages:
+        raise PhotoflowError(f"There are no sheets to write to {path}.")
+    return pages
