@@ -21,6 +21,7 @@ from photoflow.cli_print import billing_command, print_app
 from photoflow.cli_progress import progress
 from photoflow.cli_registry import registry_app
 from photoflow.cli_registry_sim import registry_sim
+from photoflow.cli_report import report
 from photoflow.cli_similarity import compare, held_app, manual_app, similarity_app
 from photoflow.cli_users import user_app
 from photoflow.errors import PhotoflowError
@@ -52,6 +53,7 @@ app.command("compare")(compare)
 app.command("registry-sim")(registry_sim)
 app.command("billing")(billing_command)
 app.command("progress")(progress)
+app.command("report")(report)
 
 InstitutionOption = Annotated[str, typer.Option("--institution", help="5-digit institution code (院校代码).")]
 LearningCentreOption = Annotated[

@@ -50,12 +50,13 @@ def looks_like_excel_number(text: str) -> bool:
 
 
 def mask(id_number: str | None) -> str:
-    """Keep the first 3 and last 4 characters: enough to tell records apart in a log, not to identify."""
+    """Keep the first 6 (the region) and last 4 characters, as ops and the registry's own screens do:
+    enough to tell records apart in a log, not to identify anyone (the birth date is hidden)."""
     if not id_number:
         return ""
-    if len(id_number) <= 7:
+    if len(id_number) <= 10:
         return "*" * len(id_number)
-    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
 
 
 def mask_in_text(text: str) -> str:

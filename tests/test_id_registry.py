@@ -42,7 +42,7 @@ from photoflow.similarity.id_registry_sim import RunningSimulator, start_simulat
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 FACE = DATASETS / "id_defects" / "london_smiling_front" / "001_08.jpg"
 ID = "110101199003074514"
-ID_MASKED = "110***********4514"
+ID_MASKED = "110101********4514"
 ID_X = "11010119900307002X"
 OTHER_ID = "110101199003071234"
 MB = 1024 * 1024
@@ -354,7 +354,7 @@ def test_lookup_exits_1_when_the_registry_has_no_photo(
     code, out, _ = lookup(cli_env, capsys, OTHER_ID)
     assert (code, out.strip()) == (
         1,
-        "not found 110***********1234 in id-registry folder "
+        "not found 110101********1234 in id-registry folder "
         f"{photos}: no photo for this ID number in the registry folder",
     )
 

@@ -99,14 +99,14 @@ def test_ordinary_ids_and_other_text_are_not_excel_numbers(text: str) -> None:
     assert not idnumber.looks_like_excel_number(text)
 
 
-def test_mask_keeps_first_three_and_last_four() -> None:
+def test_mask_keeps_the_region_and_last_four_and_hides_the_birth_date() -> None:
     masked = idnumber.mask(STANDARD_EXAMPLE)
-    assert masked == "110" + "*" * 11 + "002X"
+    assert masked == STANDARD_EXAMPLE[:6] + "*" * 8 + "002X"
     assert len(masked) == len(STANDARD_EXAMPLE)
 
 
 @pytest.mark.parametrize(
-    ("raw", "masked"), [(None, ""), ("", ""), ("1234567", "*******"), ("12345678", "123*5678")]
+    ("raw", "masked"), [(None, ""), ("", ""), ("1234567890", "*" * 10), ("12345678901", "123456*8901")]
 )
 def test_mask_of_short_or_missing_values_reveals_nothing_extra(raw: str | None, masked: str) -> None:
     assert idnumber.mask(raw) == masked
@@ -145,4 +145,4 @@ def test_changing_any_single_digit_of_the_first_17_breaks_the_checksum(
 def test_id_numbers_are_masked_wherever_they_stand_in_a_sentence():
     text = "GET /photos/11010119900307451x failed; bad file 'a/110101900307451.jpg' (row 12345)"
     masked = idnumber.mask_in_text(text)
-    assert masked == "GET /photos/110***********451x failed; bad file 'a/110********7451.jpg' (row 12345)"
+    assert masked == "GET /photos/110101********451x failed; bad file 'a/110101*****7451.jpg' (row 12345)"
