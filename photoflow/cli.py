@@ -11,13 +11,14 @@ from typing import Annotated
 
 import typer
 
+from photoflow.cli_billing import billing_command
 from photoflow.cli_downloads import download_app
 from photoflow.cli_enrollment import enrollment_app
 from photoflow.cli_exports import export_app
 from photoflow.cli_id_registry import id_registry_app
 from photoflow.cli_notify import notify_app
 from photoflow.cli_options import JsonOption, parse_choice
-from photoflow.cli_print import billing_command, print_app
+from photoflow.cli_print import print_app
 from photoflow.cli_progress import progress
 from photoflow.cli_registry import registry_app
 from photoflow.cli_registry_sim import registry_sim

@@ -127,15 +127,8 @@ def export_out(job: ExportJob) -> ExportOut:
     )  # fmt: skip
 
 
-def _require(session: Session, export_id: int) -> ExportJob:
-    job = session.get(ExportJob, export_id)
-    if job is None:
-        raise NotFoundError(f"no export {export_id}: `photoflow export list` shows the exports")
-    return job
-
-
-def _locked(session: Session, export_id: int) -> ExportJob:
-    job = session.exec(select(ExportJob).where(ExportJob.id == export_id).with_for_update()).first()
+def _require(session: Session, export_id: int, *, lock: bool = False) -> ExportJob:
+    job = session.get(ExportJob, export_id, with_for_update=lock)
     if job is None:
         raise NotFoundError(f"no export {export_id}: `photoflow export list` shows the exports")
     return job
@@ -144,7 +137,7 @@ def _locked(session: Session, export_id: int) -> ExportJob:
 def _claim(engine: Engine, export_id: int, flow_run_id: str | None) -> ExportJob:
     """Move a queued export (or one a crashed run left processing) to processing; a final one stays."""
     with write_scope(engine) as session:
-        job = _locked(session, export_id)
+        job = _require(session, export_id, lock=True)
         if job.status in FINAL:
             return job
         if job.status is ExportStatus.PROCESSING:
@@ -177,7 +170,7 @@ def _finish(
 ) -> ExportOut:
     """Record this run's outcome, unless another run finished the export first (its outcome stands)."""
     with write_scope(engine) as session:
-        job = _locked(session, export_id)
+        job = _require(session, export_id, lock=True)
         if job.status is not ExportStatus.PROCESSING:
             log.warning("export %d was finished by another run meanwhile; keeping that run's outcome", job.id)
             return export_out(job)

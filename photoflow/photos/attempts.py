@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlmodel import Session
@@ -32,16 +33,25 @@ def latest_attempt(session: Session, record_id: int) -> PhotoAttempt | None:
     ).first()
 
 
-def current_spec_images(session: Session, record_ids: Collection[int]) -> dict[int, tuple[int, str]]:
-    """record id -> (its latest attempt's id, the spec image stage 1 made of it, relative to the data
-    folder); records whose latest attempt has no spec image are left out."""
+class SpecImage(NamedTuple):
+    """A record's latest attempt and the spec image stage 1 made of it (relative to the data folder)."""
+
+    attempt_id: int
+    attempt_no: int
+    path: str
+
+
+def current_spec_images(session: Session, record_ids: Collection[int]) -> dict[int, SpecImage]:
+    """record id -> its current spec image; records whose latest attempt has none are left out."""
     if not record_ids:
         return {}
     latest = latest_attempts(record_ids)
     rows = session.execute(
-        select(PhotoAttempt.record_id, PhotoAttempt.id, AutoReview.spec_image_path)
+        select(PhotoAttempt.record_id, PhotoAttempt.id, PhotoAttempt.attempt_no, AutoReview.spec_image_path)
         .join(latest, is_latest(latest))
         .join(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
         .where(AutoReview.spec_image_path.is_not(None))  # type: ignore[union-attr]
     ).all()
-    return {record_id: (attempt_id, path) for record_id, attempt_id, path in rows}
+    return {
+        record_id: SpecImage(attempt_id, attempt_no, path) for record_id, attempt_id, attempt_no, path in rows
+    }

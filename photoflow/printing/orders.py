@@ -18,9 +18,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from data_contracts.print_layouts import PrintLayout
-from photoflow.errors import PhotoflowError
+from data_contracts.roster_columns import COLUMNS_BY_FIELD
+from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
-from photoflow.photos.attempts import current_spec_images
+from photoflow.photos.attempts import SpecImage, current_spec_images
 from photoflow.printing.sheets import SheetItem, grid, iter_sheets, print_layout, write_pdf
 from photoflow.records_filter import GROUPING, RecordFilter
 from photoflow.settings import Settings
@@ -38,8 +39,6 @@ MOVES: Mapping[PrintStatus | None, frozenset[PrintStatus]] = {
     PrintStatus.PRINTING: frozenset({PrintStatus.SHIPPED}),
     PrintStatus.SHIPPED: frozenset(),
 }
-GROUP_LABELS = {"learning_centre": "教学点", "department": "院系", "major": "专业", "class_name": "班级",
-                "entry_year": "入学年份"}  # fmt: skip
 NOT_GIVEN = "未填写"
 MAX_ADDRESS = 300
 
@@ -88,13 +87,13 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
     """Write the order's sheets and manifests, one sub-package per split value; done once (a rerun of an
     order that has its sub-packages returns them). Sheets are rendered outside any transaction (a large
     order takes a while), then the sub-packages are recorded in one."""
-    layout_name, chosen, split_by = _order_spec(engine, order_id)
-    layout = print_layout(layout_name)
     folder = Path("prints") / str(order_id)
     with session_scope(engine) as session:
+        order = _order(session, order_id)
         if _built(session, order_id):
-            return _out(session, session.get(PrintOrder, order_id), settings.data_dir)
-        records = _records(session, chosen)
+            return _out(session, order, settings.data_dir)
+        layout, split_by = print_layout(order.layout), list(order.split_by)
+        records = _records(session, RecordFilter.from_dict(order.filters))
         photos = current_spec_images(session, [record.id for record in records])
         session.expunge_all()
     (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
@@ -122,10 +121,10 @@ def _write_sub_package(
     stem: Path,
     values: dict[str, str],
     members: list[StudentRecord],
-    photos: Mapping[int, tuple[int, str]],
+    photos: Mapping[int, SpecImage],
 ) -> dict[str, Any]:
     """One sub-package's sheets (PDF) and manifest (xlsx), named by its number; returns its row's values."""
-    items = [SheetItem((settings.data_dir / photos[r.id][1]).read_bytes(), r.name) for r in members]
+    items = [SheetItem((settings.data_dir / photos[r.id].path).read_bytes(), r.name) for r in members]
     sheets = stem.with_name(f"{stem.name}-sheets.pdf")
     manifest = stem.with_name(f"{stem.name}-manifest.xlsx")
     pages = write_pdf(iter_sheets(items, layout), settings.data_dir / sheets)
@@ -145,9 +144,7 @@ def _built(session: Session, order_id: int) -> bool:
 def move_order(engine: Engine, order_id: int, target: PrintStatus, *, actor: str, note: str = "") -> None:
     """待冲印 -> 冲印中 -> 已寄出, one step at a time, each with its event row."""
     with write_scope(engine) as session:
-        order = session.get(PrintOrder, order_id, with_for_update=True)
-        if order is None:
-            raise PhotoflowError(f"no print order {order_id}")
+        order = _order(session, order_id, lock=True)
         if target not in MOVES[order.status]:
             raise PhotoflowError(
                 f"print order {order_id} is {order.status.label}; it cannot move to {target.label}"
@@ -168,18 +165,15 @@ def list_orders(engine: Engine, settings: Settings, *, batch_id: int | None = No
 
 def get_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrderOut:
     with session_scope(engine) as session:
-        order = session.get(PrintOrder, order_id)
-        if order is None:
-            raise PhotoflowError(f"no print order {order_id}")
+        order = _order(session, order_id)
         return _out(session, order, settings.data_dir)
 
 
-def _order_spec(engine: Engine, order_id: int) -> tuple[str, RecordFilter, list[str]]:
-    with session_scope(engine) as session:
-        order = session.get(PrintOrder, order_id)
-        if order is None:
-            raise PhotoflowError(f"no print order {order_id}")
-        return order.layout, RecordFilter.from_dict(order.filters), list(order.split_by)
+def _order(session: Session, order_id: int, *, lock: bool = False) -> PrintOrder:
+    order = session.get(PrintOrder, order_id, with_for_update=lock)
+    if order is None:
+        raise NotFoundError(f"no print order {order_id}: `photoflow print list` shows the orders")
+    return order
 
 
 def _records(session: Session, chosen: RecordFilter) -> list[StudentRecord]:
@@ -192,7 +186,9 @@ def _split_key(split_by: Sequence[str]):
 
 
 def _name(values: dict[str, str]) -> str:
-    return " / ".join(f"{GROUP_LABELS[name]} {value}" for name, value in values.items()) or "全部 / all"
+    """E.g. 院系 计算机学院 / 班级 计科2201: the roster's own headers for the split's fields."""
+    labelled = (f"{COLUMNS_BY_FIELD[name].header} {value}" for name, value in values.items())
+    return " / ".join(labelled) or "全部 / all"
 
 
 def _places(members: Sequence[StudentRecord], per_sheet: int) -> list[TableColumn]:

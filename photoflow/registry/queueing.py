@@ -14,13 +14,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from photoflow import idnumber
-from photoflow.photos.attempts import latest_attempt
+from photoflow.photos.attempts import SpecImage, current_spec_images
 from photoflow.settings import Settings
 from photoflow.state import transition
 from schemas.clock import utcnow
 from schemas.db import write_scope
 from schemas.enums import RecordStatus
-from schemas.photos import AutoReview
 from schemas.records import StudentRecord
 from schemas.registry_reports import SubmissionRound
 from schemas.submissions import Submission, SubmissionState
@@ -45,8 +44,11 @@ def queue_collected(
             .order_by(StudentRecord.id)
             .with_for_update()
         ).all()
+        specs = current_spec_images(session, [record.id for record in records])
         for record in records:
-            problem = _queue(session, settings, record, actor=actor, flow_run_id=flow_run_id)
+            problem = _queue(
+                session, settings, record, specs.get(record.id), actor=actor, flow_run_id=flow_run_id
+            )
             if problem:
                 report.problems.append(f"{idnumber.mask(record.id_number)}: {problem}")
             else:
@@ -55,25 +57,31 @@ def queue_collected(
 
 
 def _queue(
-    session: Session, settings: Settings, record: StudentRecord, *, actor: str, flow_run_id: str | None
+    session: Session,
+    settings: Settings,
+    record: StudentRecord,
+    spec: SpecImage | None,
+    *,
+    actor: str,
+    flow_run_id: str | None,
 ) -> str | None:
-    """Queue one record; returns why it cannot be, or None."""
-    attempt = latest_attempt(session, record.id)
-    review = session.exec(select(AutoReview).where(AutoReview.attempt_id == attempt.id)).first()
-    photo = settings.data_dir / review.spec_image_path if review and review.spec_image_path else None
-    if photo is None or not photo.is_file():
-        return f"the spec image of attempt {attempt.attempt_no} is missing; run automatic review again"
+    """Queue one record with its current spec image; returns why it cannot be, or None."""
+    if spec is None:
+        return "its latest attempt has no spec image; run automatic review again"
+    photo = settings.data_dir / spec.path
+    if not photo.is_file():
+        return f"the spec image of attempt {spec.attempt_no} is missing; run automatic review again"
     sha256 = hashlib.sha256(photo.read_bytes()).hexdigest()
     session.add(
         Submission(
-            record_id=record.id, attempt_id=attempt.id, batch_id=record.batch_id,
-            idempotency_key=idempotency_key(record, attempt.id, sha256), registry_key=record.id_number,
-            photo_path=review.spec_image_path, photo_sha256=sha256, state=SubmissionState.QUEUED,
+            record_id=record.id, attempt_id=spec.attempt_id, batch_id=record.batch_id,
+            idempotency_key=idempotency_key(record, spec.attempt_id, sha256), registry_key=record.id_number,
+            photo_path=spec.path, photo_sha256=sha256, state=SubmissionState.QUEUED,
             queued_by=actor, flow_run_id=flow_run_id,
         )
     )  # fmt: skip
     transition(session, record, RecordStatus.SUBMITTING, actor=actor, flow_run_id=flow_run_id,
-               reason=f"queued for the registry (attempt {attempt.attempt_no})")  # fmt: skip
+               reason=f"queued for the registry (attempt {spec.attempt_no})")  # fmt: skip
     return None
 
 
