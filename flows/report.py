@@ -1,7 +1,8 @@
-"""The nightly analysts' report: every table and chart of `photoflow report`, in a dated folder.
+"""The nightly SLA and pass-rate report: every table and chart of `photoflow report`, in a dated folder.
 
 Scheduled at 02:00 China time (prefect.yaml), so each morning starts with yesterday's pass rates,
-time per status, reviewer throughput, score distributions and reshoot rates.
+time per status, reviewer throughput, score distributions, reshoot rates, and which batches' manual
+queues are due or overdue against the review SLA (and how many decisions came late).
 """
 
 from __future__ import annotations

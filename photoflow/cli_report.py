@@ -19,7 +19,8 @@ FormatOption = Annotated[str, typer.Option("--format", help="Table file format: 
 
 
 def report(out: OutOption = Path("report"), fmt: FormatOption = "csv", as_json: JsonOption = False) -> None:
-    """Pass rates per reason, time per status, reviewer throughput, score distributions, reshoot rates."""
+    """Pass rates per reason, time per status, reviewer throughput, score distributions, reshoot rates,
+    and the manual queue's SLA per batch."""
     from photoflow.analytics.report import FORMATS, build_tables, write_tables
     from schemas.db import default_engine
 

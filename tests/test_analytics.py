@@ -19,6 +19,7 @@ from photoflow.analytics.report import (
     auto_pass_rates,
     build_tables,
     reshoot_rates,
+    review_sla,
     reviewer_throughput,
     score_distribution,
     status_durations,
@@ -26,7 +27,7 @@ from photoflow.analytics.report import (
 )
 from photoflow.contracts import add_contract
 from photoflow.manual_review.decisions import decide
-from photoflow.manual_review.queue import claim
+from photoflow.manual_review.queue import claim, queue_counts
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
 from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
@@ -35,12 +36,14 @@ from schemas.photos import AutoReview
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reshoots import ReshootRequest, ReshootSource
 from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, SimilarityBand
+from tests.helpers import INSTITUTION_NAME
 from tests.review_helpers import hold, manual_queue, reject
 from tests.test_cli import run
 
 pytestmark = pytest.mark.usefixtures("contract")
 
 BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
 DOCS = Path(__file__).parents[1] / "docs" / "analytics.md"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -157,6 +160,57 @@ def test_score_distribution_bins_scores_by_ten_with_band_counts(engine, settings
     assert table["scored"].sum() == 5
 
 
+def sla_queue(engine, settings, tmp_path) -> None:
+    """Two batches of manual-queue items, each waiting or decided on, or a second inside, a boundary
+    of the (1, 3) day SLA as of NOW."""
+    second_institution(engine)
+    first = manual_queue(engine, settings, tmp_path, 10)
+    other = manual_queue(engine, settings, tmp_path, 2, seed=12, institution="10002")
+    day, second = timedelta(days=1), timedelta(seconds=1)
+    waiting = [timedelta(0), day - second, day, 3 * day - second, 3 * day, 10 * day]  # 2 per state
+    waited = [day - second, day, 3 * day - second, 3 * day]  # decided: three on time, one late
+    items = [(NOW - age, None) for age in waiting] + [(BASE, BASE + wait) for wait in waited]
+    items += [(NOW - 5 * day, NOW - day), (NOW - timedelta(hours=1), None)]
+    with session_scope(engine) as session:
+        for review_id, (entered_at, decided_at) in zip(first + other, items, strict=True):
+            review = session.get(ManualReview, review_id)
+            review.entered_at, review.decided_at = entered_at, decided_at
+            if decided_at is not None:
+                review.decision, review.decided_by = ManualDecision.APPROVED, "bob"
+            session.add(review)
+
+
+def test_review_sla_counts_open_items_now_and_decisions_by_their_wait_per_batch(engine, settings, tmp_path):
+    sla_queue(engine, settings, tmp_path)
+
+    table = review_sla(engine, now=NOW, sla_days=(1, 3))
+
+    columns = ["institution_code", "institution_name", "category", "en", "learning_centre",
+               "open_on_time", "open_due", "open_overdue", "decided", "decided_on_time", "decided_late",
+               "on_time_rate"]  # fmt: skip
+    assert table.select(columns).rows() == [
+        ("10001", INSTITUTION_NAME, "regular", EducationCategory.REGULAR.en, "", 2, 2, 2, 4, 3, 1, 0.75),
+        ("10002", "第二测试学院", "regular", EducationCategory.REGULAR.en, "", 1, 0, 0, 1, 0, 1, 0.0),
+    ]
+
+
+def test_review_sla_agrees_with_the_queue_page_on_boundary_days(engine, settings, tmp_path):
+    sla_queue(engine, settings, tmp_path)
+
+    table = review_sla(engine, now=NOW)
+    counts = queue_counts(engine, settings, reviewer="bob", now=NOW)
+
+    assert settings.review_sla_days == (1, 3)
+    assert (counts.on_time, counts.due, counts.overdue) == tuple(
+        table[column].sum() for column in ("open_on_time", "open_due", "open_overdue")
+    )
+    assert review_sla(engine, now=NOW + timedelta(seconds=1)).select("open_on_time", "open_due",
+                                                                     "open_overdue").rows() == [
+        (1, 2, 3),
+        (1, 0, 0),
+    ]  # fmt: skip
+
+
 def test_reshoot_rates_per_institution_count_records_and_sources(engine, settings, tmp_path):
     second_institution(engine)
     first = manual_queue(engine, settings, tmp_path, 4)
@@ -188,7 +242,7 @@ def test_write_report_files_read_back_and_show_no_id_numbers(engine, settings, t
     assert sorted(p.name for p in files) == sorted(
         [f"{name}.{fmt}" for name in tables]
         + ["auto_fail_rates.png", "status_hours.png", "reviewer_throughput.png", "score_distribution.png",
-           "reshoot_rates.png"]
+           "reshoot_rates.png", "review_sla.png"]
     )  # fmt: skip
     read = pl.read_csv if fmt == "csv" else pl.read_parquet
     for name, frame in tables.items():
@@ -200,17 +254,20 @@ def test_write_report_files_read_back_and_show_no_id_numbers(engine, settings, t
         assert png.read_bytes().startswith(PNG_MAGIC)
     with session_scope(engine) as session:
         id_numbers = session.exec(select(StudentRecord.id_number)).all()
+        names = session.exec(select(StudentRecord.name)).all()
     cells = " ".join(str(v) for frame in tables.values() for row in frame.rows() for v in row)
     written = " ".join(p.read_bytes().decode("utf-8", "replace") for p in files if p.suffix == ".csv")
     assert id_numbers and not any(number in cells + written for number in id_numbers)
-    assert not re.search(r"\d{17}[\dXx]", cells + written)
+    assert names and not any(name in cells + written for name in names)
+    assert not re.search(r"(?<![\d.])\d{17}[\dXx](?!\d)", cells + written)  # not inside a float
 
 
 def test_empty_database_still_gives_every_table_and_chart(engine, tmp_path):
     files = write_report(engine, tmp_path / "report", fmt="parquet")
 
-    assert len(files) == 10
+    assert len(files) == 12
     assert pl.read_parquet(tmp_path / "report" / "auto_pass_rates.parquet").is_empty()
+    assert pl.read_parquet(tmp_path / "report" / "review_sla.parquet").is_empty()
     assert pl.read_parquet(tmp_path / "report" / "score_distribution.parquet")["scored"].sum() == 0
 
 
@@ -247,5 +304,5 @@ def test_documented_sql_is_the_sql_the_report_runs():
 def test_the_nightly_report_flow_writes_every_table_and_chart_into_a_dated_folder(engine, settings):
     written = [Path(path) for path in report_flow("csv")]
 
-    assert len(written) == 10 and all(path.is_file() for path in written)
+    assert len(written) == 12 and all(path.is_file() for path in written)
     assert {path.parent.parent for path in written} == {settings.data_dir / "reports"}

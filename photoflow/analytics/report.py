@@ -4,12 +4,14 @@ Each table's SQL is a constant here and is copied into `docs/analytics.md` (a te
 same), so an analyst can run it directly. The SQL reads only what both databases agree on (joins,
 `LEAD`, `CAST ... AS TEXT`); what they disagree on (medians and percentiles, date arithmetic, unpacking
 JSON lists) is done in polars. No query selects a name or an ID number: the report is meant to be
-passed around.
+passed around. Like the queue page, the report judges review age with the manual queue's own
+`sla_state`, so the two never disagree about a boundary day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +19,11 @@ import polars as pl
 from sqlalchemy import Engine
 
 from photoflow.errors import PhotoflowError
-from schemas.enums import RecordStatus
+from photoflow.manual_review.queue import sla_state
+from photoflow.settings import get_settings
+from schemas.clock import utcnow
+from schemas.enums import EducationCategory, RecordStatus
+from schemas.manual_review import SlaState
 from schemas.photo_reasons import PhotoReason
 from schemas.reshoots import ReshootSource
 from schemas.similarity import ComparisonKind, SimilarityBand
@@ -66,12 +72,21 @@ GROUP BY r.institution_code
 ORDER BY r.institution_code
 """.strip()
 
+QUEUE_ITEMS_SQL = """
+SELECT m.batch_id, b.institution_code, i.name AS institution_name, b.category, b.learning_centre,
+       m.decision, m.entered_at, m.decided_at
+FROM manualreview m
+JOIN batch b ON b.id = m.batch_id
+JOIN institution i ON i.code = b.institution_code
+""".strip()
+
 QUERIES: dict[str, str] = {
     "auto_pass_rates": AUTO_REVIEWS_SQL,
     "status_durations": STATUS_STAYS_SQL,
     "reviewer_throughput": DECIDED_REVIEWS_SQL,
     "score_distribution": SCORED_COMPARISONS_SQL,
     "reshoot_rates": RESHOOTS_SQL,
+    "review_sla": QUEUE_ITEMS_SQL,
 }
 
 
@@ -230,12 +245,64 @@ def reshoot_rates(engine: Engine) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def review_sla(
+    engine: Engine, *, now: datetime | None = None, sla_days: tuple[int, int] | None = None
+) -> pl.DataFrame:
+    """Per batch with manual-queue items: open items on time, due and overdue now, and items decided
+    on time (before they were overdue) or late, with the on-time rate of those decided.
+
+    Each item goes through the queue's `sla_state` (at `now` while open, at its decision once decided)
+    rather than a copy of its rule in polars, so the report and the queue page count the same items as
+    overdue. `sla_days` defaults to the settings' `review_sla_days`.
+    """
+    now = (now or utcnow()).astimezone(UTC).replace(tzinfo=None)
+    days = sla_days or get_settings().review_sla_days
+    schema = {"batch_id": pl.Int64(), "institution_code": pl.String(), "institution_name": pl.String(),
+              "category": pl.String(), "learning_centre": pl.String(), "decision": pl.String(),
+              "entered_at": pl.Datetime("us"), "decided_at": pl.Datetime("us")}  # fmt: skip
+    items = _read(engine, QUEUE_ITEMS_SQL, schema)
+    state = pl.struct("entered_at", "decided_at").map_elements(
+        lambda item: sla_state(item["entered_at"], item["decided_at"] or now, days).value,
+        return_dtype=pl.String,
+    )
+    is_open, decided = pl.col("decision").is_null(), pl.col("decided_at").is_not_null()
+    late = pl.col("sla") == SlaState.OVERDUE.value
+    per_batch = (
+        items.with_columns(state.alias("sla"))
+        .group_by("batch_id")
+        .agg(
+            pl.col("institution_code", "institution_name", "category", "learning_centre").first(),
+            *[(is_open & (pl.col("sla") == s.value)).sum().cast(pl.Int64).alias(f"open_{s.value}")
+              for s in SlaState],
+            decided.sum().cast(pl.Int64).alias("decided"),
+            (decided & ~late).sum().cast(pl.Int64).alias("decided_on_time"),
+            (decided & late).sum().cast(pl.Int64).alias("decided_late"),
+        )
+    )  # fmt: skip
+    categories = {c.value: c for c in EducationCategory}
+    return (
+        per_batch.with_columns(
+            pl.col("category").replace_strict({v: c.zh for v, c in categories.items()},
+                                              default=pl.col("category")).alias("zh"),
+            pl.col("category").replace_strict({v: c.en for v, c in categories.items()},
+                                              default=pl.col("category")).alias("en"),
+            pl.when(pl.col("decided") > 0).then(pl.col("decided_on_time") / pl.col("decided"))
+            .alias("on_time_rate"),
+        )
+        .select("batch_id", "institution_code", "institution_name", "category", "zh", "en", "learning_centre",
+                *[f"open_{s.value}" for s in SlaState], "decided", "decided_on_time", "decided_late",
+                "on_time_rate")
+        .sort("institution_code", "category", "learning_centre", "batch_id")
+    )  # fmt: skip
+
+
 TABLES = {
     "auto_pass_rates": auto_pass_rates,
     "status_durations": status_durations,
     "reviewer_throughput": reviewer_throughput,
     "score_distribution": score_distribution,
     "reshoot_rates": reshoot_rates,
+    "review_sla": review_sla,
 }
 
 
