@@ -10,6 +10,7 @@ from flows.auto_review import auto_review_flow
 from photoflow.settings import get_settings
 from schemas.enums import EducationCategory
 from schemas.reports import PhotoIntakeOutcome
+from tasks.artifacts import publish_stage_summary
 from tasks.photos import find_batch, receive_photo_files
 
 
@@ -28,4 +29,5 @@ def photo_intake_flow(
     batch_id = find_batch(institution, EducationCategory.parse(category), learning_centre)
     intake = receive_photo_files(batch_id, Path(source), id_number, actor)
     report = auto_review_flow(institution, category, learning_centre, actor) if review else None
+    publish_stage_summary("photo-intake", batch_id)
     return PhotoIntakeOutcome(intake=intake, review=report)

@@ -11,6 +11,7 @@ from prefect import flow
 from flows.submission import NOT_CONFIGURED, send_due, submission_report
 from photoflow.settings import get_settings
 from schemas.registry_reports import SubmissionReport, SubmissionRound
+from tasks.artifacts import publish_changed_batches
 from tasks.registry import poll_answers
 
 
@@ -21,5 +22,6 @@ def registry_reconcile_flow(actor: str | None = None) -> SubmissionReport:
     actor = actor or settings.actor
     if not settings.registry_url:
         return submission_report(None, SubmissionRound(registry_error=NOT_CONFIGURED))
-    run = send_due(None, actor, settings)
-    return submission_report(None, run.add(poll_answers(None, actor)))
+    run = send_due(None, actor, settings).add(poll_answers(None, actor))
+    publish_changed_batches("registry-reconcile")
+    return submission_report(None, run)

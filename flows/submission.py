@@ -17,6 +17,7 @@ from photoflow.workers import chunks
 from schemas.db import default_engine
 from schemas.registry_reports import SubmissionReport, SubmissionRound
 from schemas.submissions import SubmissionState
+from tasks.artifacts import publish_stage_summary
 from tasks.registry import list_due_submissions, poll_answers, queue_for_registry, send_chunk
 
 PACKAGES_PER_TASK = 10
@@ -37,6 +38,7 @@ def submission_flow(batch_id: int, actor: str | None = None) -> SubmissionReport
         if not submission_states(default_engine(), batch_id).get(SubmissionState.ACCEPTED):
             break
         time.sleep(settings.registry_poll_s)
+    publish_stage_summary("submission", batch_id)
     return submission_report(batch_id, run)
 
 
