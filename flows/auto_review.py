@@ -1,13 +1,18 @@
-"""Stage 1 of a batch: every attempt waiting for automatic review, in a few chunked task runs."""
+"""Stage 1 of a batch: every attempt waiting for automatic review, in a few chunked task runs.
+
+The chunks run here or on Dask workers, as `settings.task_runner` says (flows/task_runners.py).
+"""
 
 from __future__ import annotations
 
 from prefect import flow
 
+from flows.task_runners import run_chunks
 from photoflow.settings import get_settings
 from photoflow.workers import chunks
 from schemas.enums import EducationCategory
 from schemas.reports import AutoReviewReport
+from tasks.artifacts import publish_stage_summary
 from tasks.photos import find_batch, list_pending_attempts, review_chunk
 
 
@@ -19,10 +24,11 @@ def auto_review_flow(
     settings = get_settings()
     batch_id = find_batch(institution, EducationCategory.parse(category), learning_centre)
     pending = list_pending_attempts(batch_id)
-    reviewed = []
-    for chunk in chunks(pending, settings.review_chunk_size):
-        reviewed += review_chunk(chunk, actor or settings.actor)
+    reviewed = run_chunks(
+        review_chunk, chunks(pending, settings.review_chunk_size), actor=actor or settings.actor
+    )
     passed = sum(item.passed for item in reviewed)
+    publish_stage_summary("auto-review", batch_id)
     return AutoReviewReport(
         batch_id=batch_id,
         reviewed=len(reviewed),

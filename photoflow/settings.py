@@ -138,6 +138,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest download package sent as an e-mail attachment; larger ones are sent as a path.",
     )
+    task_runner: Literal["local", "dask"] = Field(
+        default="local",
+        description="Where the photo stages' chunks run: local (this process and its worker pool) or dask.",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="A Dask scheduler (tcp://host:8786) for task_runner=dask; unset: a LocalCluster here.",
+    )
+    dask_workers: int = Field(
+        default=2, gt=0, description="Worker processes of the LocalCluster when no dask_address is set."
+    )
     print_font: Path | None = Field(
         default=None,
         description="A font with Chinese glyphs for print labels; fc-match finds one if unset.",

@@ -26,8 +26,12 @@ def process_pool(workers: int) -> Executor:
 
 
 def run_jobs(function: Callable[[Job], Result], jobs: list[Job], workers: int) -> Iterable[Result]:
-    """Results in job order; in this process when one worker (or one job) is all there is."""
-    if workers <= 1 or len(jobs) <= 1:
+    """Results in job order; in this process when one worker (or one job) is all there is.
+
+    Also in this process when it is daemonic, as a Dask worker is: a daemonic process may not start
+    children, and there the cluster's worker processes are the parallelism.
+    """
+    if workers <= 1 or len(jobs) <= 1 or multiprocessing.current_process().daemon:
         return map(function, jobs)
     chunk = max(1, min(16, len(jobs) // (4 * workers)))
     return process_pool(workers).map(function, jobs, chunksize=chunk)
