@@ -7,24 +7,16 @@ idempotent reconciler, so a run that overlaps a batch run or follows a crash rep
 from __future__ import annotations
 
 from prefect import flow
-from pydantic import BaseModel
 
 from flows.notifications import notifications_flow
 from flows.similarity import similarity_flow
+from flows.subflows import parent_heartbeat_only
 from flows.submission import submission_flow
 from photoflow.advance import batches_in
 from photoflow.settings import get_settings
 from schemas.db import default_engine
 from schemas.enums import RecordStatus
-from schemas.notification_reports import DeliveryReport
-from schemas.registry_reports import SubmissionReport
-from schemas.reports import SimilarityReport
-
-
-class AdvanceRun(BaseModel):
-    similarity: list[SimilarityReport]
-    submission: list[SubmissionReport]
-    notices: DeliveryReport
+from schemas.run_reports import AdvanceRun
 
 
 @flow(name="advance")
@@ -32,6 +24,7 @@ def advance_flow(actor: str | None = None) -> AdvanceRun:
     """Compare the records reviewers approved into comparison, submit the collected, send due notices."""
     actor = actor or get_settings().actor
     engine = default_engine()
-    compared = [similarity_flow(batch_id, actor) for batch_id in batches_in(engine, RecordStatus.COMPARING)]
-    submitted = [submission_flow(batch_id, actor) for batch_id in batches_in(engine, RecordStatus.COLLECTED)]
-    return AdvanceRun(similarity=compared, submission=submitted, notices=notifications_flow())
+    with parent_heartbeat_only():
+        compared = [similarity_flow(batch, actor) for batch in batches_in(engine, RecordStatus.COMPARING)]
+        submitted = [submission_flow(batch, actor) for batch in batches_in(engine, RecordStatus.COLLECTED)]
+        return AdvanceRun(similarity=compared, submission=submitted, notices=notifications_flow())

@@ -303,94 +303,17 @@ def demo(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run the pipeline on a generated sample roster in a fresh folder and print what happened."""
-    from photoflow.cli_output import console, emit_json, show_photo_intake, show_upload
+    """Run one batch of 50 students through the whole DAG in a fresh folder and print what happened."""
+    from photoflow.cli_output import emit_json
     from photoflow.demo import run_demo
 
     result = run_demo(workdir or get_settings().data_dir / "demo")
     if as_json:
         emit_json(result)
         return
-    console.print(f"[bold]photoflow demo[/bold] in {result.workdir}")
-    console.print(f"Contract: {result.contract}")
-    console.print(f"Template: {result.template}")
-    console.print(f"\n[bold]1. The institution uploads its roster[/bold] ({result.first.file_name})")
-    show_upload(result.first)
-    console.print(
-        f"\n[bold]2. It fixes the failed rows and uploads the roster again[/bold] ({result.second.file_name})"
-    )
-    show_upload(result.second)
-    console.print(f"\nRecords in the batch: {result.records_in_batch}, events logged: {result.events_logged}")
-    console.print("\n[bold]3. Photos arrive, named by ID number, and stage 1 reviews them[/bold]")
-    if result.photos is None:
-        console.print(result.photos_note)
-    else:
-        show_photo_intake(result.photos)
-        console.print(f"Spec images and overlays: {Path(result.workdir) / 'data' / 'photos' / 'derived'}")
-    if result.similarity is not None:
-        _show_demo_comparison(result)
-    if result.submission is not None:
-        _show_demo_submission(result)
-    if result.export is not None:
-        _show_demo_deliverables(result)
-    data = Path(result.workdir) / "data"
-    console.print(
-        "\n[bold]The web app on the demo's data[/bold] (review queue, held records, progress):\n"
-        f"  export PHOTOFLOW_DATA_DIR={data}\n"
-        "  printf '%s\\n' \"$PASSWORD\" | photoflow user add ops1 --role ops --password-stdin\n"
-        "  photoflow serve   # then open http://127.0.0.1:8000"
-    )
+    from photoflow.cli_demo import show_demo
 
-
-def _show_demo_comparison(result) -> None:
-    from photoflow.cli_enrollment_output import show_enrollment_upload
-    from photoflow.cli_output import console, show_held, show_hold_decision, show_similarity
-
-    console.print("\n[bold]4. The institution uploads enrollment photos (录取照片) by ID number[/bold]")
-    show_enrollment_upload(result.enrollment)
-    console.print(
-        f"\n[bold]5. A reviewer works the manual queue[/bold] (claims under a lease, approves): "
-        f"{result.approved} photo(s)"
-    )
-    console.print("\n[bold]6. Stage 3: the ID registry (simulator) first, then the enrollment photo[/bold]")
-    show_similarity(result.similarity)
-    console.print("\n[bold]7. Held records wait for an admin (interception on)[/bold]")
-    show_held(result.held)
-    for decision in result.decisions:
-        show_hold_decision(decision)
-
-
-def _show_demo_submission(result) -> None:
-    from photoflow.cli_output import console
-    from photoflow.cli_registry_output import show_submission_report
-
-    console.print("\n[bold]8. Collected records go to the registry (simulator: 3 faults, 1 rejection)[/bold]")
-    show_submission_report(result.submission)
-    console.print(f"  the registry received: {result.registry_received}")
-    console.print(
-        f"  student notices in the outbox (reshoot requests; no SMTP server in the demo): {result.notices}\n"
-        "  photoflow notify list · photoflow registry status --batch ID"
-    )
-
-
-def _show_demo_deliverables(result) -> None:
-    from photoflow.cli_output import console
-    from photoflow.cli_print import show_order
-
-    data = Path(result.workdir) / "data"
-    console.print("\n[bold]9. Deliverables[/bold]")
-    console.print(f"  export {result.export.id} ({result.export.status_label}): {result.export.rows} rows, "
-                  f"{data / result.export.path}")  # fmt: skip
-    package = result.download
-    console.print(f"  download package {package.id}: {package.records} records, {data / package.table_path}, "
-                  f"{data / package.photos_path} (they leave the downloadable list)")  # fmt: skip
-    if result.print_order is not None:
-        show_order(result.print_order)
-    else:
-        console.print(f"  print order skipped: {result.print_note}")
-    for line in result.billing.lines:
-        console.print(f"  billing {line.period} {line.category_label}: "
-                      f"{line.photos} x {line.price_per_photo} = {line.amount}")  # fmt: skip
+    show_demo(result)
 
 
 def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,

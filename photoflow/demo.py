@@ -1,72 +1,97 @@
-"""`photoflow demo`: the pipeline so far, on a generated roster, in a folder of its own.
+"""`photoflow demo`: one collection batch of 50 students through the whole DAG, in a folder of its own.
 
-It grows with each stage. Today: a contract, the template, a roster with typical mistakes uploaded,
-then the fixed roster uploaded again (only the previously failed rows are added), then a folder of
-real portraits from the shared datasets (a few smiling or greyscale, one for nobody) received and
-reviewed by stage 1; then stage 3: an enrollment-photo zip (one photo of the wrong person, one over
-100 KB), the ID-registry simulator (one student it does not know), a reviewer approving the manual
-queue, the comparison run, and an admin deciding on the held records; then registry submission to
-the local registry simulator (failing its first calls, rejecting one photo), whose rejection goes back
-to the student as a reshoot with a notice in the outbox; then the deliverables: an Excel export, a
-one-time download package, a print order split by department, and the billing summary.
+Everything is built from `../shared/datasets` and runs here: the embedded SQLite database, an
+ephemeral Prefect server, the ID-registry photo service and the registry's submission API as local
+simulators. The story, as ops would see it:
+
+1. the institution uploads a roster with typical mistakes (the failed rows are reported);
+2. the batch flow runs with the fixed roster (only the failed rows are added) and a folder of real
+   portraits (a few smiling or greyscale, one named for nobody): stage 1 reviews them, the manual
+   queue fills, printing waits;
+3. the institution uploads an enrollment-photo zip (one photo of the wrong person, one over 100 KB);
+4. a reviewer works the queue: approves most photos, rejects two (the students are asked to reshoot);
+5. the scheduled advance flow carries the decisions on: stage 3 (the ID registry does not know one
+   student), held records, registry submission (the simulator fails its first calls and rejects one
+   photo), student notices queued;
+6. the admin decides the held records and the institution re-sends the enrollment photo that was too big;
+7. the batch flow runs again: it compares the late photo, submits what the admin released, and orders
+   the prints split by department;
+8. the deliverables: an Excel export, a download package, the bill; then the summary table.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel
-from sqlalchemy import func
+from pydantic import BaseModel, SecretStr
+from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from photoflow.contracts import add_contract
 from photoflow.errors import PhotoflowError
 from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
-from photoflow.settings import get_settings
+from photoflow.settings import Settings, get_settings
 from schemas.download_reports import DownloadPackageOut
 from schemas.enrollment import EnrollmentReport
 from schemas.enums import EducationCategory, RecordStatus
 from schemas.export_reports import ExportOut
-from schemas.print_reports import BillingOut, PrintOrderOut
+from schemas.print_reports import BillingOut
 from schemas.records import RecordEvent, StudentRecord
-from schemas.registry_reports import SubmissionReport
-from schemas.reports import HeldOut, HoldDecisionReport, PhotoIntakeOutcome, SimilarityReport, UploadReport
+from schemas.reports import HeldOut, HoldDecisionReport, UploadReport
+from schemas.run_reports import AdvanceRun, BatchRun
 
 MARKER = ".photoflow-demo"
 INSTITUTION, NAME = "10001", "示范大学 Demo University"
 CATEGORY = EducationCategory.REGULAR
-ROWS = 200
-PHOTOS = 24  # compliant portraits; three faulty photos follow them
+STUDENTS = 50
+FAULTY = 3  # the last students' photos: two smiling, one greyscale
+REVIEWER_REJECTS = (6, 9)  # positions in the queue a reviewer rejects
+REGISTRY_REJECTS = 10  # the student whose photo the registry rejects
+TOO_BIG = 3  # the student whose enrollment photo is over 100 KB
+WRONG_PERSON = 2  # the student whose enrollment photo shows someone else
+PRINT = {"print_layout": "one_inch", "print_address": "示范大学教务处 / Demo University office"}
+
+
+class StatusCount(BaseModel):
+    status: str
+    label: str
+    count: int
 
 
 class DemoReport(BaseModel):
+    """What the demo did, stage by stage; `batch_id`, `counts`, `received` and `distinct` sum it up."""
+
     workdir: str
+    batch_id: int
+    counts: dict[str, int]
+    received: int
+    distinct: int
     contract: str
     template: str
-    first: UploadReport
-    second: UploadReport
-    records_in_batch: int
+    roster: UploadReport
+    first_run: BatchRun
+    enrollment: EnrollmentReport
+    reviewer: dict[str, int]
+    advance: AdvanceRun
+    held: list[HeldOut]
+    decisions: list[HoldDecisionReport]
+    late_enrollment: EnrollmentReport
+    second_run: BatchRun
+    registry: dict[str, int]
+    notices: dict[str, int]
+    export: ExportOut
+    download: DownloadPackageOut
+    billing: BillingOut
     events_logged: int
-    photos: PhotoIntakeOutcome | None
-    photos_note: str | None = None
-    enrollment: EnrollmentReport | None = None
-    approved: int = 0
-    similarity: SimilarityReport | None = None
-    held: list[HeldOut] = []
-    decisions: list[HoldDecisionReport] = []
-    submission: SubmissionReport | None = None
-    registry_received: dict[str, int] = {}
-    notices: dict[str, int] = {}
-    export: ExportOut | None = None
-    download: DownloadPackageOut | None = None
-    print_order: PrintOrderOut | None = None
-    print_note: str | None = None
-    billing: BillingOut | None = None
+    statuses: list[StatusCount]
 
 
 def _fresh_workdir(workdir: Path) -> Path:
@@ -100,201 +125,198 @@ def run_demo(workdir: Path) -> DemoReport:
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("PHOTOFLOW_DATABASE_URL", None)
     get_settings.cache_clear()
+    settings = get_settings()
+    datasets = Dataset(settings.datasets_dir)
 
+    from flows.advance import advance_flow
+    from flows.batch import batch_flow
     from flows.roster_upload import roster_upload_flow
+    from photoflow.similarity.enrollment import upload_enrollment_photos
     from schemas.db import default_engine, session_scope
 
-    with session_scope(default_engine()) as session:
-        add_contract(
-            session,
-            institution_code=INSTITUTION,
-            institution_name=NAME,
-            category=CATEGORY,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=365),
-            services=frozenset({"id", "enrollment"}),
-            interception=True,
-        )
+    engine = default_engine()
+    with session_scope(engine) as session:
+        add_contract(session, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY,
+                     price_per_photo=Decimal("30.00"), valid_until=date.today() + timedelta(days=365),
+                     services=frozenset({"id", "enrollment"}), interception=True)  # fmt: skip
     template = write_roster_workbook(workdir / "roster-template.xlsx")
-    rows = generate_rows(ROWS, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY)
+    rows = generate_rows(STUDENTS, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY)
     broken, numeric = with_mistakes(rows)
     first_file = write_roster_workbook(workdir / "roster.xlsx", broken, numeric_id_rows=numeric)
     fixed_file = write_roster_workbook(workdir / "roster-fixed.xlsx", rows)
-    first = roster_upload_flow(str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name)
-    second = roster_upload_flow(str(fixed_file), INSTITUTION, CATEGORY.value, file_name=fixed_file.name)
-    photos, note = _photos(workdir, rows)
-    comparison = _comparison(workdir, rows, photos.intake.batch_id) if photos is not None else {}
-    submission = _submission(photos.intake.batch_id) if photos is not None else {}
-    deliverables = _deliverables(photos.intake.batch_id) if photos is not None else {}
-    with session_scope(default_engine()) as session:
-        records = session.exec(select(func.count()).select_from(StudentRecord)).one()
+    roster = roster_upload_flow(str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name,
+                                actor="demo-admin")  # fmt: skip
+    folders = datasets.write_inputs(workdir, rows)
+    first = batch_flow(INSTITUTION, CATEGORY.value, rosters=[str(fixed_file)], photos=[str(folders.photos)],
+                       actor="demo-ops", **PRINT)  # fmt: skip
+    enrollment = upload_enrollment_photos(
+        engine, settings, batch_id=first.batch_id, source=folders.enrollment, actor="demo-admin"
+    )
+    reviewer = _work_the_queue(engine, settings)
+    with _simulators(settings, folders.registry, rows[REGISTRY_REJECTS]["id_number"]) as registry:
+        advance = advance_flow(actor="demo-ops")
+        held, decisions = _decide_held(engine, first.batch_id)
+        late = upload_enrollment_photos(engine, settings, batch_id=first.batch_id, source=folders.late,
+                                        actor="demo-admin")  # fmt: skip
+        second = batch_flow(INSTITUTION, CATEGORY.value, actor="demo-ops", **PRINT)
+        received = registry.stats()
+    deliverables = _deliverables(engine, settings, first.batch_id)
+    statuses = status_counts(engine, first.batch_id)
+    with session_scope(engine) as session:
         events = session.exec(select(func.count()).select_from(RecordEvent)).one()
     return DemoReport(
-        workdir=str(workdir),
-        contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · 30.00/photo",
-        template=str(template),
-        first=first,
-        second=second,
-        records_in_batch=records,
-        events_logged=events,
-        photos=photos,
-        photos_note=note,
-        **comparison,
-        **submission,
-        **deliverables,
-    )
+        workdir=str(workdir), batch_id=first.batch_id,
+        counts={item.status: item.count for item in statuses},
+        received=received["entries_received"], distinct=received["records_received"],
+        contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · 30.00/photo · interception on",
+        template=str(template), roster=roster, first_run=first,
+        enrollment=enrollment, reviewer=reviewer, advance=advance, held=held,
+        decisions=decisions, late_enrollment=late, second_run=second,
+        registry={name: received[name] for name in ("requests", "packages", "entries_received",
+                                                     "records_received", "registered", "rejected",
+                                                     "faults_injected")},
+        notices=_notices(engine), events_logged=events, statuses=statuses, **deliverables,
+    )  # fmt: skip
 
 
-def _photos(workdir: Path, rows: list[dict[str, str]]) -> tuple[PhotoIntakeOutcome | None, str | None]:
-    """Name real portraits after the first students' ID numbers and send the folder through intake."""
-    datasets = get_settings().datasets_dir
-    portraits = sorted((datasets / "id_portraits" / "london_neutral_front").glob("*.jpg"))[:PHOTOS]
-    if not portraits:
-        return None, f"no photos: the shared datasets were not found at {datasets} (PHOTOFLOW_DATASETS_DIR)"
-    faulty = [
-        datasets / "id_defects" / "london_smiling_front" / "005_08.jpg",
-        datasets / "id_defects" / "london_smiling_front" / "012_08.jpg",
-        datasets / "id_defects" / "yalefaces" / "subject02.leftlight.gif",
-    ]
-    folder = workdir / "photos"
-    folder.mkdir()
-    for row, photo in zip(rows, [*portraits, *faulty], strict=False):
-        shutil.copyfile(photo, folder / f"{row['id_number']}{photo.suffix}")
-    shutil.copyfile(portraits[0], folder / "unknown-student.jpg")
-    from flows.photo_intake import photo_intake_flow
-
-    return photo_intake_flow(str(folder), INSTITUTION, CATEGORY.value), None
+class Inputs(BaseModel):
+    photos: Path
+    enrollment: Path
+    late: Path
+    registry: Path
 
 
-def _comparison(workdir: Path, rows: list[dict[str, str]], batch_id: int) -> dict:
-    """Stage 3 on the photos stage 1 passed: enrollment zip, registry simulator, approval, comparison,
-    then the admin's decisions on what was held."""
-    from flows.similarity import similarity_flow
-    from photoflow.similarity.enrollment import upload_enrollment_photos
-    from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held, held_records
+class Dataset:
+    """The shared datasets' ID-style portraits: a neutral photo (the graduation photo) and a smiling
+    photo of the same person (the registry's and the enrollment photo) for each student."""
+
+    def __init__(self, root: Path) -> None:
+        self.neutral = sorted((root / "id_portraits" / "london_neutral_front").glob("*.jpg"))
+        self.smiling = root / "id_defects" / "london_smiling_front"
+        self.faulty = [self.smiling / "005_08.jpg", self.smiling / "012_08.jpg",
+                       root / "id_defects" / "yalefaces" / "subject02.leftlight.gif"]  # fmt: skip
+        if len(self.neutral) < STUDENTS or not all(path.exists() for path in self.faulty):
+            raise PhotoflowError(
+                f"the demo needs the shared datasets at {root} (set PHOTOFLOW_DATASETS_DIR to their folder)"
+            )
+
+    def write_inputs(self, workdir: Path, rows: list[dict[str, str]]) -> Inputs:
+        """The photo folder (named by ID number), the registry's photos, the enrollment zip and the
+        late re-send of the one enrollment photo that was too big."""
+        portraits = [*self.neutral[: STUDENTS - FAULTY], *self.faulty]
+        references = [(row["id_number"], self.smiling / f"{photo.stem[:3]}_08.jpg")
+                      for row, photo in zip(rows, portraits[: STUDENTS - FAULTY], strict=False)]  # fmt: skip
+        photos, registry, enrollment, late = (
+            _folder(workdir / name) for name in ("photos", "id-registry", "enrollment", "enrollment-late")
+        )
+        for row, photo in zip(rows, portraits, strict=True):
+            shutil.copyfile(photo, photos / f"{row['id_number']}{photo.suffix}")
+        shutil.copyfile(portraits[0], photos / "unknown-student.jpg")
+        for index, (id_number, photo) in enumerate(references):
+            if index:  # the registry does not know the first student
+                _small_jpeg(photo, registry / f"{id_number}.jpg", side=480)
+            other = references[(index + 7) % len(references)][1] if index == WRONG_PERSON else photo
+            _small_jpeg(other, enrollment / f"{id_number}.jpg", side=1400 if index == TOO_BIG else 300)
+        id_number, photo = references[TOO_BIG]
+        _small_jpeg(photo, late / f"{id_number}.jpg", side=300)
+        return Inputs(photos=photos, registry=registry,
+                      enrollment=Path(shutil.make_archive(str(enrollment), "zip", enrollment)),
+                      late=Path(shutil.make_archive(str(late), "zip", late)))  # fmt: skip
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+@contextmanager
+def _simulators(settings: Settings, registry_photos: Path, rejected: str) -> Iterator:
+    """The ID registry's photo service and the registry's submission API, served here while the demo
+    needs them; the submission API fails its first three calls and rejects one student's photo."""
+    from photoflow.background_server import serving
+    from photoflow.registry.simulator import Faults, RegistrySimulator
     from photoflow.similarity.id_registry_sim import start_simulator
-    from schemas.db import default_engine
 
-    settings, engine = get_settings(), default_engine()
-    smiling = settings.datasets_dir / "id_defects" / "london_smiling_front"
-    portraits = sorted((settings.datasets_dir / "id_portraits" / "london_neutral_front").glob("*.jpg"))[
-        :PHOTOS
-    ]
-    pairs = [
-        (row["id_number"], smiling / f"{p.stem[:3]}_08.jpg") for row, p in zip(rows, portraits, strict=False)
-    ]
-    pairs = [(id_number, photo) for id_number, photo in pairs if photo.exists()]
-    registry = workdir / "id-registry"
-    registry.mkdir()
-    for id_number, photo in pairs[1:]:  # the registry does not know the first student
-        _small_jpeg(photo, registry / f"{id_number}.jpg", side=480)
-    enrollment = workdir / "enrollment"
-    enrollment.mkdir()
-    for index, (id_number, photo) in enumerate(pairs):
-        other = pairs[(index + 7) % len(pairs)][1] if index == 2 else photo  # the third: the wrong person
-        _small_jpeg(
-            other, enrollment / f"{id_number}.jpg", side=1400 if index == 3 else 300
-        )  # fourth: too big
-    archive = shutil.make_archive(str(workdir / "enrollment-photos"), "zip", enrollment)
-    uploaded = upload_enrollment_photos(
-        engine, settings, batch_id=batch_id, source=Path(archive), actor="demo-admin"
-    )
-    approved = _work_the_queue(engine, settings)
-    with start_simulator(registry) as simulator:
-        settings.id_registry = simulator.url
-        report = similarity_flow(batch_id, actor="demo-ops")
+    token = secrets.token_urlsafe(16)
+    registry = RegistrySimulator(token, Faults(fail_first=3, reject_keys={rejected}))
+    with start_simulator(registry_photos) as photos, serving(registry.app, name="registry-sim") as url:
+        settings.id_registry = photos.url
+        settings.registry_url, settings.registry_token = url, SecretStr(token)
+        settings.registry_backoff_s, settings.registry_poll_s = 0.2, 0.2
+        yield registry
+
+
+def _work_the_queue(engine: Engine, settings: Settings) -> dict[str, int]:
+    """A reviewer claims photos under a lease, as the web app's queue does, approves most and rejects
+    two (lighting, expression): those students are asked for a new photo."""
+    from photoflow.manual_review.decisions import decide
+    from photoflow.manual_review.queue import claim
+    from schemas.manual_review import ManualDecision, ManualRejectReason
+
+    lease = timedelta(minutes=settings.review_lease_minutes)
+    decided = {"approved": 0, "rejected": 0}
+    rejections = iter((ManualRejectReason.LIGHTING, ManualRejectReason.EXPRESSION))
+    while held := claim(engine, reviewer="demo-reviewer", limit=settings.review_claim_size, lease=lease):
+        for review_id in held:
+            reject = sum(decided.values()) in REVIEWER_REJECTS
+            decide(engine, review_id, reviewer="demo-reviewer",
+                   decision=ManualDecision.REJECTED if reject else ManualDecision.APPROVED,
+                   reasons=[next(rejections)] if reject else [])  # fmt: skip
+            decided["rejected" if reject else "approved"] += 1
+    return decided
+
+
+def _decide_held(engine: Engine, batch_id: int) -> tuple[list[HeldOut], list[HoldDecisionReport]]:
+    """The admin looks at the held records: the ones that are probably someone else go back for a
+    reshoot; the one the registry has no photo of is checked by phone and submitted anyway."""
+    from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held, held_records
+
     held = held_records(engine, HeldFilter(batch_id=batch_id))
     decisions = [
         decide_held(engine, HoldDecision.REJECT_RESHOOT, actor="demo-admin",
                     wanted=HeldFilter(batch_id=batch_id, max_score=85), note="not the student"),
         decide_held(engine, HoldDecision.SUBMIT_ANYWAY, actor="demo-admin",
-                    wanted=HeldFilter(batch_id=batch_id, band="none"), note="checked by phone"),
+                    wanted=HeldFilter(batch_id=batch_id), note="checked by phone"),
     ]  # fmt: skip
-    return {
-        "enrollment": uploaded,
-        "approved": approved,
-        "similarity": report,
-        "held": held,
-        "decisions": decisions,
-    }
+    return held, decisions
 
 
-def _submission(batch_id: int) -> dict:
-    """Registry submission to the simulator, served beside the flow: its first three calls fail (the
-    client retries), and it rejects the first collected student's photo (上网失败, then a reshoot)."""
-    import secrets
-
-    from pydantic import SecretStr
-
-    from flows.submission import submission_flow
-    from photoflow.background_server import serving
-    from photoflow.notify.delivery import outbox_counts
-    from photoflow.registry.simulator import Faults, RegistrySimulator
-    from schemas.db import default_engine, session_scope
-
-    settings, engine = get_settings(), default_engine()
-    with session_scope(engine) as session:
-        first = session.exec(
-            select(StudentRecord.id_number)
-            .where(StudentRecord.batch_id == batch_id, StudentRecord.status == RecordStatus.COLLECTED)
-            .order_by(StudentRecord.id)
-        ).first()
-    token = secrets.token_urlsafe(16)
-    simulator = RegistrySimulator(token, Faults(fail_first=3, reject_keys={first} if first else set()))
-    with serving(simulator.app, name="registry-sim") as url:
-        settings.registry_url, settings.registry_token = url, SecretStr(token)
-        settings.registry_backoff_s, settings.registry_poll_s = 0.2, 0.2
-        report = submission_flow(batch_id, actor="demo-ops")
-    received = simulator.stats()
-    return {
-        "submission": report,
-        "registry_received": {name: received[name] for name in ("requests", "packages", "registered",
-                                                                  "rejected", "faults_injected")},
-        "notices": {status.value: count for status, count in outbox_counts(engine).items() if count},
-    }  # fmt: skip
-
-
-def _deliverables(batch_id: int) -> dict:
+def _deliverables(engine: Engine, settings: Settings, batch_id: int) -> dict:
     """What the institution takes away: every record exported, the collected and registered photos as a
-    download package, a print order of 1-inch prints split by department, and the bill."""
+    download package, and the bill (the print order came from the batch run)."""
     from flows.export import export_flow
-    from flows.print_order import print_order_flow
     from photoflow.billing import billing
     from photoflow.downloads.packages import create_package
     from photoflow.exports.jobs import request_export
-    from photoflow.printing.orders import request_print
     from photoflow.records_filter import RecordFilter
-    from schemas.db import default_engine
 
-    settings, engine = get_settings(), default_engine()
     queued = request_export(engine, batch_id, RecordFilter(batch_id=batch_id), actor="demo-admin")
-    found: dict = {"export": export_flow(queued.id), "billing": billing(engine, institution_code=INSTITUTION)}
-    found["download"] = create_package(engine, settings, batch_id, actor="demo-admin")
-    try:
-        order_id = request_print(engine, RecordFilter(batch_id=batch_id), split_by=["department"],
-                                 layout="one_inch", address="示范大学教务处 / Demo University office",
-                                 actor="demo-admin")  # fmt: skip
-        found["print_order"] = print_order_flow(order_id)
-    except PhotoflowError as error:  # no font with Chinese glyphs on this machine
-        found["print_note"] = str(error)
-    return found
+    return {
+        "export": export_flow(queued.id),
+        "download": create_package(engine, settings, batch_id, actor="demo-admin"),
+        "billing": billing(engine, institution_code=INSTITUTION),
+    }
 
 
-def _work_the_queue(engine, settings) -> int:
-    """A reviewer claims photos under a lease, as the web app's queue does, and approves each one."""
-    from datetime import timedelta
+def status_counts(engine: Engine, batch_id: int) -> list[StatusCount]:
+    """The batch's records per status, every status listed (0 when none), in the state machine's order."""
+    from schemas.db import session_scope
 
-    from photoflow.manual_review.decisions import decide
-    from photoflow.manual_review.queue import claim
-    from schemas.manual_review import ManualDecision
+    with session_scope(engine) as session:
+        found = dict(
+            session.exec(
+                select(StudentRecord.status, func.count())
+                .where(StudentRecord.batch_id == batch_id)
+                .group_by(StudentRecord.status)
+            ).all()
+        )
+    return [StatusCount(status=s.value, label=s.label, count=found.get(s, 0)) for s in RecordStatus]
 
-    lease = timedelta(minutes=settings.review_lease_minutes)
-    approved = 0
-    while held := claim(engine, reviewer="demo-reviewer", limit=settings.review_claim_size, lease=lease):
-        for review_id in held:
-            decide(engine, review_id, reviewer="demo-reviewer", decision=ManualDecision.APPROVED)
-            approved += 1
-    return approved
+
+def _notices(engine: Engine) -> dict[str, int]:
+    from photoflow.notify.delivery import outbox_counts
+
+    return {status.value: count for status, count in outbox_counts(engine).items() if count}
 
 
 def _small_jpeg(source: Path, target: Path, *, side: int) -> None:

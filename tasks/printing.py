@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from photoflow.printing.batch_order import BatchPrint, BatchPrintOrder, batch_print_order
 from photoflow.printing.orders import build_order
 from photoflow.settings import get_settings
 from schemas.db import default_engine
@@ -21,3 +22,12 @@ def build_print_order(order_id: int) -> PrintOrderOut:
         order_id, built.photos, len(built.sub_packages), sum(sub.sheets for sub in built.sub_packages),
     )  # fmt: skip
     return built
+
+
+@task(cache_policy=NO_CACHE)
+def order_batch_prints(batch_id: int, wanted: BatchPrint, actor: str) -> BatchPrintOrder:
+    """The batch's print order for the layout: found, made now, or waiting while records are in review."""
+    decided = batch_print_order(default_engine(), batch_id, wanted, actor=actor)
+    if decided.waiting:
+        get_run_logger().info("batch %d prints later: %s", batch_id, decided.waiting)
+    return decided

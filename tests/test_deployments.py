@@ -19,3 +19,11 @@ def test_every_deployment_names_a_flow_that_imports_and_the_reconcilers_run_on_a
         assert isinstance(getattr(module, name), Flow), deployment["name"]
     scheduled = {d["name"] for d in deployments if d.get("schedules")}
     assert scheduled == {"advance", "registry-reconcile", "notifications", "report"}
+
+
+def test_every_deployment_parameter_is_a_parameter_of_its_flow():
+    for deployment in yaml.safe_load((PROJECT / "prefect.yaml").read_text())["deployments"]:
+        path, name = deployment["entrypoint"].split(":")
+        flow = getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
+        accepted = flow.parameters.properties
+        assert set(deployment.get("parameters", {})) <= set(accepted), deployment["name"]

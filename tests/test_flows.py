@@ -10,14 +10,18 @@ from flows.batch import batch_flow
 from flows.roster_upload import roster_upload_flow
 from flows.similarity import similarity_flow
 from photoflow.contracts import set_interception
+from photoflow.errors import PhotoflowError
 from photoflow.manual_review.decisions import approve
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.similarity.id_registry_sim import start_simulator
 from schemas.db import session_scope
+from schemas.deliverables import PrintOrder
 from schemas.enums import RecordStatus
 from schemas.institutions import Contract
 from schemas.records import RecordEvent
 from tests.helpers import INSTITUTION, students
+from tests.registry_helpers import spec_sized_jpeg
+from tests.review_helpers import manual_queue
 from tests.similarity_helpers import batch_records, neutral, registry_folder, reviewed_photo, smiling
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness", "contract")]
@@ -84,3 +88,38 @@ def test_similarity_flow_asks_the_registry_over_http_once_and_a_rerun_compares_n
             select(RecordEvent).where(RecordEvent.to_status.in_([RecordStatus.HELD, RecordStatus.COLLECTED]))
         ).all()
     assert len(moves) == 3 and len({event.flow_run_id for event in moves}) == 1 and moves[0].flow_run_id
+
+
+def test_the_batch_flow_prints_once_nothing_is_in_review_and_a_rerun_orders_nothing_again(
+    engine, settings, tmp_path
+):
+    review_ids = manual_queue(engine, settings, tmp_path, 5, photo=spec_photo(tmp_path))
+    printing = {"print_layout": "one_inch", "print_address": "示范大学教务处"}
+
+    waiting = batch_flow(INSTITUTION, "regular", **printing)
+    approve(engine, waiting.batch_id, actor="reviewer-1", everyone=True)
+    printed = batch_flow(INSTITUTION, "regular", **printing)
+    rerun = batch_flow(INSTITUTION, "regular", **printing)
+
+    assert len(review_ids) == 5
+    assert waiting.print_order is None and waiting.print_waiting.startswith("5 records are still in review")
+    assert printed.print_order.photos == 5 and printed.print_order.split_by == ["department"]
+    assert sum(sub.photos for sub in printed.print_order.sub_packages) == 5
+    assert rerun.print_order == printed.print_order
+    with session_scope(engine) as session:
+        assert len(session.scalars(select(PrintOrder)).all()) == 1
+
+
+def test_the_batch_flow_refuses_a_wrong_print_request_before_any_work(engine, settings, tmp_path):
+    roster = write_roster_workbook(tmp_path / "roster.xlsx", students(3, seed=5))
+
+    with pytest.raises(PhotoflowError, match="shipping address"):
+        batch_flow(INSTITUTION, "regular", rosters=[str(roster)], print_layout="one_inch")
+    with session_scope(engine) as session:
+        assert session.scalars(select(RecordEvent)).all() == []
+
+
+def spec_photo(folder):
+    photo = folder / "spec.jpg"
+    photo.write_bytes(spec_sized_jpeg(1))
+    return photo

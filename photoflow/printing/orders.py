@@ -61,26 +61,47 @@ def request_print(
     """A new order (待冲印) for the printable records of `wanted` (a batch and optional grouping
     filters); returns its id. Refused with the reason when the layout, split or address is wrong or
     nothing matches."""
+    check_print_request(split_by=split_by, layout=layout, address=address)
+    chosen = printable(wanted)
+    with write_scope(engine) as session:
+        photos = len(printable_records(session, chosen))
+        if not photos:
+            raise PhotoflowError(
+                f"batch {wanted.batch_id} has no collected or registered photos matching {chosen.as_dict()}"
+            )
+        return add_order(
+            session, chosen, photos, split_by=split_by, layout=layout, address=address, actor=actor
+        )
+
+
+def check_print_request(*, split_by: Sequence[str], layout: str, address: str) -> None:
+    """Refuse, with the reason, a layout, split or address no order can be made with."""
     print_layout(layout)  # refuses an unknown one, naming those there are
     unknown = [name for name in split_by if name not in GROUPING]
     if unknown:
         raise PhotoflowError(f"cannot split by {', '.join(unknown)}: choose from {', '.join(GROUPING)}")
     if not address.strip() or len(address) > MAX_ADDRESS:
         raise PhotoflowError(f"give a shipping address of 1-{MAX_ADDRESS} characters")
-    chosen = printable(wanted)
-    with write_scope(engine) as session:
-        photos = len(_records(session, chosen))
-        if not photos:
-            raise PhotoflowError(
-                f"batch {wanted.batch_id} has no collected or registered photos matching {chosen.as_dict()}"
-            )
-        order = PrintOrder(batch_id=wanted.batch_id, filters=chosen.as_dict(), split_by=list(split_by),
-                           layout=layout, address=address.strip(), status=PrintStatus.WAITING, photos=photos,
-                           requested_by=actor)  # fmt: skip
-        session.add(order)
-        session.flush()
-        session.add(PrintOrderEvent(order_id=order.id, to_status=PrintStatus.WAITING, actor=actor))
-        return order.id
+
+
+def add_order(
+    session: Session,
+    chosen: RecordFilter,
+    photos: int,
+    *,
+    split_by: Sequence[str],
+    layout: str,
+    address: str,
+    actor: str,
+) -> int:
+    """The order row (待冲印) and its first event, in the caller's transaction; returns its id."""
+    order = PrintOrder(batch_id=chosen.batch_id, filters=chosen.as_dict(), split_by=list(split_by),
+                       layout=layout, address=address.strip(), status=PrintStatus.WAITING, photos=photos,
+                       requested_by=actor)  # fmt: skip
+    session.add(order)
+    session.flush()
+    session.add(PrintOrderEvent(order_id=order.id, to_status=PrintStatus.WAITING, actor=actor))
+    return order.id
 
 
 def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrderOut:
@@ -93,7 +114,7 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
         if _built(session, order_id):
             return _out(session, order, settings.data_dir)
         layout, split_by = print_layout(order.layout), list(order.split_by)
-        records = _records(session, RecordFilter.from_dict(order.filters))
+        records = printable_records(session, RecordFilter.from_dict(order.filters))
         photos = current_spec_images(session, [record.id for record in records])
         session.expunge_all()
     (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
@@ -176,7 +197,7 @@ def _order(session: Session, order_id: int, *, lock: bool = False) -> PrintOrder
     return order
 
 
-def _records(session: Session, chosen: RecordFilter) -> list[StudentRecord]:
+def printable_records(session: Session, chosen: RecordFilter) -> list[StudentRecord]:
     return list(session.exec(chosen.apply(select(StudentRecord)).order_by(StudentRecord.id)).all())
 
 

@@ -126,16 +126,19 @@ class RegistrySimulator:
         self._records: dict[str, _Record] = {}
         self._counts: Counter[str] = Counter()
         self._registrations: Counter[str] = Counter()
+        self._keys_received: set[str] = set()
         self.app = FastAPI(title="registry simulator", docs_url=None, redoc_url=None, openapi_url=None)
         self.app.post(PACKAGES)(self._post_package)
         self.app.post(QUERY)(self._post_query)
         self.app.get(STATS)(self._get_stats)
 
     def stats(self) -> dict[str, Any]:
-        """Counts of what was received and decided; `registrations_by_key` proves "exactly once"."""
+        """Counts of what was received and decided; `registrations_by_key` proves "exactly once", and
+        `records_received` (distinct registry keys) against `entries_received` shows any re-send."""
         with self._lock:
             counts: dict[str, Any] = {name: self._counts[name] for name in COUNTS}
             counts["registrations_by_key"] = dict(self._registrations)
+            counts["records_received"] = len(self._keys_received)
         return counts
 
     async def _post_package(self, request: Request) -> dict[str, Any]:
@@ -197,6 +200,7 @@ class RegistrySimulator:
     def _receive(self, entry: _ManifestEntry, problem: str | None, now: float) -> dict[str, Any]:
         """Decide on one entry (under the lock); a key already held keeps the state it has."""
         self._counts["entries_received"] += 1
+        self._keys_received.add(entry.registry_key)
         key = entry.idempotency_key
         if key in self._records:
             self._counts["duplicates"] += 1
