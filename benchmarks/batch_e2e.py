@@ -109,7 +109,6 @@ def run(workdir: Path, students: int) -> None:
     from flows.batch import batch_flow
     from photoflow.background_server import serving
     from photoflow.contracts import add_contract
-    from photoflow.demo import status_counts
     from photoflow.manual_review.decisions import approve
     from photoflow.registry.simulator import RegistrySimulator
     from photoflow.roster.samples import generate_rows
@@ -118,6 +117,7 @@ def run(workdir: Path, students: int) -> None:
     from photoflow.similarity.enrollment import upload_enrollment_photos
     from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held
     from photoflow.similarity.id_registry_sim import start_simulator
+    from photoflow.stage_summary import stage_summary
     from schemas.db import default_engine, session_scope
     from schemas.enums import EducationCategory
 
@@ -162,7 +162,7 @@ def run(workdir: Path, students: int) -> None:
             note="benchmark"))  # fmt: skip
         runs.append(timed(lambda: batch_flow(INSTITUTION, "regular", actor="bench", **PRINT)))
         received = registry.stats()
-    report(runs, outside, first, engine, received, status_counts)
+    report(runs, outside, first, engine, received, stage_summary)
 
 
 def timed(action) -> float:
@@ -207,7 +207,7 @@ def stage_times() -> dict[str, tuple[int, float, float]]:
     }
 
 
-def report(runs, outside, batch_id, engine, received, status_counts) -> None:
+def report(runs, outside, batch_id, engine, received, stage_summary) -> None:
     stages = stage_times()
     print(f"{'stage':<26} {'flow runs':>9} {'wall s':>8} {'in tasks s':>11}")
     for stage, (count, wall, inside) in stages.items():
@@ -221,7 +221,8 @@ def report(runs, outside, batch_id, engine, received, status_counts) -> None:
           f"= {overhead / total:.1%} of the batch runs (target < 5%)")  # fmt: skip
     for name, seconds in outside.items():
         print(f"between runs, no Prefect: {name}: {seconds:.1f} s")
-    counts = {item.status: item.count for item in status_counts(engine, batch_id) if item.count}
+    statuses = stage_summary(engine, batch_id, None).statuses
+    counts = {item.status: item.count for item in statuses if item.count}
     print(f"\nrecords per status: {counts}")
     got, distinct = received["entries_received"], received["records_received"]
     print(f"registry simulator: received {got} submissions for {distinct} distinct records")

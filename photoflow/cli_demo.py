@@ -92,7 +92,7 @@ def _show_summary(result: DemoReport) -> None:
     table.add_column("records", justify="right")
     for item in result.statuses:
         if item.count:
-            table.add_row(item.status, item.label, str(item.count))
+            table.add_row(item.status, f"{item.zh} / {item.en}", str(item.count))
     table.add_row("", "total", str(sum(item.count for item in result.statuses)), style="bold")
     console.print()
     console.print(table)

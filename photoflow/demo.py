@@ -39,12 +39,13 @@ from photoflow.errors import PhotoflowError
 from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.settings import Settings, get_settings
+from photoflow.stage_summary import StatusCount, stage_summary
 from schemas.download_reports import DownloadPackageOut
 from schemas.enrollment import EnrollmentReport
-from schemas.enums import EducationCategory, RecordStatus
+from schemas.enums import EducationCategory
 from schemas.export_reports import ExportOut
 from schemas.print_reports import BillingOut
-from schemas.records import RecordEvent, StudentRecord
+from schemas.records import RecordEvent
 from schemas.reports import HeldOut, HoldDecisionReport, UploadReport
 from schemas.run_reports import AdvanceRun, BatchRun
 
@@ -58,12 +59,6 @@ REGISTRY_REJECTS = 10  # the student whose photo the registry rejects
 TOO_BIG = 3  # the student whose enrollment photo is over 100 KB
 WRONG_PERSON = 2  # the student whose enrollment photo shows someone else
 PRINT = {"print_layout": "one_inch", "print_address": "示范大学教务处 / Demo University office"}
-
-
-class StatusCount(BaseModel):
-    status: str
-    label: str
-    count: int
 
 
 class DemoReport(BaseModel):
@@ -161,7 +156,7 @@ def run_demo(workdir: Path) -> DemoReport:
         second = batch_flow(INSTITUTION, CATEGORY.value, actor="demo-ops", **PRINT)
         received = registry.stats()
     deliverables = _deliverables(engine, settings, first.batch_id)
-    statuses = status_counts(engine, first.batch_id)
+    statuses = stage_summary(engine, first.batch_id, None).statuses
     with session_scope(engine) as session:
         events = session.exec(select(func.count()).select_from(RecordEvent)).one()
     return DemoReport(
@@ -296,21 +291,6 @@ def _deliverables(engine: Engine, settings: Settings, batch_id: int) -> dict:
         "download": create_package(engine, settings, batch_id, actor="demo-admin"),
         "billing": billing(engine, institution_code=INSTITUTION),
     }
-
-
-def status_counts(engine: Engine, batch_id: int) -> list[StatusCount]:
-    """The batch's records per status, every status listed (0 when none), in the state machine's order."""
-    from schemas.db import session_scope
-
-    with session_scope(engine) as session:
-        found = dict(
-            session.exec(
-                select(StudentRecord.status, func.count())
-                .where(StudentRecord.batch_id == batch_id)
-                .group_by(StudentRecord.status)
-            ).all()
-        )
-    return [StatusCount(status=s.value, label=s.label, count=found.get(s, 0)) for s in RecordStatus]
 
 
 def _notices(engine: Engine) -> dict[str, int]:
