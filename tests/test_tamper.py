@@ -1,0 +1,137 @@
+"""The tamper ("PS") check on real portraits: unedited photos pass, vendor-style edits are flagged."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, PngImagePlugin
+
+from benchmarks import fraud_edits as edits
+from data_contracts.tamper_spec import load_tamper_spec, read_tamper_spec
+from photoflow.errors import PhotoflowError
+from photoflow.face.analyzer import get_analyzer
+from photoflow.face.landmarks import CHIN
+from photoflow.tamper.check import check_tamper
+from photoflow.tamper.smoothing import ratio_score, texture_ratio
+from schemas.tamper_reasons import TamperReason as R
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+LONDON = DATASETS / "id_portraits" / "london_neutral_front"
+UNEDITED = [
+    *(LONDON / f"{n:03d}_03.jpg" for n in (2, 11, 19, 30, 42, 62, 64, 83, 91, 97)),
+    *(DATASETS / "id_defects" / "london_smiling_front" / f"{n:03d}_08.jpg" for n in (5, 44)),
+    *sorted((DATASETS / "id_portraits" / "canada_subset").glob("*.jpg"))[:3],
+]
+HOSTS = [LONDON / f"{n:03d}_03.jpg" for n in (3, 25, 61)]
+DONOR = LONDON / "044_03.jpg"
+
+
+def rgb(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def reasons(data: bytes) -> set[R]:
+    return {finding.reason for finding in check_tamper(data, name="photo.jpg").findings}
+
+
+@pytest.mark.parametrize("path", UNEDITED, ids=lambda p: p.name)
+def test_unedited_portraits_are_not_flagged(path: Path) -> None:
+    result = check_tamper(path.read_bytes(), name=path.name)
+    assert not result.flagged, result.as_dict()
+    assert result.score < 20
+
+
+def test_uniform_resave_at_q85_is_recompression_not_tampering() -> None:
+    for path in HOSTS:
+        result = check_tamper(edits.save_jpeg(rgb(path), 85), name=path.name)
+        assert not result.flagged, result.as_dict()
+        assert [f.reason for f in result.findings] == [R.RECOMPRESSED]
+
+
+@pytest.mark.parametrize("software", ["Adobe Photoshop 2024 (Windows)", "Meitu", "MTXX 9.2", "GIMP 2.10"])
+def test_editor_software_tag_is_flagged(software: str) -> None:
+    result = check_tamper(edits.with_software_tag(HOSTS[0].read_bytes(), software), name="tagged.jpg")
+    assert result.flagged
+    assert R.EDITING_SOFTWARE in {f.reason for f in result.findings}
+
+
+@pytest.mark.parametrize("firmware", ["Ver.1.00", "HDR+ 1.0.245", "G991BXXU5CVF3", "17.1.2", "Picture Style"])
+def test_camera_firmware_tag_is_not_flagged(firmware: str) -> None:
+    result = check_tamper(edits.with_software_tag(HOSTS[0].read_bytes(), firmware), name="camera.jpg")
+    assert not result.flagged
+    assert R.EDITING_SOFTWARE not in {f.reason for f in result.findings}
+
+
+@pytest.mark.parametrize("quality", [95])
+@pytest.mark.parametrize("edit", ["paste_face", "retouch"])
+def test_local_face_edits_saved_above_the_original_quality_are_flagged(edit: str, quality: int) -> None:
+    for host in HOSTS:
+        edited = edits.paste_face(rgb(host), rgb(DONOR)) if edit == "paste_face" else edits.retouch(rgb(host))
+        result = check_tamper(edits.save_jpeg(edited, quality), name=host.name)
+        assert result.flagged, (host.name, result.as_dict())
+        assert R.COMPRESSION_INCONSISTENT in {f.reason for f in result.findings}
+
+
+def test_bad_bytes_give_a_finding_not_an_exception() -> None:
+    for data in (b"", b"not an image at all", HOSTS[0].read_bytes()[:5000]):
+        result = check_tamper(data, name="broken.jpg")
+        assert [f.reason for f in result.findings] == [R.UNREADABLE]
+        assert not result.flagged
+
+
+def test_png_is_checked_without_compression_history() -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb(HOSTS[1])).save(buffer, format="PNG")
+    result = check_tamper(buffer.getvalue(), name="photo.png")
+    assert not result.flagged
+    assert [f.reason for f in result.findings] == [R.NO_COMPRESSION_HISTORY]
+    tagged = io.BytesIO()
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", "Adobe Photoshop 25.0")
+    Image.fromarray(rgb(HOSTS[1])).save(tagged, format="PNG", pnginfo=info)
+    assert check_tamper(tagged.getvalue(), name="photo.png").flagged
+
+
+def test_result_is_json_safe_with_bilingual_labels() -> None:
+    data = edits.with_software_tag(HOSTS[0].read_bytes(), "Meitu")
+    payload = json.loads(json.dumps(check_tamper(data, name="tagged.jpg").as_dict()))
+    finding = payload["findings"][0]
+    assert finding["reason"] == "editing_software"
+    assert finding["zh"] == R.EDITING_SOFTWARE.zh
+    assert "Meitu" in finding["detail"]
+
+
+def test_broken_spec_file_is_refused_with_its_problem(tmp_path: Path) -> None:
+    path = tmp_path / "tamper_spec.toml"
+    path.write_text("flag_score = 500\n", encoding="utf-8")
+    with pytest.raises(PhotoflowError, match="flag_score"):
+        read_tamper_spec(path)
+
+
+@pytest.mark.parametrize("quality", [85, 90, 95])
+def test_smoothed_skin_is_flagged_at_any_save_quality(quality: int) -> None:
+    for host in HOSTS:
+        result = check_tamper(edits.save_jpeg(edits.retouch(rgb(host)), quality), name=host.name)
+        assert result.flagged, (host.name, result.as_dict())
+        assert R.SKIN_SMOOTHED in {f.reason for f in result.findings}
+
+
+def test_a_photo_cut_off_under_the_chin_has_no_neck_to_compare_with() -> None:
+    spec = load_tamper_spec().skin_texture
+    portrait = rgb(HOSTS[0])
+    face = get_analyzer().analyse(portrait, whole_picture=False).landmarks
+    assert texture_ratio(portrait, face, spec) is not None
+    cut = int(face.xy(CHIN)[1] + spec.neck_top * face.eye_distance)
+    assert texture_ratio(portrait[:cut], face, spec) is None
+
+
+def test_the_smoothing_score_falls_as_texture_returns() -> None:
+    spec = load_tamper_spec().skin_texture
+    ratios = [0.1, spec.strong_ratio, 0.3, spec.flag_ratio, 0.4, spec.clear_ratio, 0.9]
+    scores = [ratio_score(r, spec, 50.0) for r in ratios]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[1] == spec.score and scores[3] == pytest.approx(50.0) and scores[5] == 0.0
