@@ -45,6 +45,7 @@ STAGES = {  # flow name -> stage, in DAG order
     "roster-upload": "roster ingestion",
     "photo-intake": "photo intake",
     "auto-review": "stage 1 auto review",
+    "screening": "screening (tamper checks, early comparisons)",
     "similarity": "stage 3 similarity",
     "submission": "registry submission",
     "print-order": "print packaging",

@@ -1,8 +1,9 @@
-"""The per-batch DAG: ingest -> auto review -> manual queue -> similarity -> submit -> print.
+"""The per-batch DAG: ingest -> auto review -> screening -> manual queue -> similarity -> submit -> print.
 
 It runs roster ingestion for every roster file given, photo intake for every photo folder or zip
-given, stage 1 on every attempt still waiting for it, stage 3 on every record a reviewer has approved
-into comparison, registry submission of every collected record, the print order once nothing is left
+given, stage 1 on every attempt still waiting for it, screening of every photo entering the manual
+queue (auto-approving the clearly good ones when ops set a threshold), stage 3 on every record
+approved into comparison, registry submission of every collected record, the print order once nothing is left
 in review (when a print layout is given), then delivers the notices the rejections queued. The manual
 queue is worked by people between runs; the scheduled advance flow, or a rerun of this one, carries
 their decisions on. A run with no files finishes what an interrupted run left and repeats nothing.
@@ -17,6 +18,7 @@ from flows.notifications import notifications_flow
 from flows.photo_intake import photo_intake_flow
 from flows.print_order import print_order_flow
 from flows.roster_upload import roster_upload_flow
+from flows.screening import screening_flow
 from flows.similarity import similarity_flow
 from flows.subflows import parent_heartbeat_only
 from flows.submission import submission_flow
@@ -74,11 +76,12 @@ def _run_stages(
     ]  # fmt: skip
     review = auto_review_flow(institution, category, learning_centre, actor)
     batch_id = review.batch_id
+    screening = screening_flow(batch_id, actor)
     similarity = similarity_flow(batch_id, actor)
     submission = submission_flow(batch_id, actor)
     printed = order_batch_prints(batch_id, wanted, actor) if wanted else None
     run = BatchRun(
-        batch_id=batch_id, rosters=uploads, photo_intakes=intakes, auto_review=review,
+        batch_id=batch_id, rosters=uploads, photo_intakes=intakes, auto_review=review, screening=screening,
         similarity=similarity, submission=submission,
         print_order=print_order_flow(printed.order_id) if printed and printed.order_id else None,
         print_waiting=printed.waiting if printed else None, notices=notifications_flow(),

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from photoflow.cli_approval import approval_app
 from photoflow.cli_billing import billing_command
 from photoflow.cli_downloads import download_app
 from photoflow.cli_enrollment import enrollment_app
@@ -44,6 +45,7 @@ app.add_typer(id_registry_app, name="id-registry")
 app.add_typer(similarity_app, name="similarity")
 app.add_typer(held_app, name="held")
 app.add_typer(manual_app, name="manual")
+app.add_typer(approval_app, name="approval")
 app.add_typer(user_app, name="user")
 app.add_typer(registry_app, name="registry")
 app.add_typer(notify_app, name="notify")

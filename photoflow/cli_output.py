@@ -198,9 +198,13 @@ def show_held(items: list[HeldOut]) -> None:
     table = Table("Record", "Batch", "姓名 Name", "证件号 ID", "比对 Comparisons", "Held since")
     for item in items:
         table.add_row(str(item.record_id), str(item.batch_id), item.name, item.id_number,
-                      _comparisons(item.comparisons), item.held_since)  # fmt: skip
+                      _comparisons(item.comparisons) + _fusion(item), item.held_since)  # fmt: skip
     console.print(table)
     console.print(f"{len(items)} held record(s)")
+
+
+def _fusion(item: HeldOut) -> str:
+    return f"\n疑似换脸合成 Face fusion suspected: {item.fusion_suspected}" if item.fusion_suspected else ""
 
 
 def show_hold_decision(report: HoldDecisionReport) -> None:

@@ -149,6 +149,20 @@ class Settings(BaseSettings):
     dask_workers: int = Field(
         default=2, gt=0, description="Worker processes of the LocalCluster when no dask_address is set."
     )
+    auto_approve_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Screened photos whose combined score reaches this skip the manual queue; unset: off.",
+    )
+    approval_min_history: int = Field(
+        default=100,
+        gt=0,
+        description="Human-decided screened photos needed before learnt weights enable auto-approval.",
+    )
+    approval_held_back_percent: int = Field(
+        default=20, ge=1, le=50, description="Share of past decisions kept back to check auto-approval."
+    )
     print_font: Path | None = Field(
         default=None,
         description="A font with Chinese glyphs for print labels; fc-match finds one if unset.",

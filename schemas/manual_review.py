@@ -27,6 +27,7 @@ class ManualRejectReason(LabelledEnum):
     CLARITY = ("clarity", "清晰度不足", "Not clear enough")
     SHADOW = ("shadow", "脸部有阴影", "Shadow on the face")
     EXPRESSION = ("expression", "表情不自然或露出牙齿", "Expression not neutral, or teeth showing")
+    EDITED = ("edited", "照片经过修图或合成", "Photo retouched, edited or fused")
     OTHER = ("other", "其他", "Other")
 
     @property
@@ -40,6 +41,7 @@ REJECT_REASON_HINTS: dict[ManualRejectReason, str] = {
     ManualRejectReason.CLARITY: "Hold the camera still and focus on the face; a studio photo is best.",
     ManualRejectReason.SHADOW: "Face the light so that no shadow falls on the face or the wall behind.",
     ManualRejectReason.EXPRESSION: "Keep a neutral expression with the lips closed, as on an ID card.",
+    ManualRejectReason.EDITED: "Send a photo as the camera took it: no retouching, no face fusion.",
     ManualRejectReason.OTHER: "Read the reviewer's note and take the photo again.",
 }
 

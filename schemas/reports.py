@@ -148,6 +148,7 @@ class HeldOut(BaseModel):
     score: float | None  # of the comparison that held the record; None when it had no score
     band: str | None
     held_since: str
+    fusion_suspected: str | None = None  # the face-fusion findings, when that is why it was held
 
 
 class HoldDecisionReport(BaseModel):
@@ -177,3 +178,21 @@ class PairScoreOut(BaseModel):
     model: str
     model_version: str
     message: str | None = None  # why there is no score (no face in one of the photos)
+
+
+class ScreenedAttempt(BaseModel):
+    attempt_id: int
+    record_id: int
+    score: float | None  # the combined score, 0-100
+    outcome: str  # a ScreeningOutcome value
+    notes: list[str]  # ScreeningNote values
+    tamper_flagged: bool
+
+
+class ScreeningReport(BaseModel):
+    batch_id: int
+    screened: int
+    auto_approved: int
+    to_reviewer: int
+    tamper_flagged: int
+    attempts: list[ScreenedAttempt]

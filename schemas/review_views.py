@@ -28,6 +28,17 @@ class FindingOut(BaseModel):
     passed: bool
 
 
+class ScreeningView(BaseModel):
+    """What screening found before the photo reached the reviewer: its scores and any signs of editing."""
+
+    score: float | None  # the combined score, 0-100
+    scores: dict[str, float]  # ApprovalInterface label -> score
+    notes: list[str]  # labels: why it came to a reviewer
+    tamper_score: float | None
+    tamper_flagged: bool
+    tamper_findings: list[str]  # label: detail
+
+
 class ReviewItemOut(BaseModel):
     review_id: int
     record_id: int
@@ -48,4 +59,5 @@ class ReviewItemOut(BaseModel):
     lease_expires_at: datetime | None
     has_overlay: bool
     findings: list[FindingOut]
+    screening: ScreeningView | None = None
     earlier_rejections: list[str]  # reasons given to this record's earlier attempts, newest first

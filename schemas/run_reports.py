@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from schemas.notification_reports import DeliveryReport
 from schemas.print_reports import PrintOrderOut
 from schemas.registry_reports import SubmissionReport
-from schemas.reports import AutoReviewReport, IntakeReport, SimilarityReport, UploadReport
+from schemas.reports import AutoReviewReport, IntakeReport, ScreeningReport, SimilarityReport, UploadReport
 
 
 class BatchRun(BaseModel):
@@ -15,6 +15,7 @@ class BatchRun(BaseModel):
     rosters: list[UploadReport]
     photo_intakes: list[IntakeReport]
     auto_review: AutoReviewReport
+    screening: ScreeningReport
     similarity: SimilarityReport
     submission: SubmissionReport
     print_order: PrintOrderOut | None = None
@@ -23,6 +24,7 @@ class BatchRun(BaseModel):
 
 
 class AdvanceRun(BaseModel):
+    screening: list[ScreeningReport]
     similarity: list[SimilarityReport]
     submission: list[SubmissionReport]
     notices: DeliveryReport

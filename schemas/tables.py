@@ -16,10 +16,12 @@ from schemas.notifications import Notification
 from schemas.photos import AutoReview, PhotoAttempt, PhotoIntake
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reshoots import ReshootRequest
+from schemas.screening import ApprovalWeights, FusionSuspicion, Screening
 from schemas.similarity import Comparison, DuplicateFace, EnrollmentUpload, FaceEmbedding, ReferencePhoto
 from schemas.submissions import Submission
 
 __all__ = [
+    "ApprovalWeights",
     "AutoReview",
     "Batch",
     "Comparison",
@@ -30,6 +32,7 @@ __all__ = [
     "EnrollmentUpload",
     "ExportJob",
     "FaceEmbedding",
+    "FusionSuspicion",
     "Institution",
     "LoginAttempt",
     "ManualReview",
@@ -44,6 +47,7 @@ __all__ = [
     "ReshootRequest",
     "RosterRowError",
     "RosterUpload",
+    "Screening",
     "StudentRecord",
     "Submission",
     "User",

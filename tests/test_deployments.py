@@ -18,7 +18,7 @@ def test_every_deployment_names_a_flow_that_imports_and_the_reconcilers_run_on_a
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         assert isinstance(getattr(module, name), Flow), deployment["name"]
     scheduled = {d["name"] for d in deployments if d.get("schedules")}
-    assert scheduled == {"advance", "registry-reconcile", "notifications", "report"}
+    assert scheduled == {"advance", "registry-reconcile", "notifications", "report", "approval-weights"}
 
 
 def test_every_deployment_parameter_is_a_parameter_of_its_flow():

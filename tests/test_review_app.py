@@ -11,9 +11,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from uvicorn.logging import AccessFormatter
 
+from benchmarks.fraud_edits import with_software_tag
+from photoflow.auto_approval.screening import pending_screening, screen_attempts
 from photoflow.contracts import add_contract
 from photoflow.review_app.app import create_app
 from photoflow.review_app.serve import MaskIdNumbers
+from photoflow.tamper.check import check_tamper
 from schemas.accounts import LoginAttempt, UserRole
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
@@ -21,6 +24,7 @@ from schemas.institutions import Contract
 from schemas.manual_review import ManualReview
 from schemas.photos import AutoReview
 from schemas.records import RecordEvent, StudentRecord
+from schemas.screening import Screening
 from tests.helpers import INSTITUTION
 from tests.review_helpers import hold, manual_queue
 from tests.similarity_helpers import neutral, smiling
@@ -148,6 +152,29 @@ def test_the_review_page_shows_the_photos_findings_age_and_counts(
         attempt_id = session.get(ManualReview, queue[0]).attempt_id
     photo = client.get(f"/photos/{attempt_id}/spec")
     assert photo.status_code == 200 and photo.content == neutral(1).read_bytes()
+
+
+def test_the_review_page_shows_screening_scores_and_signs_of_editing(engine, client, contract, tmp_path,
+                                                                       settings):  # fmt: skip
+    account(engine, "alice", UserRole.REVIEWER)
+    [review_id] = manual_queue(engine, settings, tmp_path, 1, photo=neutral(1))
+    batch_id = record_of(engine, review_id).batch_id
+    [screened] = screen_attempts(engine, settings, pending_screening(engine, batch_id), actor="ops")
+    assert not screened.tamper_flagged
+    with session_scope(engine) as session:  # as if the photo had come out of a beauty app
+        screening = session.exec(select(Screening)).one()
+        screening.tamper = check_tamper(
+            with_software_tag(neutral(1).read_bytes(), "Meitu"), name="x"
+        ).as_dict()
+        session.add(screening)
+    log_in(client, "alice")
+
+    page = client.get(f"/review?item={review_id}")
+
+    assert "筛查 / Screening" in page.text and "质量审核 / Quality review" in page.text
+    assert "疑似修图或篡改 / Signs of editing" in page.text
+    assert "照片经修图软件处理 / Edited with photo-editing software" in page.text
+    assert "照片经过修图或合成 / Photo retouched, edited or fused" in page.text  # the reason to reject with
 
 
 def test_two_reviewers_are_shown_different_photos(engine, settings, contract, tmp_path, monkeypatch):

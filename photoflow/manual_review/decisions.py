@@ -27,6 +27,7 @@ from schemas.records import StudentRecord
 from schemas.reshoots import ReshootSource
 
 MAX_NOTE = 500
+AUTO_APPROVER = "auto-approval"  # decided_by and the event's actor when screening approves a photo
 
 
 class DecisionRefused(PhotoflowError):
@@ -95,6 +96,7 @@ def _close(
     note: str = "",
     flow_run_id: str | None,
     now: datetime,
+    approval_reason: str = "approved in manual review",
 ) -> RecordStatus:
     record = session.exec(
         select(StudentRecord).where(StudentRecord.id == review.record_id).with_for_update()
@@ -112,7 +114,7 @@ def _close(
     session.add(review)
     moves = dict(actor=actor, flow_run_id=flow_run_id)
     if decision == ManualDecision.APPROVED:
-        transition(session, record, after_approval(session, record), reason="approved in manual review",
+        transition(session, record, after_approval(session, record), reason=approval_reason[:500],
                    **moves)  # fmt: skip
     else:
         transition(session, record, RecordStatus.MANUAL_REJECTED, reason=rejection_text(reasons, note),
@@ -124,6 +126,14 @@ def _close(
         request_reshoot(session, record, source=ReshootSource.MANUAL_REVIEW, attempt=attempt, reasons=told,
                         **moves)  # fmt: skip
     return record.status
+
+
+def auto_approve(
+    session: Session, review: ManualReview, *, reason: str, flow_run_id: str | None
+) -> RecordStatus:
+    """Screening's approval of a photo nobody holds: the queue row and the event say it and why."""
+    return _close(session, review, actor=AUTO_APPROVER, decision=ManualDecision.APPROVED,
+                  flow_run_id=flow_run_id, now=utcnow(), approval_reason=reason)  # fmt: skip
 
 
 def approve(

@@ -19,7 +19,9 @@ from schemas.institutions import Institution
 from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
-from schemas.review_views import FindingOut, ReviewItemOut
+from schemas.review_views import FindingOut, ReviewItemOut, ScreeningView
+from schemas.screening import ApprovalInterface, Screening, ScreeningNote
+from schemas.tamper_reasons import TamperReason
 
 
 def review_item(
@@ -33,6 +35,7 @@ def review_item(
         record = session.get(StudentRecord, review.record_id)
         attempt = session.get(PhotoAttempt, review.attempt_id)
         auto = session.exec(select(AutoReview).where(AutoReview.attempt_id == attempt.id)).first()
+        screened = session.exec(select(Screening).where(Screening.attempt_id == attempt.id)).first()
         batch = session.get(Batch, record.batch_id)
         institution = session.get(Institution, batch.institution_code)
         earlier = session.exec(
@@ -54,6 +57,7 @@ def review_item(
         sla=sla.value, sla_label=sla.label, lease_expires_at=review.lease_expires_at,
         has_overlay=bool(auto and auto.overlay_path),
         findings=[_finding(m) for m in (auto.measurements if auto else [])],
+        screening=screening_view(screened) if screened else None,
         earlier_rejections=[_rejection(r) for r in earlier],
     )  # fmt: skip
 
@@ -72,3 +76,18 @@ def _finding(measurement: dict) -> FindingOut:
 def _rejection(review: ManualReview) -> str:
     reasons = ", ".join(ManualRejectReason(code).label for code in review.reasons)
     return reasons + (f": {review.note}" if review.note else "")
+
+
+def screening_view(screening: Screening) -> ScreeningView:
+    tamper = screening.tamper or {}
+    return ScreeningView(
+        score=screening.score,
+        scores={ApprovalInterface(name).label: value for name, value in screening.scores.items()},
+        notes=[ScreeningNote(note).label for note in screening.notes],
+        tamper_score=tamper.get("score"),
+        tamper_flagged=bool(tamper.get("flagged")),
+        tamper_findings=[
+            f"{TamperReason(finding['reason']).label}: {finding.get('detail', '')}"
+            for finding in tamper.get("findings", [])
+        ],
+    )

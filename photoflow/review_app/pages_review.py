@@ -20,7 +20,7 @@ from schemas.manual_review import ManualDecision, ManualRejectReason
 router = APIRouter()
 
 # the keys the page's shortcuts use for the reasons, in order (shown next to each reason)
-REASON_KEYS = dict(zip(ManualRejectReason, "12345", strict=True))
+REASON_KEYS = dict(zip(ManualRejectReason, "123456", strict=True))
 
 
 @router.get("/review")

@@ -29,6 +29,7 @@ from schemas.photos import PhotoAttempt
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reports import HeldOut, HoldDecisionReport
 from schemas.reshoots import ReshootSource
+from schemas.screening import FusionSuspicion
 from schemas.similarity import Comparison, SimilarityBand
 
 
@@ -73,7 +74,18 @@ def held_records(engine: Engine, wanted: HeldFilter) -> list[HeldOut]:
                 .group_by(RecordEvent.record_id)
             ).all()
         )
-        found = [_held_out(record, chain, since.get(record.id)) for record, chain in held]
+        attempts = [chain[0].attempt_id for _, chain in held if chain]
+        fusion = {
+            suspicion.record_id: "; ".join(finding["detail"] for finding in suspicion.findings)
+            for suspicion in session.exec(
+                select(FusionSuspicion).where(
+                    col(FusionSuspicion.attempt_id).in_(attempts), col(FusionSuspicion.flagged).is_(True)
+                )
+            )
+        }
+        found = [
+            _held_out(record, chain, since.get(record.id), fusion.get(record.id)) for record, chain in held
+        ]
     return sorted(found, key=lambda item: (item.score is not None, item.score or 0.0, item.record_id))
 
 
@@ -206,7 +218,9 @@ def _matches(deciding: Comparison | None, wanted: HeldFilter) -> bool:
     return not (wanted.max_score is not None and (score is None or score > wanted.max_score))
 
 
-def _held_out(record: StudentRecord, chain: list[Comparison], since: datetime | None) -> HeldOut:
+def _held_out(
+    record: StudentRecord, chain: list[Comparison], since: datetime | None, fusion: str | None
+) -> HeldOut:
     deciding = _deciding(chain)
     return HeldOut(
         record_id=record.id, batch_id=record.batch_id, id_number=idnumber.mask(record.id_number),
@@ -214,5 +228,5 @@ def _held_out(record: StudentRecord, chain: list[Comparison], since: datetime | 
         name=record.name, comparisons=[comparison_out(c) for c in chain],
         score=deciding.score if deciding else None,
         band=deciding.band.value if deciding and deciding.band else None,
-        held_since=since.strftime("%Y-%m-%d %H:%M") if since else "",
+        held_since=since.strftime("%Y-%m-%d %H:%M") if since else "", fusion_suspected=fusion,
     )  # fmt: skip

@@ -25,6 +25,7 @@ from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.settings import Settings
 from photoflow.similarity.embedding import FaceModel, face_model
 from photoflow.similarity.embedding_store import ensure_embeddings
+from photoflow.similarity.fusion import FusionRules, check_fusion, load_fusion_rules
 from photoflow.similarity.id_registry import (
     RegistryNotFound,
     RegistryPhoto,
@@ -32,6 +33,7 @@ from photoflow.similarity.id_registry import (
     RegistryUnavailableError,
     open_registry_source,
 )
+from photoflow.similarity.identities import BatchIdentities, batch_reference_images
 from photoflow.similarity.references import keep_reference
 from photoflow.similarity.scoring import Calibration, load_calibration
 from photoflow.similarity.vectors import score_pair
@@ -44,6 +46,7 @@ from schemas.institutions import Contract
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
 from schemas.reports import ComparedRecord, ComparisonOut
+from schemas.screening import FusionSuspicion
 from schemas.similarity import (
     Comparison,
     ComparisonKind,
@@ -97,18 +100,60 @@ def compare_records(
     calibration.for_model(model.name)  # no calibration for this model: refuse before any work
     pending = _read_pending(engine, settings, record_ids)
     _fetch_registry_photos(engine, settings, pending, actor)
-    vectors = ensure_embeddings(engine, settings, _images_to_embed(settings, pending))
+    references = batch_reference_images(engine, settings, [item.record_id for item in pending])
+    images = _images_to_embed(settings, pending) | {sha: path for _, sha, path in references}
+    vectors = ensure_embeddings(engine, settings, images)
+    faces = BatchIdentities.of([(record_id, sha) for record_id, sha, _ in references], vectors)
+    fusion = FusionContext(faces, load_fusion_rules(), calibration, model)
     outcomes: list[ComparedRecord] = []
     for group in chunks(pending, STORE_EVERY):
         with session_scope(engine) as session:
             for item in group:
-                outcome = _decide(session, item, vectors, calibration, model, actor, flow_run_id)
+                outcome = _decide(session, item, vectors, fusion, actor, flow_run_id)
                 if outcome is not None:
                     outcomes.append(outcome)
     return outcomes
 
 
-def _read_pending(engine: Engine, settings: Settings, record_ids: list[int]) -> list[Pending]:
+@dataclass(frozen=True)
+class EarlyComparison:
+    """A queued photo's comparisons so far; `waiting` set when a reference is not there yet."""
+
+    attempt_id: int
+    compares: bool  # the contract asks for at least one comparison
+    chain: list[Comparison]
+    waiting: ComparisonWait | None
+
+
+def compare_before_review(
+    engine: Engine, settings: Settings, record_ids: list[int], *, actor: str, flow_run_id: str | None = None
+) -> dict[int, EarlyComparison]:
+    """Compare photos still in the manual queue, for screening; stores the comparisons, moves nothing.
+
+    Stage 3 later finds them stored (one per attempt and kind) and only decides, so a photo is
+    compared once whether or not it was screened first.
+    """
+    calibration = load_calibration()
+    model = face_model(settings.face_model)
+    calibration.for_model(model.name)
+    pending = _read_pending(engine, settings, record_ids, status=RecordStatus.IN_MANUAL_REVIEW)
+    _fetch_registry_photos(engine, settings, pending, actor)
+    vectors = ensure_embeddings(engine, settings, _images_to_embed(settings, pending))
+    early: dict[int, EarlyComparison] = {}
+    with session_scope(engine) as session:
+        for item in pending:
+            chain = compare_in_order(session, item, vectors, calibration, model, actor, flow_run_id)
+            early[item.record_id] = EarlyComparison(item.attempt_id, bool(item.kinds), chain, item.waiting)
+    return early
+
+
+def _read_pending(
+    engine: Engine,
+    settings: Settings,
+    record_ids: list[int],
+    *,
+    status: RecordStatus = RecordStatus.COMPARING,
+) -> list[Pending]:
     latest = latest_attempts(record_ids)
     statement = (
         select(StudentRecord, PhotoAttempt, AutoReview, Contract)
@@ -120,7 +165,7 @@ def _read_pending(engine: Engine, settings: Settings, record_ids: list[int]) -> 
             Contract,
             (Contract.institution_code == Batch.institution_code) & (Contract.category == Batch.category),
         )
-        .where(StudentRecord.status == RecordStatus.COMPARING)
+        .where(StudentRecord.status == status)
         .order_by(StudentRecord.id)
     )
     with session_scope(engine) as session:
@@ -226,12 +271,21 @@ def _images_to_embed(settings: Settings, pending: list[Pending]) -> dict[str, Pa
     return images
 
 
+@dataclass(frozen=True)
+class FusionContext:
+    """What the face-fusion check of a run needs: the batch's faces and the rules."""
+
+    identities: BatchIdentities
+    rules: FusionRules
+    calibration: Calibration
+    model: FaceModel
+
+
 def _decide(
     session: Session,
     item: Pending,
     vectors: dict[str, np.ndarray | None],
-    calibration: Calibration,
-    model: FaceModel,
+    fusion: FusionContext,
     actor: str,
     flow_run_id: str | None,
 ) -> ComparedRecord | None:
@@ -239,24 +293,44 @@ def _decide(
     record = session.get(StudentRecord, item.record_id, with_for_update=True)
     if record is None or record.status != RecordStatus.COMPARING:
         return None
+    chain = compare_in_order(session, item, vectors, fusion.calibration, fusion.model, actor, flow_run_id)
+    if item.waiting is None:
+        suspicion = _fusion_check(session, item, vectors, fusion, flow_run_id)
+        _move(session, record, chain, item.interception, actor, flow_run_id, suspicion)
+    return ComparedRecord(
+        record_id=record.id, id_number=idnumber.mask(record.id_number), name=record.name,
+        status=record.status.value, comparisons=[comparison_out(c) for c in chain],
+        waiting=item.waiting.value if item.waiting and record.status == RecordStatus.COMPARING else None,
+    )  # fmt: skip
+
+
+def compare_in_order(
+    session: Session,
+    item: Pending,
+    vectors: dict[str, np.ndarray | None],
+    calibration: Calibration,
+    model: FaceModel,
+    actor: str,
+    flow_run_id: str | None,
+) -> list[Comparison]:
+    """The attempt's comparisons in the contract's order, new ones added to the session.
+
+    Stops at the first comparison that is not "same person", or at a missing reference (then
+    `item.waiting` says why and the chain is unfinished).
+    """
     chain: list[Comparison] = []
     for kind in item.kinds:
         comparison = item.done.get(kind)
         if comparison is None:
             comparison = _compare(item, kind, vectors, calibration, model, actor, flow_run_id)
             if comparison is None:
-                break  # waiting for a reference: the record stays in comparison
+                break
             session.add(comparison)
+            item.done[kind] = comparison
         chain.append(comparison)
         if comparison.band != SimilarityBand.SAME:
             break  # only "same person" goes on to the next comparison
-    if item.waiting is None:
-        _move(session, record, chain, item.interception, actor, flow_run_id)
-    return ComparedRecord(
-        record_id=record.id, id_number=idnumber.mask(record.id_number), name=record.name,
-        status=record.status.value, comparisons=[comparison_out(c) for c in chain],
-        waiting=item.waiting.value if item.waiting and record.status == RecordStatus.COMPARING else None,
-    )  # fmt: skip
+    return chain
 
 
 def _compare(
@@ -292,6 +366,38 @@ def _compare(
                       band=scored.band, **made)  # fmt: skip
 
 
+def _fusion_check(
+    session: Session,
+    item: Pending,
+    vectors: dict[str, np.ndarray | None],
+    fusion: FusionContext,
+    flow_run_id: str | None,
+) -> FusionSuspicion | None:
+    """The attempt's face-fusion check, made once and stored; None when there is nothing to check."""
+    known = session.exec(select(FusionSuspicion).where(FusionSuspicion.attempt_id == item.attempt_id)).first()
+    if known is not None:
+        return known
+    photo = vectors.get(item.photo_sha) if item.photo_sha else None
+    if photo is None or not item.kinds:
+        return None
+    references = {
+        kind: vectors[reference.sha256]
+        for kind, reference in item.references.items()
+        if vectors.get(reference.sha256) is not None
+    }
+    others = fusion.identities.others_than(item.record_id)
+    check = check_fusion(photo, references, others, model=fusion.model.name, calibration=fusion.calibration,
+                         rules=fusion.rules)  # fmt: skip
+    found = check.as_dict()
+    suspicion = FusionSuspicion(
+        attempt_id=item.attempt_id, record_id=item.record_id, flagged=check.flagged,
+        findings=found["findings"], nearest_other_record=check.nearest_other_record,
+        nearest_other_score=check.nearest_other_score, flow_run_id=flow_run_id,
+    )  # fmt: skip
+    session.add(suspicion)
+    return suspicion
+
+
 def _move(
     session: Session,
     record: StudentRecord,
@@ -299,11 +405,21 @@ def _move(
     interception: bool,
     actor: str,
     flow_run_id: str | None,
+    suspicion: FusionSuspicion | None = None,
 ) -> None:
-    """All the same person: collected. Otherwise held when interception is on, collected when it is off."""
+    """Fusion suspected: held whatever the scores. All the same person: collected. Otherwise held when
+    interception is on, collected when it is off.
+
+    A suspected fusion is held even with interception off: interception lets dubious *scores* through
+    by the institution's choice; a photo built to beat the comparison is fraud, not a dubious score.
+    """
     summary = "; ".join(describe(c) for c in chain) or "no comparison in the contract"
     moves = dict(actor=actor, flow_run_id=flow_run_id)
-    if all(c.band == SimilarityBand.SAME for c in chain):
+    if suspicion is not None and suspicion.flagged:
+        why = "; ".join(f["detail"] for f in suspicion.findings)
+        reason = f"held for an admin: face fusion suspected ({why}); {summary}"
+        transition(session, record, RecordStatus.HELD, reason=reason[:500], **moves)
+    elif all(c.band == SimilarityBand.SAME for c in chain):
         transition(
             session, record, RecordStatus.COLLECTED, reason=f"comparisons passed: {summary}"[:500], **moves
         )

@@ -1,0 +1,58 @@
+"""How much screening spares the reviewers, and how far auto-approval can be trusted.
+
+The routed share counts screenings (one per attempt that passed stage 1); the disagreement comes from
+the latest weights' check on the held-back slice of human decisions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, func
+from sqlmodel import col, select
+
+from schemas.db import session_scope
+from schemas.screening import ApprovalWeights, Screening, ScreeningOutcome
+from schemas.screening_reports import ApprovalReport, BatchRouting, WeightsOut
+
+
+def approval_report(
+    engine: Engine, *, batch_id: int | None = None, since: datetime | None = None
+) -> ApprovalReport:
+    routed = func.count().filter(Screening.outcome == ScreeningOutcome.TO_REVIEWER)
+    statement = (
+        select(Screening.batch_id, func.count(), routed)
+        .group_by(Screening.batch_id)
+        .order_by(Screening.batch_id)
+    )
+    if batch_id is not None:
+        statement = statement.where(Screening.batch_id == batch_id)
+    if since is not None:
+        statement = statement.where(Screening.screened_at >= since)
+    with session_scope(engine) as session:
+        batches = [
+            BatchRouting(batch_id=b, screened=n, to_reviewer=r) for b, n, r in session.exec(statement).all()
+        ]
+        latest = session.exec(
+            select(ApprovalWeights).order_by(
+                col(ApprovalWeights.computed_at).desc(), col(ApprovalWeights.id).desc()
+            )
+        ).first()
+        weights = weights_out(latest) if latest else None
+    screened = sum(b.screened for b in batches)
+    to_reviewer = sum(b.to_reviewer for b in batches)
+    return ApprovalReport(
+        screened=screened, to_reviewer=to_reviewer,
+        routed_share=round(to_reviewer / screened, 4) if screened else None,
+        batches=batches, weights=weights,
+    )  # fmt: skip
+
+
+def weights_out(weights: ApprovalWeights) -> WeightsOut:
+    auto = weights.held_back_auto
+    return WeightsOut(
+        id=weights.id, computed_at=weights.computed_at, decided=weights.decided, rates=weights.rates,
+        threshold=weights.threshold, held_back=weights.held_back, held_back_auto=auto,
+        held_back_disagree=weights.held_back_disagree, held_back_missed=weights.held_back_missed,
+        disagreement=round(weights.held_back_disagree / auto, 4) if auto else None,
+    )  # fmt: skip
