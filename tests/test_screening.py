@@ -20,7 +20,13 @@ from schemas.institutions import Contract
 from schemas.manual_review import ManualReview
 from schemas.photos import AutoReview
 from schemas.records import RecordEvent, StudentRecord
-from schemas.screening import ApprovalWeights, Screening, ScreeningNote, ScreeningOutcome
+from schemas.screening import (
+    ApprovalWeights,
+    FusionSuspicion,
+    Screening,
+    ScreeningNote,
+    ScreeningOutcome,
+)
 from schemas.similarity import Comparison
 from tests.helpers import students, upload
 from tests.similarity_helpers import batch_records, enrollment_photo, neutral, reviewed_photo, smiling
@@ -134,6 +140,8 @@ def test_clear_photos_skip_the_queue_and_the_rest_say_why(engine, settings, queu
     assert status_of(engine, records[0].id) == RecordStatus.COLLECTED
     with session_scope(engine) as session:
         assert session.exec(select(func.count()).select_from(Comparison)).one() == compared
+        fusion = session.exec(select(FusionSuspicion)).one()  # the fusion check still ran on it
+    assert fusion.record_id == records[0].id and not fusion.flagged
 
 
 def test_a_photo_waiting_for_its_reference_is_screened_again_when_it_arrives(

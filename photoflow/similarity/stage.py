@@ -102,6 +102,7 @@ def compare_records(
     _fetch_registry_photos(engine, settings, pending, actor)
     references = batch_reference_images(engine, settings, [item.record_id for item in pending])
     images = _images_to_embed(settings, pending) | {sha: path for _, sha, path in references}
+    images |= {item.photo_sha: item.photo_path for item in pending if item.photo_sha and item.kinds}  # fusion
     vectors = ensure_embeddings(engine, settings, images)
     faces = BatchIdentities.of([(record_id, sha) for record_id, sha, _ in references], vectors)
     fusion = FusionContext(faces, load_fusion_rules(), calibration, model)
