@@ -137,7 +137,7 @@ def compare_before_review(
     calibration = load_calibration()
     model = face_model(settings.face_model)
     calibration.for_model(model.name)
-    pending = _read_pending(engine, settings, record_ids, status=RecordStatus.IN_MANUAL_REVIEW)
+    pending = _read_pending(engine, settings, record_ids, waiting_in=RecordStatus.IN_MANUAL_REVIEW)
     _fetch_registry_photos(engine, settings, pending, actor)
     vectors = ensure_embeddings(engine, settings, _images_to_embed(settings, pending))
     early: dict[int, EarlyComparison] = {}
@@ -153,7 +153,7 @@ def _read_pending(
     settings: Settings,
     record_ids: list[int],
     *,
-    status: RecordStatus = RecordStatus.COMPARING,
+    waiting_in: RecordStatus = RecordStatus.COMPARING,
 ) -> list[Pending]:
     latest = latest_attempts(record_ids)
     statement = (
@@ -166,7 +166,7 @@ def _read_pending(
             Contract,
             (Contract.institution_code == Batch.institution_code) & (Contract.category == Batch.category),
         )
-        .where(StudentRecord.status == status)
+        .where(StudentRecord.status == waiting_in)
         .order_by(StudentRecord.id)
     )
     with session_scope(engine) as session:
