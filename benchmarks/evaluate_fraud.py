@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 os.environ.setdefault("DEEPFACE_BACKEND_ENGINE", "onnx")  # keep TensorFlow out of deepface
 
 import argparse
-import csv
 import io
 import tempfile
 import time
@@ -36,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from benchmarks.calibrate_fusion import london
 from benchmarks.fraud_edits import morph, paste_face, recolour_skin, retouch, save_jpeg
 from photoflow.settings import get_settings
 from photoflow.similarity.embedding import get_embedder
@@ -95,30 +95,18 @@ def run_case(case: Case) -> Result:
     return Result(case, tamper.flagged, tamper.score, vector, time.perf_counter() - started)
 
 
-def london() -> tuple[list[str], dict[str, str]]:
-    rows = list(csv.DictReader((DATASETS / "id_portraits" / "images.csv").open(encoding="utf-8")))
-    london_rows = [row for row in rows if row["set"] == "london_neutral_front"]
-    return [row["identity"] for row in london_rows], {row["identity"]: row["gender"] for row in london_rows}
-
-
-def neutral(identity: str) -> Path:
-    return DATASETS / "id_portraits" / "london_neutral_front" / f"{identity.split('_')[1]}_03.jpg"
-
-
-def smiling(identity: str) -> Path:
-    return DATASETS / "id_defects" / "london_smiling_front" / f"{identity.split('_')[1]}_08.jpg"
-
-
-def cases(identities: list[str], gender: dict[str, str]) -> list[Case]:
+def cases(
+    identities: list[str], neutral: dict[str, Path], smiling: dict[str, Path], gender: dict[str, str]
+) -> list[Case]:
     found: list[Case] = []
     for index, identity in enumerate(identities):
         after = identities[index + 1 :] + identities[:index]
         donor = next((other for other in after if gender[other] == gender[identity]), after[0])
         quality = QUALITIES[index % len(QUALITIES)]
-        found.append(Case("unedited neutral", identity, neutral(identity)))
-        found.append(Case("unedited smiling", identity, smiling(identity)))
+        found.append(Case("unedited neutral", identity, neutral[identity]))
+        found.append(Case("unedited smiling", identity, smiling[identity]))
         for kind in EDITS:
-            found.append(Case(kind, identity, neutral(identity), neutral(donor), quality))
+            found.append(Case(kind, identity, neutral[identity], neutral[donor], quality))
     for path in sorted((DATASETS / "id_portraits" / "canada_subset").glob("*.jpg")):
         found.append(Case("unedited Canada", None, path))
     return found
@@ -131,10 +119,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N London identities")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    identities, gender = london()
+    identities, neutral, smiling, gender = london()
     identities = identities[: args.limit] if args.limit else identities
-    todo = cases(identities, gender)
-    references = [Case("reference", identity, smiling(identity)) for identity in identities]
+    todo = cases(identities, neutral, smiling, gender)
+    references = [Case("reference", identity, smiling[identity]) for identity in identities]
     started = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(run_case, todo, chunksize=2))

@@ -81,6 +81,16 @@ def task_run_states(flow_run_id: str, task_name: str) -> list[StateType]:
     return [run.state.type for run in runs if run.name.startswith(f"{task_name}-")]
 
 
+def assert_chunks_ran_on_workers(cluster: Client, stream, moves, task_name: str, chunks: int) -> None:
+    """One flow run wrote every move, and its `chunks` runs of `task_name` ran in Dask worker processes
+    (not this one) and completed, as the Prefect API was told."""
+    [flow_run_id] = {event.flow_run_id for event in moves}
+    assert flow_run_id
+    pids = chunk_pids(cluster, stream.data, task_name)
+    assert len(pids) == chunks and os.getpid() not in pids
+    assert task_run_states(flow_run_id, task_name) == [StateType.COMPLETED] * chunks
+
+
 def photographed(engine, settings: Settings, folder: Path, photos: list[Path]) -> list[dict[str, str]]:
     """A roster of one student per photo, each photo received and waiting for stage 1."""
     rows = students(len(photos), seed=len(photos))
@@ -134,11 +144,7 @@ def test_stage_one_chunks_run_on_dask_workers_with_the_verdicts_of_a_local_run(
     assert sorted(str(event.to_status) for event in moves) == sorted(
         ["in_manual_review"] * 4 + ["auto_rejected", "reshoot_requested"]
     )
-    [flow_run_id] = {event.flow_run_id for event in moves}
-    assert flow_run_id
-    pids = chunk_pids(cluster, stream.data, "review_chunk")
-    assert len(pids) == 3 and os.getpid() not in pids
-    assert task_run_states(flow_run_id, "review_chunk") == [StateType.COMPLETED] * 3
+    assert_chunks_ran_on_workers(cluster, stream, moves, "review_chunk", 3)
 
 
 @pytest.mark.flow
@@ -169,11 +175,7 @@ def test_stage_three_chunks_run_on_dask_workers_with_the_outcomes_of_a_local_run
     assert (rerun.collected, rerun.held, rerun.waiting) == (0, 0, {"enrollment_photo_missing": 1})
     moves = events_to(engine, RecordStatus.COLLECTED, RecordStatus.HELD)
     assert sorted(event.record_id for event in moves) == [record.id for record in records[:3]]
-    [flow_run_id] = {event.flow_run_id for event in moves}
-    assert flow_run_id
-    pids = chunk_pids(cluster, stream.data, "compare_chunk")
-    assert len(pids) == 2 and os.getpid() not in pids
-    assert task_run_states(flow_run_id, "compare_chunk") == [StateType.COMPLETED] * 2
+    assert_chunks_ran_on_workers(cluster, stream, moves, "compare_chunk", 2)
 
 
 @pytest.mark.flow

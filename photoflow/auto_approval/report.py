@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine, func
-from sqlmodel import col, select
+from sqlmodel import select
 
+from photoflow.auto_approval.weights import latest_weights
 from schemas.db import session_scope
 from schemas.screening import ApprovalWeights, Screening, ScreeningOutcome
 from schemas.screening_reports import ApprovalReport, BatchRouting, WeightsOut
@@ -33,11 +34,7 @@ def approval_report(
         batches = [
             BatchRouting(batch_id=b, screened=n, to_reviewer=r) for b, n, r in session.exec(statement).all()
         ]
-        latest = session.exec(
-            select(ApprovalWeights).order_by(
-                col(ApprovalWeights.computed_at).desc(), col(ApprovalWeights.id).desc()
-            )
-        ).first()
+        latest = latest_weights(session)
         weights = weights_out(latest) if latest else None
     screened = sum(b.screened for b in batches)
     to_reviewer = sum(b.to_reviewer for b in batches)

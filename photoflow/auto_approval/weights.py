@@ -140,14 +140,19 @@ def recompute_weights(
     return weights
 
 
+def latest_weights(session: Session) -> ApprovalWeights | None:
+    """The newest computation, whatever history it rests on."""
+    return session.exec(
+        select(ApprovalWeights).order_by(
+            col(ApprovalWeights.computed_at).desc(), col(ApprovalWeights.id).desc()
+        )
+    ).first()
+
+
 def current_weights(engine: Engine, settings: Settings) -> ApprovalWeights | None:
     """The latest weights learnt from enough history; None while there is not enough yet."""
     with session_scope(engine) as session:
-        latest = session.exec(
-            select(ApprovalWeights).order_by(
-                col(ApprovalWeights.computed_at).desc(), col(ApprovalWeights.id).desc()
-            )
-        ).first()
+        latest = latest_weights(session)
         if latest is None or latest.decided < settings.approval_min_history:
             return None
         session.expunge(latest)

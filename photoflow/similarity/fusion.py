@@ -153,12 +153,17 @@ def check_fusion(
     """
     own = {kind: _score(photo @ vector, model, calibration) for kind, vector in references.items()}
     findings = _between_references(own, references, model, calibration, rules.between_references)
-    nearest_record, nearest_score = _nearest_other(photo, others, model, calibration)
+    similarities = (
+        others.vectors @ np.asarray(photo, dtype=others.vectors.dtype)
+        if len(others.vectors)
+        else np.zeros(0, np.float32)  # no other identity (an empty set may have no width)
+    )
+    nearest_record, nearest_score = _nearest_other(similarities, others, model, calibration)
     if nearest_record is not None and nearest_score is not None:
         finding = _second_identity(own, nearest_record, nearest_score, rules.second_identity)
         if finding is None and own:
             kind = max(own, key=own.__getitem__)
-            finding = _pulled_towards(photo, references[kind], kind, others, model, calibration,
+            finding = _pulled_towards(similarities, references[kind], kind, others, model, calibration,
                                       rules.pulled_towards)  # fmt: skip
         if finding is not None:
             findings.insert(0, finding)
@@ -166,7 +171,7 @@ def check_fusion(
 
 
 def _pulled_towards(
-    photo: np.ndarray,
+    similarities: np.ndarray,
     reference: np.ndarray,
     kind: ComparisonKind,
     others: OtherIdentities,
@@ -178,7 +183,7 @@ def _pulled_towards(
 
     Look-alikes cancel out: if B resembles A, A's own reference resembles B as much as the photo does.
     """
-    to_photo = calibration.score(model, 1.0 - others.vectors @ np.asarray(photo, others.vectors.dtype))
+    to_photo = calibration.score(model, 1.0 - similarities)
     to_reference = calibration.score(
         model, 1.0 - others.vectors @ np.asarray(reference, others.vectors.dtype)
     )
@@ -200,12 +205,11 @@ def _score(similarity: float | np.ndarray, model: str, calibration: Calibration)
 
 
 def _nearest_other(
-    photo: np.ndarray, others: OtherIdentities, model: str, calibration: Calibration
+    similarities: np.ndarray, others: OtherIdentities, model: str, calibration: Calibration
 ) -> tuple[int | None, float | None]:
     """The other record whose closest row is closest to the photo, and that row's score."""
-    if not len(others.vectors):
+    if not len(similarities):
         return None, None
-    similarities = others.vectors @ np.asarray(photo, dtype=others.vectors.dtype)
     best = int(np.argmax(similarities))
     return int(others.record_ids[best]), _score(similarities[best], model, calibration)
 

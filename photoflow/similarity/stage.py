@@ -95,11 +95,7 @@ def compare_records(
     engine: Engine, settings: Settings, record_ids: list[int], *, actor: str, flow_run_id: str | None = None
 ) -> list[ComparedRecord]:
     """Run the comparisons the contract asks for on these records and move those that are finished."""
-    calibration = load_calibration()
-    model = face_model(settings.face_model)
-    calibration.for_model(model.name)  # no calibration for this model: refuse before any work
-    pending = _read_pending(engine, settings, record_ids)
-    _fetch_registry_photos(engine, settings, pending, actor)
+    calibration, model, pending = _prepare(engine, settings, record_ids, actor, RecordStatus.COMPARING)
     references = batch_reference_images(engine, settings, [item.record_id for item in pending])
     images = _images_to_embed(settings, pending) | {sha: path for _, sha, path in references}
     images |= {item.photo_sha: item.photo_path for item in pending if item.photo_sha and item.kinds}  # fusion
@@ -134,11 +130,8 @@ def compare_before_review(
     Stage 3 later finds them stored (one per attempt and kind) and only decides, so a photo is
     compared once whether or not it was screened first.
     """
-    calibration = load_calibration()
-    model = face_model(settings.face_model)
-    calibration.for_model(model.name)
-    pending = _read_pending(engine, settings, record_ids, waiting_in=RecordStatus.IN_MANUAL_REVIEW)
-    _fetch_registry_photos(engine, settings, pending, actor)
+    queued = RecordStatus.IN_MANUAL_REVIEW
+    calibration, model, pending = _prepare(engine, settings, record_ids, actor, queued)
     vectors = ensure_embeddings(engine, settings, _images_to_embed(settings, pending))
     early: dict[int, EarlyComparison] = {}
     with session_scope(engine) as session:
@@ -148,12 +141,21 @@ def compare_before_review(
     return early
 
 
+def _prepare(
+    engine: Engine, settings: Settings, record_ids: list[int], actor: str, waiting_in: RecordStatus
+) -> tuple[Calibration, FaceModel, list[Pending]]:
+    """The calibration and model (a model without a calibration is refused before any work), and the
+    records still in `waiting_in` with their comparisons so far and any registry photo now fetched."""
+    calibration = load_calibration()
+    model = face_model(settings.face_model)
+    calibration.for_model(model.name)
+    pending = _read_pending(engine, settings, record_ids, waiting_in)
+    _fetch_registry_photos(engine, settings, pending, actor)
+    return calibration, model, pending
+
+
 def _read_pending(
-    engine: Engine,
-    settings: Settings,
-    record_ids: list[int],
-    *,
-    waiting_in: RecordStatus = RecordStatus.COMPARING,
+    engine: Engine, settings: Settings, record_ids: list[int], waiting_in: RecordStatus
 ) -> list[Pending]:
     latest = latest_attempts(record_ids)
     statement = (

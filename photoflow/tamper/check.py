@@ -1,4 +1,5 @@
-"""Score one uploaded photo for signs of editing ("PS"): metadata, compression history, copy-move.
+"""Score one uploaded photo for signs of editing ("PS"): metadata, compression history, skin texture,
+copy-move.
 
 Each trace gives findings with a 0-100 score; they combine as independent evidence
 (100 * (1 - product of (1 - score / 100))) and the photo is flagged at the spec's flag line. The check
