@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/evaluate_tamper.py [--datasets DIR] [--edits N] [--qualities 85 90 95]
 
-Runs `check_tamper` on every unedited portrait (London neutral and smiling, Canada), on the first N
-London portraits re-saved uniformly at q85 (a chat app's re-compression: must not flag), with only a
-Photoshop or Meitu EXIF Software tag, and on each edit of `benchmarks/fraud_edits.py` saved at each
-quality. Prints one row per case: photos, flagged, flagged %, median score, ms per photo (check only).
+Runs `check_tamper` on every unedited portrait (London neutral and smiling, Canada), on each of them
+re-saved uniformly at q85 and at q95 (a chat app's or an editor's re-compression: must not flag), on
+the first N London portraits with only a Photoshop or Meitu EXIF Software tag, and on each edit of
+`benchmarks/fraud_edits.py` saved at each quality. Prints one row per case: photos, flagged,
+flagged %, median score, ms per photo (check only).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from photoflow.tamper.check import check_tamper
 Edit = Callable[[np.ndarray, np.ndarray], np.ndarray]
 EDITS: dict[str, Edit] = {
     "recolour_skin": lambda rgb, _: edits.recolour_skin(rgb),
+    "whiten_skin": lambda rgb, _: edits.whiten_skin(rgb),
+    "brighten_skin": lambda rgb, _: edits.brighten_skin(rgb),
     "retouch": lambda rgb, _: edits.retouch(rgb),
     "paste_face": edits.paste_face,
     "morph": edits.morph,
@@ -71,7 +74,8 @@ def main() -> int:
     london = [p for p in originals if p.parent.name == "london_neutral_front"][: args.edits]
     print(f"{'case':26s} {'n':>5s} {'flagged':>8s} {'flagged%':>9s} {'median':>8s} {'ms/photo':>8s}")
     row("unedited", (p.read_bytes() for p in originals))
-    row("resaved q85 (control)", (edits.save_jpeg(rgb(p), 85) for p in london))
+    for quality in (85, 95):  # uniform re-saves below and above the originals' quality: never edits
+        row(f"resaved q{quality} (control)", (edits.save_jpeg(rgb(p), quality) for p in originals))
     for software in ("Adobe Photoshop 2024 (Windows)", "Meitu"):
         tagged = (edits.with_software_tag(p.read_bytes(), software) for p in london)
         row(f"tag {software.split()[0]} only", tagged)

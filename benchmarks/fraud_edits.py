@@ -74,6 +74,20 @@ def recolour_skin(rgb: np.ndarray) -> np.ndarray:
     return _blend(rgb, edited, mask)
 
 
+def whiten_skin(rgb: np.ndarray) -> np.ndarray:
+    """Whiten the face skin by a fifth of the way to white, as a screen layer does: paler and less
+    saturated, with no hue shift (a second "美白" style, unlike `recolour_skin`'s Lab curve)."""
+    mask = skin_mask(rgb, landmarks(rgb))
+    lifted = rgb.astype(np.float32) + (255 - rgb.astype(np.float32)) * 0.2
+    return _blend(rgb, lifted, mask)
+
+
+def brighten_skin(rgb: np.ndarray) -> np.ndarray:
+    """Brighten the face skin by 15% (an exposure gain): same colour, more light, as if re-lit."""
+    mask = skin_mask(rgb, landmarks(rgb))
+    return _blend(rgb, np.clip(rgb.astype(np.float32) * 1.15, 0, 255), mask)
+
+
 def retouch(rgb: np.ndarray) -> np.ndarray:
     """Smooth the skin with an edge-preserving filter (a "磨皮" slider) and brighten the eyes slightly."""
     face = landmarks(rgb)

@@ -62,24 +62,42 @@ class CopyMoveSpec(_Section):
     score: Score = Field(ge=0, le=100)
 
 
-class SkinTextureSpec(_Section):
-    blur_sigma: float = Field(gt=0)
-    neck_top: float = Field(ge=0)
-    neck_bottom: float = Field(gt=0)
-    neck_half_width: float = Field(gt=0)
-    min_neck_pixels: int = Field(ge=1)
-    clear_ratio: float = Field(gt=0)
-    flag_ratio: float = Field(gt=0)
-    strong_ratio: float = Field(gt=0)
+class NeckSpec(_Section):
+    top: float = Field(ge=0)
+    bottom: float = Field(gt=0)
+    half_width: float = Field(gt=0)
+    min_pixels: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NeckSpec:
+        if self.top >= self.bottom:
+            raise ValueError("neck needs top < bottom")
+        return self
+
+
+class RatioScale(_Section):
+    """A face / neck ratio read as a score: 0 from `clear_ratio` up, the flag line at `flag_ratio`,
+    `score` at `strong_ratio` and below."""
+
+    clear_ratio: float
+    flag_ratio: float
+    strong_ratio: float
     score: Score = Field(ge=0, le=100)
 
     @model_validator(mode="after")
-    def _ordered(self) -> SkinTextureSpec:
+    def _ordered(self) -> RatioScale:
         if not self.strong_ratio < self.flag_ratio < self.clear_ratio:
-            raise ValueError("skin_texture needs strong_ratio < flag_ratio < clear_ratio")
-        if self.neck_top >= self.neck_bottom:
-            raise ValueError("skin_texture needs neck_top < neck_bottom")
+            raise ValueError("needs strong_ratio < flag_ratio < clear_ratio")
         return self
+
+
+class SkinTextureSpec(RatioScale):
+    blur_sigma: float = Field(gt=0)
+
+
+class FaceCompressionSpec(RatioScale):
+    min_neck_blocks: int = Field(ge=1)
+    min_neck_t: float = Field(gt=0)
 
 
 class TamperSpec(_Section):
@@ -87,7 +105,9 @@ class TamperSpec(_Section):
     metadata: MetadataSpec
     compression: CompressionSpec
     copy_move: CopyMoveSpec
+    neck: NeckSpec
     skin_texture: SkinTextureSpec
+    face_compression: FaceCompressionSpec
 
 
 def read_tamper_spec(path: Path) -> TamperSpec:

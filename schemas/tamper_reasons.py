@@ -27,6 +27,11 @@ class TamperReason(LabelledEnum):
         "面部皮肤纹理明显少于颈部（疑似磨皮）",
         "The face has far less skin texture than the neck (smoothed)",
     )
+    FACE_COMPRESSION_DIFFERS = (
+        "face_compression_differs",
+        "面部压缩痕迹与颈部不一致（疑似面部调色、美白或磨皮）",
+        "The face lost the compression trace the neck keeps (face recoloured, whitened or smoothed)",
+    )
     COPY_MOVE = ("copy_move", "图中有复制粘贴的区域", "A region is copied from elsewhere in the photo")
     NO_COMPRESSION_HISTORY = (
         "no_compression_history",

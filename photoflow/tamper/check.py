@@ -1,5 +1,5 @@
-"""Score one uploaded photo for signs of editing ("PS"): metadata, compression history, skin texture,
-copy-move.
+"""Score one uploaded photo for signs of editing ("PS"): metadata, compression history (of the whole
+photo and of the face against the neck), skin texture, copy-move.
 
 Each trace gives findings with a 0-100 score; they combine as independent evidence
 (100 * (1 - product of (1 - score / 100))) and the photo is flagged at the spec's flag line. The check
@@ -17,10 +17,13 @@ import numpy as np
 from PIL import Image
 
 from data_contracts.tamper_spec import CompressionSpec, TamperSpec, load_tamper_spec
+from photoflow.face.analyzer import get_analyzer
 from photoflow.tamper.compression import CompressionResult, analyse
 from photoflow.tamper.copy_move import find_copy_move
+from photoflow.tamper.face_compression import face_compression_finding
 from photoflow.tamper.findings import TamperFinding
 from photoflow.tamper.metadata import editor_traces
+from photoflow.tamper.skin_regions import skin_regions
 from photoflow.tamper.smoothing import skin_smoothing
 from schemas.tamper_reasons import TamperReason
 
@@ -65,17 +68,20 @@ def check_tamper(data: bytes, *, name: str, spec: TamperSpec | None = None) -> T
 
 def _pixel_findings(image: Image.Image, spec: TamperSpec) -> list[TamperFinding]:
     findings: list[TamperFinding] = []
+    rgb = np.asarray(image.convert("RGB"))
+    face = get_analyzer().analyse(rgb, whole_picture=False).landmarks
+    regions = None if face is None else skin_regions(rgb.shape, face, spec.neck)
     if image.format == "JPEG":
         result = analyse(image, spec.compression)
         if result is not None:
             findings += _compression_findings(result, spec.compression)
+            if regions is not None:
+                findings += _found(face_compression_finding(result, regions, spec))
     else:
         detail = f"{image.format or 'unknown'} file: no JPEG compression history; metadata and copy-move only"
         findings.append(TamperFinding(TamperReason.NO_COMPRESSION_HISTORY, 0.0, detail))
-    rgb = np.asarray(image.convert("RGB"))
-    smoothed = skin_smoothing(rgb, spec.skin_texture, spec.flag_score)
-    if smoothed is not None:
-        findings.append(smoothed)
+    if regions is not None:
+        findings += _found(skin_smoothing(rgb, regions, spec.skin_texture, spec.flag_score))
     gray = np.asarray(image.convert("L"))
     moved = find_copy_move(gray, spec.copy_move)
     if moved.pairs >= spec.copy_move.min_cluster:
@@ -83,6 +89,10 @@ def _pixel_findings(image: Image.Image, spec: TamperSpec) -> list[TamperFinding]
         detail = f"{moved.pairs} keypoint pairs share one displacement ({dx:.0f}, {dy:.0f}) px"
         findings.append(TamperFinding(TamperReason.COPY_MOVE, spec.copy_move.score, detail))
     return findings
+
+
+def _found(finding: TamperFinding | None) -> list[TamperFinding]:
+    return [] if finding is None else [finding]
 
 
 def _compression_findings(result: CompressionResult, spec: CompressionSpec) -> list[TamperFinding]:

@@ -13,7 +13,7 @@ uniformly, has no such window: a globally consistent history is not a sign of ed
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cv2
@@ -53,6 +53,7 @@ class CompressionResult:
     frequencies: int  # frequencies whose histograms show a first-compression lattice
     window_llr: float  # the most "compressed once" face-sized window: its summed log-likelihood ratio
     window_box: tuple[int, int, int, int]  # x, y, width, height in pixels
+    block_llr: np.ndarray = field(repr=False)  # per 8 x 8 block (rows, columns): "twice" over "once"
 
 
 def _block_dct(luma: np.ndarray) -> np.ndarray:
@@ -182,4 +183,4 @@ def analyse(image: Image.Image, spec: CompressionSpec) -> CompressionResult | No
     window = cv2.boxFilter(block_llr, -1, (side, side), normalize=False, borderType=cv2.BORDER_CONSTANT)
     y, x = np.unravel_index(int(np.argmin(window)), window.shape)
     box = (max(0, x - side // 2) * BLOCK, max(0, y - side // 2) * BLOCK, side * BLOCK, side * BLOCK)
-    return CompressionResult(evidence, used, float(window[y, x]) if used else 0.0, box)
+    return CompressionResult(evidence, used, float(window[y, x]) if used else 0.0, box, block_llr)
