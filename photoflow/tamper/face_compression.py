@@ -15,7 +15,7 @@ import numpy as np
 
 from data_contracts.tamper_spec import FaceCompressionSpec, TamperSpec
 from photoflow.tamper.compression import BLOCK, CompressionResult
-from photoflow.tamper.findings import TamperFinding, ratio_score
+from photoflow.tamper.findings import TamperFinding, face_neck_finding
 from photoflow.tamper.skin_regions import SkinRegions, block_mask
 from schemas.tamper_reasons import TamperReason
 
@@ -44,11 +44,9 @@ def face_compression_finding(
         return None
     scale = spec.face_compression
     ratio = lattice_ratio(result.block_llr, regions, scale)
-    if ratio is None or ratio >= scale.clear_ratio:
+    if ratio is None:
         return None
-    detail = (
-        f"the cheeks keep {ratio:.2f} of the neck's first-compression trace (unedited portraits re-saved: "
-        f"{scale.clear_ratio:.2f} and more; flagged at {scale.flag_ratio:.2f} and below)"
-    )
-    score = round(ratio_score(ratio, scale, spec.flag_score), 1)
-    return TamperFinding(TamperReason.FACE_COMPRESSION_DIFFERS, score, detail)
+    return face_neck_finding(
+        TamperReason.FACE_COMPRESSION_DIFFERS, ratio, scale, spec.flag_score,
+        trace="first-compression trace", unedited="unedited portraits re-saved",
+    )  # fmt: skip
