@@ -39,6 +39,7 @@ class MetadataSpec(_Section):
 class CompressionSpec(_Section):
     frequencies: int = Field(ge=1, le=63)
     histogram_radius: int = Field(ge=4)
+    dc_radius: int = Field(ge=4)
     max_first_step: int = Field(ge=2)
     rounding_noise: float = Field(gt=0)
     max_llr: float = Field(gt=0)
@@ -95,9 +96,9 @@ class SkinTextureSpec(RatioScale):
     blur_sigma: float = Field(gt=0)
 
 
-class FaceCompressionSpec(RatioScale):
-    min_neck_blocks: int = Field(ge=1)
-    min_neck_t: float = Field(gt=0)
+class FaceLatticeSpec(RatioScale):
+    min_span: float = Field(gt=0)
+    max_share_of_rest: float = Field(gt=0)
 
 
 class TamperSpec(_Section):
@@ -107,7 +108,7 @@ class TamperSpec(_Section):
     copy_move: CopyMoveSpec
     neck: NeckSpec
     skin_texture: SkinTextureSpec
-    face_compression: FaceCompressionSpec
+    face_lattice: FaceLatticeSpec
 
 
 def read_tamper_spec(path: Path) -> TamperSpec:

@@ -29,8 +29,8 @@ class TamperReason(LabelledEnum):
     )
     FACE_COMPRESSION_DIFFERS = (
         "face_compression_differs",
-        "面部压缩痕迹与颈部不一致（疑似面部调色、美白或磨皮）",
-        "The face lost the compression trace the neck keeps (face recoloured, whitened or smoothed)",
+        "面部压缩痕迹与照片其余部分不一致（疑似面部调色、美白或磨皮）",
+        "The face lost the compression trace the rest of the photo keeps (recoloured, whitened or smoothed)",
     )
     COPY_MOVE = ("copy_move", "图中有复制粘贴的区域", "A region is copied from elsewhere in the photo")
     NO_COMPRESSION_HISTORY = (

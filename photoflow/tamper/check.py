@@ -20,7 +20,7 @@ from data_contracts.tamper_spec import CompressionSpec, TamperSpec, load_tamper_
 from photoflow.face.analyzer import get_analyzer
 from photoflow.tamper.compression import CompressionResult, analyse
 from photoflow.tamper.copy_move import find_copy_move
-from photoflow.tamper.face_compression import face_compression_finding
+from photoflow.tamper.face_lattice import face_lattice_finding
 from photoflow.tamper.findings import TamperFinding
 from photoflow.tamper.metadata import editor_traces
 from photoflow.tamper.skin_regions import skin_regions
@@ -58,7 +58,7 @@ def check_tamper(data: bytes, *, name: str, spec: TamperSpec | None = None) -> T
             image = Image.open(io.BytesIO(data))
             findings += editor_traces(image, spec.metadata)
             image.load()
-            findings += _pixel_findings(image, spec)
+            findings += _pixel_findings(image, data, spec)
     except (*DECODE_ERRORS, Image.DecompressionBombWarning) as error:
         detail = f"{len(data)} bytes do not decode as an image ({type(error).__name__}); nothing checked"
         findings.append(TamperFinding(TamperReason.UNREADABLE, 0.0, detail))
@@ -66,17 +66,18 @@ def check_tamper(data: bytes, *, name: str, spec: TamperSpec | None = None) -> T
     return TamperCheck(name, score, score >= spec.flag_score, findings)
 
 
-def _pixel_findings(image: Image.Image, spec: TamperSpec) -> list[TamperFinding]:
+def _pixel_findings(image: Image.Image, data: bytes, spec: TamperSpec) -> list[TamperFinding]:
+    """`image` is decoded (RGB or L); the compression analysis decodes `data` again, as luma."""
     findings: list[TamperFinding] = []
     rgb = np.asarray(image.convert("RGB"))
     face = get_analyzer().analyse(rgb, whole_picture=False).landmarks
     regions = None if face is None else skin_regions(rgb.shape, face, spec.neck)
     if image.format == "JPEG":
-        result = analyse(image, spec.compression)
+        result = analyse(Image.open(io.BytesIO(data)), spec.compression)
         if result is not None:
             findings += _compression_findings(result, spec.compression)
-            if regions is not None:
-                findings += _found(face_compression_finding(result, regions, spec))
+            if face is not None:
+                findings += _found(face_lattice_finding(result, face, rgb.shape, spec))
     else:
         detail = f"{image.format or 'unknown'} file: no JPEG compression history; metadata and copy-move only"
         findings.append(TamperFinding(TamperReason.NO_COMPRESSION_HISTORY, 0.0, detail))

@@ -1,8 +1,9 @@
-"""Where the face's skin and the untouched neck are: the pair of regions several tamper traces compare.
+"""Where the face's skin and the untouched neck are: the regions the tamper traces read.
 
 Beauty tools edit the face inside its outline and leave the neck below the chin alone. Comparing the
 cheeks with the neck of the same photo, under the same light and the same compression, cancels what
-differs from photo to photo (camera, light, compression) and leaves what the edit changed.
+differs from photo to photo (camera, light, compression) and leaves what the edit changed. The face's
+whole skin (its outline less the eyes and the mouth) is where a whitening or recolouring slider works.
 """
 
 from __future__ import annotations
@@ -13,19 +14,25 @@ import cv2
 import numpy as np
 
 from data_contracts.tamper_spec import NeckSpec
-from photoflow.face.landmarks import CHIN, LEFT_CHEEK, RIGHT_CHEEK, FaceLandmarks
+from photoflow.face.landmarks import (
+    CHIN,
+    FACE_OVAL,
+    INNER_LIPS,
+    LEFT_CHEEK,
+    LEFT_EYE_RING,
+    RIGHT_CHEEK,
+    RIGHT_EYE_RING,
+    FaceLandmarks,
+)
+
+FEATURE_MARGIN = 0.08  # eyes and mouth are cut out with this margin, in eye distances
+AROUND_FACE = 0.5  # what lies this far outside the face outline (eye distances) is "the rest of the photo"
 
 
 @dataclass(frozen=True)
 class SkinRegions:
     cheeks: np.ndarray  # bool mask, the photo's height x width
     neck: tuple[int, int, int, int]  # top, bottom, left, right in pixels
-
-    def neck_mask(self) -> np.ndarray:
-        top, bottom, left, right = self.neck
-        mask = np.zeros_like(self.cheeks)
-        mask[top:bottom, left:right] = True
-        return mask
 
 
 def skin_regions(shape: tuple[int, ...], face: FaceLandmarks, spec: NeckSpec) -> SkinRegions | None:
@@ -39,14 +46,32 @@ def skin_regions(shape: tuple[int, ...], face: FaceLandmarks, spec: NeckSpec) ->
         return None
     cheeks = np.zeros((height, width), np.uint8)
     for ring in (RIGHT_CHEEK, LEFT_CHEEK):
-        cv2.fillPoly(cheeks, [cv2.convexHull(np.round(face.points[list(ring), :2]).astype(np.int32))], 255)
+        cv2.fillPoly(cheeks, [_hull(face, ring)], 255)
     if not cheeks.any():
         return None
     return SkinRegions(cheeks > 0, (top, bottom, left, right))
 
 
-def block_mask(mask: np.ndarray, block: int) -> np.ndarray:
-    """The `block` x `block` tiles (JPEG's grid, from the top-left) that lie mostly inside `mask`."""
-    rows, cols = mask.shape[0] // block, mask.shape[1] // block
-    tiles = mask[: rows * block, : cols * block].reshape(rows, block, cols, block)
-    return tiles.mean(axis=(1, 3)) > 0.5
+def _hull(face: FaceLandmarks, ring: tuple[int, ...]) -> np.ndarray:
+    return cv2.convexHull(np.round(face.points[list(ring), :2]).astype(np.int32))
+
+
+def face_skin(shape: tuple[int, ...], face: FaceLandmarks) -> np.ndarray:
+    """Bool mask of the face's skin: inside the face outline, without the eyes and the mouth."""
+    height, width = shape[:2]
+    mask = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(mask, [np.round(face.points[list(FACE_OVAL), :2]).astype(np.int32)], 255)
+    features = np.zeros_like(mask)
+    for ring in (RIGHT_EYE_RING, LEFT_EYE_RING, INNER_LIPS):
+        cv2.fillPoly(features, [_hull(face, ring)], 255)
+    grow = max(3, round(face.eye_distance * FEATURE_MARGIN)) | 1
+    features = cv2.dilate(features, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    return (mask > 0) & (features == 0)
+
+
+def beyond_face(face_mask: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """Bool mask of the rest of the photo: everything at least `AROUND_FACE` eye distances outside the
+    face's skin (hair, ears, neck, clothes, background), which a face edit leaves alone."""
+    grow = max(3, round(face.eye_distance * AROUND_FACE)) | 1
+    near = cv2.dilate(face_mask.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    return near == 0
