@@ -17,6 +17,7 @@ from photoflow.face.analyzer import get_analyzer
 from photoflow.face.landmarks import CHIN
 from photoflow.tamper.check import check_tamper
 from photoflow.tamper.compression import analyse, luma_coefficients, region_lattice
+from photoflow.tamper.face_lattice import face_and_rest
 from photoflow.tamper.findings import ratio_score
 from photoflow.tamper.skin_regions import face_skin, skin_regions
 from schemas.tamper_reasons import TamperReason as R
@@ -165,19 +166,32 @@ def test_a_uniform_resave_above_the_original_quality_keeps_the_face_lattice() ->
 @pytest.mark.parametrize("quality", [85, 95])
 def test_the_face_keeps_the_lattice_the_edit_took_away(quality: int) -> None:
     """The same portrait saved again, as it was and with its face recoloured: the face's share of the
-    first compression's lattice falls from above the clear line to below the flag line."""
+    first compression's lattice falls from above the clear line to below the flag line, and below
+    the rest of the photo's, which the edit left alone."""
     spec = load_tamper_spec()
+    scale = spec.face_lattice
     original = rgb(LONDON / "026_03.jpg")
-    shares = []
+    readings = []
     for made in (original, edits.recolour_skin(original)):
         data = edits.save_jpeg(made, quality)
         portrait = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
         face = get_analyzer().analyse(portrait, whole_picture=False).landmarks
         result = analyse(Image.open(io.BytesIO(data)), spec.compression)
-        reading = region_lattice(result, face_skin(portrait.shape, face), spec.compression)
-        assert reading.span >= spec.face_lattice.min_span and reading.blocks > 500
-        shares.append(reading.share)
-    assert shares[0] >= spec.face_lattice.clear_ratio > spec.face_lattice.flag_ratio >= shares[1]
+        skin = face_skin(portrait.shape, face)
+        assert region_lattice(result, skin, spec.compression).blocks > 500
+        readings.append(face_and_rest(result, face, portrait.shape, spec))
+    (unedited_face, unedited_rest), (edited_face, edited_rest) = readings
+    assert unedited_face.share >= scale.clear_ratio > scale.flag_ratio >= edited_face.share
+    assert unedited_rest.share >= scale.clear_ratio and edited_rest.share >= scale.clear_ratio
+    assert edited_face.share <= scale.max_share_of_rest * edited_rest.share
+
+
+def test_a_whole_photo_recoloured_has_no_face_rest_contrast() -> None:
+    """A tone edit of the whole photo re-renders every block: nothing keeps the first lattice, so the
+    photo reads as compressed once and the face is not singled out."""
+    whole = np.clip(rgb(HOSTS[1]).astype(np.float32) * 0.85 + 30, 0, 255).astype(np.uint8)
+    result = check_tamper(edits.save_jpeg(whole, 90), name=HOSTS[1].name)
+    assert R.FACE_COMPRESSION_DIFFERS not in {f.reason for f in result.findings}, result.as_dict()
 
 
 def test_the_lattice_is_read_from_the_decoders_luma_not_a_decoded_photo() -> None:

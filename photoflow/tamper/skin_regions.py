@@ -25,8 +25,10 @@ from photoflow.face.landmarks import (
     FaceLandmarks,
 )
 
-FEATURE_MARGIN = 0.08  # eyes and mouth are cut out with this margin, in eye distances
-AROUND_FACE = 0.5  # what lies this far outside the face outline (eye distances) is "the rest of the photo"
+# Brush diameters in eye distances: eyes and mouth are cut out grown by half of FEATURE_BRUSH, and the rest
+# of the photo starts half of AROUND_FACE_BRUSH outside the face's skin.
+FEATURE_BRUSH = 0.08
+AROUND_FACE_BRUSH = 0.5
 
 
 @dataclass(frozen=True)
@@ -64,14 +66,14 @@ def face_skin(shape: tuple[int, ...], face: FaceLandmarks) -> np.ndarray:
     features = np.zeros_like(mask)
     for ring in (RIGHT_EYE_RING, LEFT_EYE_RING, INNER_LIPS):
         cv2.fillPoly(features, [_hull(face, ring)], 255)
-    grow = max(3, round(face.eye_distance * FEATURE_MARGIN)) | 1
+    grow = max(3, round(face.eye_distance * FEATURE_BRUSH)) | 1
     features = cv2.dilate(features, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
     return (mask > 0) & (features == 0)
 
 
 def beyond_face(face_mask: np.ndarray, face: FaceLandmarks) -> np.ndarray:
-    """Bool mask of the rest of the photo: everything at least `AROUND_FACE` eye distances outside the
+    """Bool mask of the rest of the photo: everything a quarter of an eye distance and more outside the
     face's skin (hair, ears, neck, clothes, background), which a face edit leaves alone."""
-    grow = max(3, round(face.eye_distance * AROUND_FACE)) | 1
+    grow = max(3, round(face.eye_distance * AROUND_FACE_BRUSH)) | 1
     near = cv2.dilate(face_mask.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
     return near == 0
