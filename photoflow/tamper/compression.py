@@ -36,6 +36,10 @@ ZIGZAG = tuple(
     )
 )
 NATURAL_INDEX = tuple(r * BLOCK + c for r, c in ZIGZAG)  # zigzag position -> row-major index
+# Luma this far from mid-grey (0-255 scale: 240 and up, 16 and below) is at or near what a decoder
+# clipped: an overexposed cheek or a white backdrop has no first-compression lattice to keep, edited or
+# not, so region tests leave such blocks out.
+CLIPPED_LUMA = 112.0
 
 
 def _dct_matrix() -> np.ndarray:
@@ -58,6 +62,8 @@ class LumaCoefficients:
     quantised: np.ndarray  # blocks_y x blocks_x x 64 (row-major frequencies), integers
     misaligned: np.ndarray  # shifted blocks_y x blocks_x x 64, unquantised
     table: np.ndarray  # the luma quantisation table, 64 steps
+    clipped: np.ndarray  # blocks_y x blocks_x bool: a pixel at black or white, which no lattice survives
+    clipped_misaligned: np.ndarray  # the same on the shifted grid
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,19 @@ def luma_coefficients(image: Image.Image) -> LumaCoefficients | None:
     table = np.asarray(tables[0], np.float32)
     quantised = np.rint(_block_dct(luma) / table).astype(np.int32)
     shift = BLOCK // 2
-    return LumaCoefficients(quantised, _block_dct(luma[shift:, shift:]), table)
+    clipped = np.abs(luma) >= CLIPPED_LUMA
+    return LumaCoefficients(
+        quantised,
+        _block_dct(luma[shift:, shift:]),
+        table,
+        _any_in_block(clipped),
+        _any_in_block(clipped[shift:, shift:]),
+    )
+
+
+def _any_in_block(mask: np.ndarray) -> np.ndarray:
+    rows, cols = mask.shape[0] // BLOCK, mask.shape[1] // BLOCK
+    return mask[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK).any(axis=(1, 3))
 
 
 @lru_cache(maxsize=4096)
@@ -261,16 +279,19 @@ def region_lattice(result: CompressionResult, mask: np.ndarray, spec: Compressio
     """The share of the photo's first-compression lattice that the pixels under `mask` (bool, the
     photo's height x width) keep, read on every frequency the whole photo showed it on. "Compressed
     once" is modelled from the region's own shifted-grid coefficients, so what the region's content does
-    to the histograms (smooth skin: steep, mostly small values) is in both models and cancels. None
-    when the region has no blocks or the photo showed no lattice."""
+    to the histograms (smooth skin: steep, mostly small values) is in both models and cancels. Blocks
+    with a clipped pixel are left out. None when the region has no such blocks or the photo showed no
+    lattice."""
     read = result.coefficients
     if read is None or not result.fits:
         return None
     rows, cols = read.quantised.shape[:2]
-    inside = block_mask(mask, BLOCK)[:rows, :cols]
+    inside = block_mask(mask, BLOCK)[:rows, :cols] & ~read.clipped
     shift = BLOCK // 2
     shifted_rows, shifted_cols = read.misaligned.shape[:2]
-    inside_shifted = block_mask(mask[shift:, shift:], BLOCK)[:shifted_rows, :shifted_cols]
+    inside_shifted = (
+        block_mask(mask[shift:, shift:], BLOCK)[:shifted_rows, :shifted_cols] & ~read.clipped_misaligned
+    )
     if not inside.any() or not inside_shifted.any():
         return None
     observed = once = twice = 0.0
