@@ -28,12 +28,12 @@ def face_and_rest(
     compressed only once or either region cannot tell once from twice (under `min_span` nats)."""
     if result.double_evidence < spec.compression.min_double_evidence:
         return None
-    skin = face_skin(shape, face)
-    readings = (region_lattice(result, skin, spec.compression),
-                region_lattice(result, beyond_face(skin, face), spec.compression))  # fmt: skip
-    if any(reading is None or reading.span < spec.face_lattice.min_span for reading in readings):
+    mask = face_skin(shape, face)
+    skin = region_lattice(result, mask, spec.compression)
+    rest = region_lattice(result, beyond_face(mask, face), spec.compression)
+    if skin is None or rest is None or min(skin.span, rest.span) < spec.face_lattice.min_span:
         return None
-    return readings  # type: ignore[return-value]
+    return skin, rest
 
 
 def face_lattice_finding(
