@@ -18,13 +18,13 @@ from PIL import Image
 from photoflow.face.analyzer import get_analyzer
 from photoflow.face.landmarks import (
     FACE_OVAL,
-    INNER_LIPS,
     LEFT_EYE_RING,
     MOUTH_LEFT,
     MOUTH_RIGHT,
     RIGHT_EYE_RING,
     FaceLandmarks,
 )
+from photoflow.tamper.skin_regions import face_skin
 
 EXIF_SOFTWARE = 0x0131
 
@@ -42,19 +42,12 @@ def _polygon(face: FaceLandmarks, indices: tuple[int, ...]) -> np.ndarray:
 
 
 def skin_mask(rgb: np.ndarray, face: FaceLandmarks) -> np.ndarray:
-    """Float 0-1 mask of the face skin: the face oval without eyes and lips, feathered like a beauty
-    tool's brush so the edit fades out instead of ending at a hard line."""
-    height, width = rgb.shape[:2]
-    mask = np.zeros((height, width), np.uint8)
-    cv2.fillPoly(mask, [_polygon(face, FACE_OVAL)], 255)
-    holes = np.zeros_like(mask)
-    for ring in (RIGHT_EYE_RING, LEFT_EYE_RING, INNER_LIPS):
-        cv2.fillPoly(holes, [cv2.convexHull(_polygon(face, ring))], 255)
-    grow = max(3, round(face.eye_distance * 0.08)) | 1
-    holes = cv2.dilate(holes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
-    mask[holes > 0] = 0
+    """Float 0-1 mask of the face skin: the face oval without eyes and lips (`skin_regions.face_skin`,
+    the region beauty sliders work on), feathered like a beauty tool's brush so the edit fades out
+    instead of ending at a hard line."""
+    mask = face_skin(rgb.shape, face).astype(np.float32)
     sigma = max(2.0, face.eye_distance * 0.06)
-    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), sigma)
+    return cv2.GaussianBlur(mask, (0, 0), sigma)
 
 
 def _blend(base: np.ndarray, edited: np.ndarray, mask: np.ndarray) -> np.ndarray:

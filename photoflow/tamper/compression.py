@@ -99,10 +99,15 @@ class LatticeShare:
     blocks: int
 
 
+def _tiles(pixels: np.ndarray) -> np.ndarray:
+    """The photo's 8 x 8 blocks (JPEG's grid, from the top-left) as rows x 8 x columns x 8."""
+    rows, cols = pixels.shape[0] // BLOCK, pixels.shape[1] // BLOCK
+    return pixels[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK)
+
+
 def _block_dct(luma: np.ndarray) -> np.ndarray:
-    rows, cols = luma.shape[0] // BLOCK, luma.shape[1] // BLOCK
-    blocks = luma[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK).transpose(0, 2, 1, 3)
-    return (DCT @ blocks @ DCT.T).reshape(rows, cols, 64)
+    blocks = _tiles(luma).transpose(0, 2, 1, 3)
+    return (DCT @ blocks @ DCT.T).reshape(*blocks.shape[:2], 64)
 
 
 def luma_coefficients(image: Image.Image) -> LumaCoefficients | None:
@@ -131,14 +136,9 @@ def luma_coefficients(image: Image.Image) -> LumaCoefficients | None:
         quantised,
         _block_dct(luma[shift:, shift:]),
         table,
-        _any_in_block(clipped),
-        _any_in_block(clipped[shift:, shift:]),
+        _tiles(clipped).any(axis=(1, 3)),
+        _tiles(clipped[shift:, shift:]).any(axis=(1, 3)),
     )
-
-
-def _any_in_block(mask: np.ndarray) -> np.ndarray:
-    rows, cols = mask.shape[0] // BLOCK, mask.shape[1] // BLOCK
-    return mask[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK).any(axis=(1, 3))
 
 
 @lru_cache(maxsize=4096)
@@ -286,12 +286,10 @@ def region_lattice(result: CompressionResult, mask: np.ndarray, spec: Compressio
     if read is None or not result.fits:
         return None
     rows, cols = read.quantised.shape[:2]
-    inside = block_mask(mask, BLOCK)[:rows, :cols] & ~read.clipped
+    inside = block_mask(mask)[:rows, :cols] & ~read.clipped
     shift = BLOCK // 2
     shifted_rows, shifted_cols = read.misaligned.shape[:2]
-    inside_shifted = (
-        block_mask(mask[shift:, shift:], BLOCK)[:shifted_rows, :shifted_cols] & ~read.clipped_misaligned
-    )
+    inside_shifted = block_mask(mask[shift:, shift:])[:shifted_rows, :shifted_cols] & ~read.clipped_misaligned
     if not inside.any() or not inside_shifted.any():
         return None
     observed = once = twice = 0.0
@@ -308,8 +306,6 @@ def region_lattice(result: CompressionResult, mask: np.ndarray, spec: Compressio
     return LatticeShare(share, span, int(inside.sum()))
 
 
-def block_mask(mask: np.ndarray, block: int) -> np.ndarray:
-    """The `block` x `block` tiles (JPEG's grid, from the top-left) that lie mostly inside `mask`."""
-    rows, cols = mask.shape[0] // block, mask.shape[1] // block
-    tiles = mask[: rows * block, : cols * block].reshape(rows, block, cols, block)
-    return tiles.mean(axis=(1, 3)) > 0.5
+def block_mask(mask: np.ndarray) -> np.ndarray:
+    """The 8 x 8 blocks that lie mostly inside `mask`."""
+    return _tiles(mask).mean(axis=(1, 3)) > 0.5

@@ -30,17 +30,3 @@ def ratio_score(ratio: float, scale: RatioScale, flag_score: float) -> float:
         return scale.score
     share = (scale.flag_ratio - ratio) / (scale.flag_ratio - scale.strong_ratio)
     return flag_score + (scale.score - flag_score) * share
-
-
-def face_neck_finding(
-    reason: TamperReason, ratio: float, scale: RatioScale, flag_score: float, *, trace: str, unedited: str
-) -> TamperFinding | None:
-    """The finding of a face / neck ratio trace (`trace` names what the cheeks keep of the neck's,
-    `unedited` the photos the clear line was measured on); None from `clear_ratio` up."""
-    if ratio >= scale.clear_ratio:
-        return None
-    detail = (
-        f"the cheeks keep {ratio:.2f} of the neck's {trace} ({unedited}: {scale.clear_ratio:.2f} and more; "
-        f"flagged at {scale.flag_ratio:.2f} and below)"
-    )
-    return TamperFinding(reason, round(ratio_score(ratio, scale, flag_score), 1), detail)

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from data_contracts.tamper_spec import SkinTextureSpec
-from photoflow.tamper.findings import TamperFinding, face_neck_finding
+from photoflow.tamper.findings import TamperFinding, ratio_score
 from photoflow.tamper.skin_regions import SkinRegions
 from schemas.tamper_reasons import TamperReason
 
@@ -29,7 +29,11 @@ def skin_smoothing(
     rgb: np.ndarray, regions: SkinRegions, spec: SkinTextureSpec, flag_score: float
 ) -> TamperFinding | None:
     """A finding when the face looks smoothed against its own neck; None when it does not."""
-    return face_neck_finding(
-        TamperReason.SKIN_SMOOTHED, texture_ratio(rgb, regions, spec), spec, flag_score,
-        trace="fine detail", unedited="unedited portraits",
-    )  # fmt: skip
+    ratio = texture_ratio(rgb, regions, spec)
+    if ratio >= spec.clear_ratio:
+        return None
+    detail = (
+        f"the cheeks keep {ratio:.2f} of the neck's fine detail (unedited portraits: {spec.clear_ratio:.2f} "
+        f"and more; flagged at {spec.flag_ratio:.2f} and below)"
+    )
+    return TamperFinding(TamperReason.SKIN_SMOOTHED, round(ratio_score(ratio, spec, flag_score), 1), detail)
