@@ -1,8 +1,9 @@
-"""Accounts for the web app: `photoflow user add|list`.
+"""Accounts for the web app: `photoflow user add|list|password|disable|enable`.
 
 A password is never a command-line argument (it would show in `ps` and in shell history): `user add`
-reads it from standard input, e.g. `printf '%s\n' "$PASSWORD" | photoflow user add alice --role reviewer
---password-stdin`.
+and `user password` read it from standard input, e.g. `printf '%s\n' "$PASSWORD" | photoflow user add
+alice --role reviewer --password-stdin`. A new password or a disabled account logs the user out of
+every browser at once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,24 @@ from photoflow.cli_options import JsonOption
 from photoflow.errors import PhotoflowError
 
 user_app = typer.Typer(no_args_is_help=True, help="Web app accounts: reviewers, institution admins, ops.")
+
+
+NameArgument = Annotated[str, typer.Argument(help="The account's login name (see `photoflow user list`).")]
+PasswordStdinOption = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+]
+
+
+def _require_password_stdin(given: bool) -> None:
+    if not given:
+        raise PhotoflowError(
+            "give --password-stdin and pipe the password on standard input; passwords are never "
+            "command-line arguments (they would show in `ps` and in shell history)"
+        )
+
+
+def _logged_out(count: int) -> str:
+    return f"; {count} open web session(s) ended" if count else ""
 
 
 def _read_password() -> str:
@@ -37,10 +56,7 @@ def user_add(
     institution: Annotated[
         str | None, typer.Option("--institution", help="Institution code; institution admins only.")
     ] = None,
-    password_stdin: Annotated[
-        bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of standard input."),
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Add a web app account; the password comes on standard input, never as an argument."""
@@ -49,11 +65,7 @@ def user_add(
     from schemas.accounts import UserOut, UserRole
     from schemas.db import default_engine
 
-    if not password_stdin:
-        raise PhotoflowError(
-            "give --password-stdin and pipe the password on standard input; passwords are never "
-            "command-line arguments (they would show in `ps` and in shell history)"
-        )
+    _require_password_stdin(password_stdin)
     try:
         user_role = UserRole.parse(role)
     except ValueError as error:
@@ -89,3 +101,36 @@ def user_list(as_json: JsonOption = False) -> None:
         table.add_row(user.name, user.role_label, user.institution_code or "-",
                       "yes" if user.active else "no", user.created_at[:16].replace("T", " "))  # fmt: skip
     console.print(table)
+
+
+@user_app.command("password")
+def user_password(name: NameArgument, password_stdin: PasswordStdinOption = False) -> None:
+    """Set a new password (from standard input); the user is logged out of every browser."""
+    from photoflow.accounts.users import change_password
+    from schemas.db import default_engine
+
+    _require_password_stdin(password_stdin)
+    ended = change_password(default_engine(), name=name, password=_read_password())
+    typer.echo(f"new password set for {name.strip()}{_logged_out(ended)}")
+
+
+@user_app.command("disable")
+def user_disable(name: NameArgument) -> None:
+    """Stop an account from logging in; it is logged out of every browser at once."""
+    from photoflow.accounts.users import set_active
+    from schemas.db import default_engine
+
+    ended = set_active(default_engine(), name=name, active=False)
+    typer.echo(
+        f"disabled {name.strip()}{_logged_out(ended)}; `photoflow user enable {name.strip()}` undoes it"
+    )
+
+
+@user_app.command("enable")
+def user_enable(name: NameArgument) -> None:
+    """Let a disabled account log in again (with its old password, or a new one from `user password`)."""
+    from photoflow.accounts.users import set_active
+    from schemas.db import default_engine
+
+    set_active(default_engine(), name=name, active=True)
+    typer.echo(f"enabled {name.strip()}: they can log in again")

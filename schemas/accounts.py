@@ -1,4 +1,4 @@
-"""People who log in to the web app, their roles, and the log of login attempts (for rate limiting)."""
+"""People who log in to the web app, their roles, their sessions, and the log of login attempts."""
 
 from __future__ import annotations
 
@@ -42,6 +42,23 @@ class LoginAttempt(SQLModel, table=True):
     client: str = Field(max_length=64, index=True, description="The client's address as the app saw it.")
     succeeded: bool
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class WebSession(SQLModel, table=True):
+    """One login to the web app, kept here so that it can be ended before it expires.
+
+    The browser's signed cookie carries only a random token; this table keeps its SHA-256, so a copy of
+    the database opens no session. Logout ends one session; a password change or a disabled account ends
+    every session of the user. Ended sessions stay until they expire, to show when and why they ended.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    ended_at: datetime | None = None
+    ended_why: str | None = Field(default=None, max_length=50, description="logout, password changed, ...")
 
 
 class UserOut(BaseModel):

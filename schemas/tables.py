@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the engine see the whole metadata."""
 
-from schemas.accounts import LoginAttempt, User
+from schemas.accounts import LoginAttempt, User, WebSession
 from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.deliverables import (
     DownloadItem,
@@ -51,4 +51,5 @@ __all__ = [
     "StudentRecord",
     "Submission",
     "User",
+    "WebSession",
 ]

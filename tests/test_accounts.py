@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import select
 
 from photoflow.accounts.logins import LoginRefused, LoginThrottled, authenticate
-from photoflow.accounts.users import add_user, get_user, list_users
+from photoflow.accounts.sessions import open_session, session_user
+from photoflow.accounts.users import add_user, list_users
 from photoflow.errors import PhotoflowError
 from schemas.accounts import LoginAttempt, User, UserRole
 from schemas.clock import utcnow
@@ -51,7 +52,7 @@ def test_add_user_stores_an_argon2_hash_not_the_password(engine):
     assert user.name == "alice" and user.active and user.created_by == "test-admin"
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     assert [u.name for u in list_users(engine)] == ["alice"]
-    assert get_user(engine, user.id).role is UserRole.REVIEWER
+    assert [u.role for u in list_users(engine)] == [UserRole.REVIEWER]
 
 
 def test_a_taken_name_is_refused(engine):
@@ -96,11 +97,13 @@ def test_a_weak_password_creates_no_account(engine):
     assert list_users(engine) == []
 
 
-def test_get_user_does_not_return_a_deactivated_account(engine):
+def test_a_session_of_a_deactivated_account_opens_nothing(engine):
     user = add_account(engine)
+    token = open_session(engine, user_id=user.id, hours=1)
+    assert session_user(engine, token).name == "alice"
     with session_scope(engine) as session:
         session.get(User, user.id).active = False
-    assert get_user(engine, user.id) is None
+    assert session_user(engine, token) is None
 
 
 def test_right_password_returns_the_user_and_logs_a_success(engine, settings):

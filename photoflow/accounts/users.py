@@ -1,8 +1,9 @@
-"""Adding and finding the people who log in to the web app.
+"""Adding, finding, disabling and re-passwording the people who log in to the web app.
 
 An institution admin belongs to exactly one institution, one that already has a contract, because the
 admin sees only that institution's records; reviewers and ops work across institutions and belong to
 none. The password is checked against the platform's rule and only its argon2 hash is stored.
+A new password or a disabled account ends every web session of the user at once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from photoflow.accounts.passwords import hash_password, require_good_password
-from photoflow.errors import PhotoflowError
+from photoflow.accounts.sessions import DISABLED, PASSWORD_CHANGED, end_user_sessions
+from photoflow.errors import NotFoundError, PhotoflowError
 from schemas.accounts import User, UserRole
 from schemas.db import session_scope
 from schemas.institutions import Institution
@@ -89,8 +91,32 @@ def list_users(engine: Engine) -> list[User]:
         return list(session.exec(select(User).order_by(User.name)))
 
 
-def get_user(engine: Engine, user_id: int) -> User | None:
-    """The account a web session names, or None when it is gone or deactivated (the session is over)."""
+def _named(session: Session, name: str) -> User:
+    user = session.exec(select(User).where(User.name == name.strip())).first()
+    if user is None:
+        raise NotFoundError(
+            f"there is no user named {name.strip()}: `photoflow user list` shows every account"
+        )
+    return user
+
+
+def change_password(engine: Engine, *, name: str, password: str) -> int:
+    """Give the user a new password and end their sessions (whoever knew the old one is logged out).
+
+    Returns how many sessions were ended.
+    """
+    require_good_password(password)
     with session_scope(engine) as session:
-        user = session.get(User, user_id)
-    return user if user is not None and user.active else None
+        user = _named(session, name)
+        user.password_hash = hash_password(password)
+        session.add(user)
+        return end_user_sessions(session, user.id, why=PASSWORD_CHANGED)
+
+
+def set_active(engine: Engine, *, name: str, active: bool) -> int:
+    """Enable or disable an account; disabling ends its sessions. Returns how many sessions were ended."""
+    with session_scope(engine) as session:
+        user = _named(session, name)
+        user.active = active
+        session.add(user)
+        return 0 if active else end_user_sessions(session, user.id, why=DISABLED)

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy import Engine
 
-from photoflow.accounts.users import get_user
+from photoflow.accounts.sessions import session_user
+from photoflow.review_app.security import SESSION_FIELD
 from photoflow.settings import Settings
 from schemas.accounts import User, UserRole
 
@@ -29,8 +30,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def current_user(request: Request, engine: EngineDep) -> User:
-    user_id = request.session.get("uid")
-    user = get_user(engine, user_id) if user_id is not None else None
+    """The user of the request's session, looked up each time: an ended session is refused at once."""
+    token = request.session.get(SESSION_FIELD)
+    user = session_user(engine, token) if isinstance(token, str) else None
     if user is None:
         request.session.clear()
         raise LoginRequired

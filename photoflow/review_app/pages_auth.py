@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from photoflow.accounts.logins import LoginRefused, LoginThrottled, authenticate
-from photoflow.accounts.users import get_user
+from photoflow.accounts.sessions import session_user
 from photoflow.manual_review.queue import release
 from photoflow.review_app.deps import EngineDep, SettingsDep, current_user
 from photoflow.review_app.rendering import render
-from photoflow.review_app.security import require_csrf, start_session
+from photoflow.review_app.security import SESSION_FIELD, end_browser_session, require_csrf, start_session
 from schemas.accounts import User, UserRole
 
 router = APIRouter()
@@ -57,16 +57,16 @@ def login(
     except LoginRefused as refusal:
         return render(request, "login.html", user=None, status_code=401, next=_safe_next(next) or "",
                       error=str(refusal), name=name)  # fmt: skip
-    start_session(request, user.id)
+    start_session(request, engine, settings, user.id)
     return RedirectResponse(_safe_next(next) or HOME[user.role], status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(require_csrf)])
 def logout(request: Request, engine: EngineDep) -> Response:
     """Log out, giving back the photos a reviewer holds so that others need not wait for the lease."""
-    user_id = request.session.get("uid")
-    user = get_user(engine, user_id) if user_id is not None else None
+    token = request.session.get(SESSION_FIELD)
+    user = session_user(engine, token) if isinstance(token, str) else None
     if user is not None:
         release(engine, reviewer=user.name)
-    request.session.clear()
+    end_browser_session(request, engine)
     return RedirectResponse("/login", status_code=303)

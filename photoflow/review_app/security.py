@@ -1,8 +1,10 @@
 """Sessions, CSRF tokens and response headers: the parts of the app every page relies on.
 
-Sessions are signed cookies (itsdangerous, through Starlette's SessionMiddleware) holding the user's
-id and a CSRF token; nothing else about the user lives in the browser. Every POST carries the token
-in a hidden field (or the X-CSRF-Token header) and is refused without it.
+Sessions are signed cookies (itsdangerous, through Starlette's SessionMiddleware) holding a session
+token and a CSRF token; nothing about the user lives in the browser. The session token names a row of
+the session table (photoflow.accounts.sessions), looked up on every request, so that logout, a new
+password or a disabled account ends the session even for a copy of the cookie. Every POST carries the
+CSRF token in a hidden field (or the X-CSRF-Token header) and is refused without it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import secrets
 from pathlib import Path
 
 from fastapi import HTTPException, Request, status
+from sqlalchemy import Engine
 
+from photoflow.accounts.sessions import LOGGED_IN_AGAIN, LOGGED_OUT, end_session, open_session
 from photoflow.settings import Settings
 
 CSRF_FIELD = "csrf_token"
+SESSION_FIELD = "sid"
 CSRF_HEADER = "x-csrf-token"
 SECRET_FILE = "session_secret"
 
@@ -71,8 +76,22 @@ async def require_csrf(request: Request) -> None:
         )
 
 
-def start_session(request: Request, user_id: int) -> None:
-    """A fresh session on login (a new token too), so a session id planted before login is useless."""
+def start_session(request: Request, engine: Engine, settings: Settings, user_id: int) -> None:
+    """A fresh session on login (a new CSRF token too), so a session planted before login is useless.
+
+    A session the browser already had is ended, not just forgotten: a copy of that cookie opens nothing.
+    """
+    previous = request.session.get(SESSION_FIELD)
+    if previous:
+        end_session(engine, previous, why=LOGGED_IN_AGAIN)
     request.session.clear()
-    request.session["uid"] = user_id
+    request.session[SESSION_FIELD] = open_session(engine, user_id=user_id, hours=settings.session_hours)
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+def end_browser_session(request: Request, engine: Engine) -> None:
+    """Logout: the session ends on the server, and the browser's cookie is emptied."""
+    token = request.session.get(SESSION_FIELD)
+    if token:
+        end_session(engine, token, why=LOGGED_OUT)
+    request.session.clear()
