@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from photoflow.cli_enrollment_output import show_enrollment_upload
@@ -46,6 +47,8 @@ def show_demo(result: DemoReport) -> None:
     show_enrollment_upload(result.late_enrollment)
     _step(7, "The batch flow runs again: it finishes what is left and orders the prints")
     _show_run(result.second_run)
+    if result.prints_skipped:
+        console.print(f"  prints skipped: {escape(result.prints_skipped)}")
     _step(8, "Deliverables")
     console.print(f"  export {result.export.id} ({result.export.status_label}): {result.export.rows} rows, "
                   f"{data / result.export.path}")  # fmt: skip

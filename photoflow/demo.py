@@ -87,6 +87,7 @@ class DemoReport(BaseModel):
     billing: BillingOut
     events_logged: int
     statuses: list[StatusCount]
+    prints_skipped: str | None = None  # why no prints were ordered (no font for the names), if so
 
 
 def _fresh_workdir(workdir: Path) -> Path:
@@ -122,6 +123,7 @@ def run_demo(workdir: Path) -> DemoReport:
     get_settings.cache_clear()
     settings = get_settings()
     datasets = Dataset(settings.datasets_dir)
+    prints, prints_skipped = _print_request()
 
     from flows.advance import advance_flow
     from flows.batch import batch_flow
@@ -143,7 +145,7 @@ def run_demo(workdir: Path) -> DemoReport:
                                 actor="demo-admin")  # fmt: skip
     folders = datasets.write_inputs(workdir, rows)
     first = batch_flow(INSTITUTION, CATEGORY.value, rosters=[str(fixed_file)], photos=[str(folders.photos)],
-                       actor="demo-ops", **PRINT)  # fmt: skip
+                       actor="demo-ops", **prints)  # fmt: skip
     enrollment = upload_enrollment_photos(
         engine, settings, batch_id=first.batch_id, source=folders.enrollment, actor="demo-admin"
     )
@@ -153,7 +155,7 @@ def run_demo(workdir: Path) -> DemoReport:
         held, decisions = _decide_held(engine, first.batch_id)
         late = upload_enrollment_photos(engine, settings, batch_id=first.batch_id, source=folders.late,
                                         actor="demo-admin")  # fmt: skip
-        second = batch_flow(INSTITUTION, CATEGORY.value, actor="demo-ops", **PRINT)
+        second = batch_flow(INSTITUTION, CATEGORY.value, actor="demo-ops", **prints)
         received = registry.stats()
     deliverables = _deliverables(engine, settings, first.batch_id)
     statuses = stage_summary(engine, first.batch_id, None).statuses
@@ -170,8 +172,21 @@ def run_demo(workdir: Path) -> DemoReport:
         registry={name: received[name] for name in ("requests", "packages", "entries_received",
                                                      "records_received", "registered", "rejected",
                                                      "faults_injected")},
-        notices=_notices(engine), events_logged=events, statuses=statuses, **deliverables,
+        notices=_notices(engine), events_logged=events, statuses=statuses, prints_skipped=prints_skipped,
+        **deliverables,
     )  # fmt: skip
+
+
+def _print_request() -> tuple[dict[str, str], str | None]:
+    """The demo's print order, or none and why on a machine with no font for the names: the rest of the
+    batch's story still runs, and the summary says what to install."""
+    from photoflow.printing.fonts import find_label_font
+
+    try:
+        find_label_font()
+    except PhotoflowError as error:
+        return {}, str(error)
+    return PRINT, None
 
 
 class Inputs(BaseModel):

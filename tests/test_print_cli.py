@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,29 @@ def test_billing_prints_the_month_and_refuses_a_bad_date(
     assert code == 0 and summary["total_photos"] == 3 and summary["total_amount"] == "90.00"
     code, _, err = run(monkeypatch, capsys, "billing", "--from", "2026-13-01")
     assert code == 2 and "2026-13-01" in err
+
+
+# photoflow as on a machine with no Chinese font: no fontconfig on PATH, the font package uninstalled
+WITHOUT_ANY_FONT = (
+    "import sys; sys.modules['pylopdf_fonts_zh_cn'] = None; from photoflow.cli import main; main()"
+)
+
+
+def test_a_print_order_on_a_machine_without_a_chinese_font_says_once_what_to_install(
+    engine, settings, contract, tmp_path
+):
+    batch_id = collected(engine, settings, tmp_path, 2)
+    (tmp_path / "bin").mkdir()
+    env = {name: value for name, value in os.environ.items() if name != "PHOTOFLOW_PRINT_FONT"}
+
+    request = ["--batch", str(batch_id), "--layout", "one_inch", "--address", "示范路 1 号"]
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_ANY_FONT, "print", "request", *request],
+        capture_output=True, text=True, check=False, timeout=300,
+        env={**env, "PATH": str(tmp_path / "bin")},
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("No font with Chinese characters") == 1, result.stderr
+    assert "pylopdf-fonts-zh-cn" in result.stderr and "PHOTOFLOW_PRINT_FONT" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

@@ -253,12 +253,27 @@ def test_the_pdf_has_one_4_by_6_inch_page_per_sheet_at_300_dpi(tmp_path):
             pdf.close()
 
 
+def test_the_packaged_font_draws_names_on_a_machine_without_fontconfig(monkeypatch, tmp_path, font_cache):
+    monkeypatch.delenv("PHOTOFLOW_PRINT_FONT", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no fc-match or fc-list: a fresh server or container
+    assert fonts.fontconfig_candidates() == []
+
+    font = find_label_font()
+    assert font.path.name == "NotoSansSC-Regular.otf" and font.missing(fonts.PROBE + "示范大学") == ""
+    layout = print_layout("one_inch")
+    [sheet] = render_sheets([SheetItem(portrait(0), "张三")], layout)
+    slot = grid(layout).slots[0]
+    assert dark(pixels(sheet, (slot.label[0] + 2, slot.label[1], slot.label[2] - 2, slot.label[3]))) > 50
+
+
 def test_labels_without_a_chinese_font_give_an_error_that_says_what_to_install(monkeypatch, font_cache):
     monkeypatch.delenv("PHOTOFLOW_PRINT_FONT", raising=False)
     monkeypatch.setattr(fonts, "fontconfig_candidates", lambda: [(LATIN_ONLY_FONT, 0)])
+    monkeypatch.setattr(fonts, "packaged_candidates", list)  # the font package uninstalled
     layout = print_layout("one_inch")
     with pytest.raises(
-        PhotoflowError, match=r"No font with Chinese.*fonts-wqy-microhei.*PHOTOFLOW_PRINT_FONT"
+        PhotoflowError,
+        match=r"No font with Chinese.*pylopdf-fonts-zh-cn.*fonts-wqy-microhei.*PHOTOFLOW_PRINT_FONT",
     ):
         render_sheets([SheetItem(portrait(0), "张三")], layout)
     [sheet] = render_sheets([SheetItem(portrait(0), "")], layout)  # no label, no font needed

@@ -3,7 +3,9 @@
 A font without the glyphs draws empty boxes, which nobody notices until the sheets come back from the
 print shop; so every candidate's character map is read (fontTools) and checked against real names.
 `fc-match ':lang=zh'` alone is not enough: with only DejaVu and a CJK font installed it can still answer
-DejaVu, hence the `zh-cn` query and the `fc-list` fallbacks.
+DejaVu, hence the `zh-cn` query and the `fc-list` fallbacks. A machine with no Chinese font at all (a
+fresh server, a container) still prints: photoflow's install brings Noto Sans SC in the
+pylopdf-fonts-zh-cn package, tried after the fonts the machine has.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ PROBE = (
     "刚桂英华玉兰"
 )
 INSTALL_HINT = (
+    "reinstall photoflow (`pip install -e .` brings Noto Sans SC in the pylopdf-fonts-zh-cn package), "
     "install a Chinese font (Debian/Ubuntu: `apt-get install fonts-wqy-microhei`, or fonts-noto-cjk) "
     "or set PHOTOFLOW_PRINT_FONT to the path of a .ttf/.ttc/.otf file that has Chinese characters"
 )
@@ -79,13 +82,23 @@ def fontconfig_candidates() -> list[tuple[Path, int]]:
     return found
 
 
+def packaged_candidates() -> list[tuple[Path, int]]:
+    """Noto Sans SC from the pylopdf-fonts-zh-cn package photoflow depends on; empty if it was removed."""
+    try:
+        from pylopdf_fonts_zh_cn import sans_path
+    except ImportError:
+        return []
+    return [(sans_path(), 0)]
+
+
 def covers_chinese(font: LabelFont | None) -> bool:
     return font is not None and not font.missing(PROBE)
 
 
 @cache
 def find_label_font() -> LabelFont:
-    """PHOTOFLOW_PRINT_FONT when set (and it must then be right), else fontconfig's first Chinese font."""
+    """PHOTOFLOW_PRINT_FONT when set (and it must then be right), else fontconfig's first Chinese font,
+    else the packaged one."""
     configured = get_settings().print_font
     if configured is not None:
         font = read_font(configured) if configured.is_file() else None
@@ -96,7 +109,7 @@ def find_label_font() -> LabelFont:
             )
         assert font is not None
         return font
-    for path, index in fontconfig_candidates():
+    for path, index in [*fontconfig_candidates(), *packaged_candidates()]:
         font = read_font(path, index)
         if covers_chinese(font):
             assert font is not None

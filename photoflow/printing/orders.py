@@ -22,6 +22,7 @@ from data_contracts.roster_columns import COLUMNS_BY_FIELD
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
 from photoflow.photos.attempts import SpecImage, current_spec_images
+from photoflow.printing.fonts import find_label_font
 from photoflow.printing.sheets import SheetItem, grid, iter_sheets, print_layout, write_pdf
 from photoflow.records_filter import GROUPING, RecordFilter
 from photoflow.settings import Settings
@@ -75,8 +76,10 @@ def request_print(
 
 
 def check_print_request(*, split_by: Sequence[str], layout: str, address: str) -> None:
-    """Refuse, with the reason, a layout, split or address no order can be made with."""
+    """Refuse, with the reason, a layout, split or address no order can be made with, or a machine with
+    no font to print the names: at once, not when the sheets are drawn at the end of a batch run."""
     print_layout(layout)  # refuses an unknown one, naming those there are
+    find_label_font()
     unknown = [name for name in split_by if name not in GROUPING]
     if unknown:
         raise PhotoflowError(f"cannot split by {', '.join(unknown)}: choose from {', '.join(GROUPING)}")
