@@ -28,7 +28,7 @@ def show_screening(report: ScreeningReport) -> None:
 
 def show_weights(weights: WeightsOut) -> None:
     console.print(f"权重 Weights #{weights.id} ({weights.computed_at:%Y-%m-%d %H:%M} UTC), "
-                  f"人工决定 human decisions: {weights.decided}")  # fmt: skip
+                  f"审核员队列决定 reviewers' decisions: {weights.decided}")  # fmt: skip
     table = Table("接口 Interface", "成功率 Success rate", "一致 Agreed", "总数 Total")
     for name, entry in weights.rates.items():
         label = ApprovalInterface(name).label

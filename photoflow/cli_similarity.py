@@ -132,7 +132,8 @@ def manual_approve(
     ] = None,
     everyone: Annotated[bool, typer.Option("--all", help="Approve the batch's whole manual queue.")] = False,
 ) -> None:
-    """Approve photos in the manual queue; they go on to comparison, or to collected without one."""
+    """Ops override: approve queued photos (on to comparison, or collected); auto-approval never learns
+    from these, only from reviewers' decisions in the queue."""
     from photoflow.manual_review.decisions import approve
     from photoflow.settings import get_settings
     from schemas.db import default_engine

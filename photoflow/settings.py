@@ -158,7 +158,7 @@ class Settings(BaseSettings):
     approval_min_history: int = Field(
         default=100,
         gt=0,
-        description="Human-decided screened photos needed before learnt weights enable auto-approval.",
+        description="Reviewers' queue decisions on screened photos needed before auto-approval can start.",
     )
     approval_held_back_percent: int = Field(
         default=20, ge=1, le=50, description="Share of past decisions kept back to check auto-approval."

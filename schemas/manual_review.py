@@ -20,6 +20,15 @@ class ManualDecision(LabelledEnum):
     REJECTED = ("rejected", "审核不通过", "Rejected")
 
 
+class DecisionSource(LabelledEnum):
+    """How a queue row was decided. Only a reviewer's decision in the queue is a person's judgement of
+    the photo: the ops override approves whatever it is given, and auto-approval is screening's own."""
+
+    QUEUE = ("queue", "审核员在队列中决定", "A reviewer in the queue")
+    OPS_OVERRIDE = ("ops_override", "运维批量通过", "Ops override (manual approve)")
+    AUTO_APPROVAL = ("auto_approval", "自动通过", "Auto-approval")
+
+
 class ManualRejectReason(LabelledEnum):
     """Why a reviewer rejects a photo; these are the reasons stage 1 cannot judge as well as a person."""
 
@@ -61,6 +70,9 @@ class ManualReview(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
     decided_by: str | None = Field(default=None, max_length=100)
     decided_at: datetime | None = None
+    decided_via: DecisionSource | None = Field(
+        default=None, sa_type=enum_type(DecisionSource), description="Queue, ops override or auto-approval."
+    )
 
 
 class SlaState(LabelledEnum):

@@ -60,7 +60,7 @@ class ApprovalWeights(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow, index=True)
     computed_by: str = Field(max_length=100)
     flow_run_id: str | None = Field(default=None, max_length=64)
-    decided: int = Field(description="Human-decided attempts with screening scores, both slices.")
+    decided: int = Field(description="Screened attempts reviewers decided in the queue, both slices.")
     rates: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     threshold: float | None = Field(default=None, description="The threshold the check was made at.")
     held_back: int = 0

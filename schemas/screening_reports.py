@@ -17,7 +17,7 @@ class BatchRouting(BaseModel):
 class WeightsOut(BaseModel):
     id: int
     computed_at: datetime
-    decided: int  # human-decided screened attempts, both slices
+    decided: int  # screened attempts reviewers decided in the queue, both slices
     rates: dict[str, dict[str, Any]]  # interface -> rate, agreed, total (training slice)
     threshold: float | None
     held_back: int

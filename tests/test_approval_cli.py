@@ -10,7 +10,7 @@ from sqlmodel import select
 from photoflow.roster.workbook import write_roster_workbook
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
-from schemas.manual_review import ManualDecision, ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualReview
 from tests.helpers import students
 from tests.similarity_helpers import batch_records, neutral, reviewed_photo
 from tests.test_cli import add_contract, run, upload_roster
@@ -33,6 +33,7 @@ def test_screen_weights_and_report_from_the_cli(monkeypatch, capsys, settings, e
     with session_scope(engine) as session:  # a reviewer approves both
         for review in session.exec(select(ManualReview)):
             review.decision, review.decided_by = ManualDecision.APPROVED, "alice"
+            review.decided_via = DecisionSource.QUEUE
             session.add(review)
     code, out, _ = run(monkeypatch, capsys, "approval", "weights", "--threshold", "80", "--json")
     weights = json.loads(out)

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from photoflow.auto_approval.formula import combine, weights_from_rates
 from photoflow.auto_approval.quality_score import margin, quality_score
 from photoflow.auto_approval.report import approval_report
 from photoflow.auto_approval.weights import current_weights, recompute_weights
-from photoflow.manual_review.decisions import AUTO_APPROVER
+from photoflow.manual_review.decisions import AUTO_APPROVER, approve, auto_approve, decide
+from photoflow.manual_review.queue import claim
 from schemas.db import session_scope
-from schemas.manual_review import ManualDecision, ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
 from schemas.records import StudentRecord
 from schemas.screening import ApprovalInterface as I
 from schemas.screening import Screening, ScreeningOutcome
 from tests.review_helpers import manual_queue
+
+DOCS = Path(__file__).parents[1] / "docs" / "auto_approval.md"
 
 
 def test_two_interfaces_give_the_patents_formula_exactly():
@@ -70,12 +77,13 @@ def _screened(engine, scores: Callable[[int], dict[I, float]]) -> None:
 
 
 def _decide_all(engine, approved) -> None:
+    """What a reviewer's decisions in the queue leave on the rows (without claiming them one by one)."""
     with session_scope(engine) as session:
         for review in session.exec(select(ManualReview)):
             review.decision = (
                 ManualDecision.APPROVED if approved(review.attempt_id) else ManualDecision.REJECTED
             )
-            review.decided_by = "alice"
+            review.decided_by, review.decided_via = "alice", DecisionSource.QUEUE
             session.add(review)
 
 
@@ -119,11 +127,50 @@ def test_auto_approved_photos_never_count_as_confirmation(engine, settings, cont
     _screened(engine, lambda attempt: {I.QUALITY: 95.0, I.TAMPER: 100.0})
     with session_scope(engine) as session:
         for review in session.exec(select(ManualReview)):
-            review.decision, review.decided_by = ManualDecision.APPROVED, AUTO_APPROVER
-            session.add(review)
+            auto_approve(session, review, reason="auto-approved: test", flow_run_id=None)
+        assert {r.decided_by for r in session.exec(select(ManualReview))} == {AUTO_APPROVER}
 
     weights = recompute_weights(engine, settings, actor="ops")
 
     assert weights.decided == 0
     assert weights.rates["quality"] == {"rate": 0.5, "agreed": 0, "total": 0}
     assert current_weights(engine, settings) is None  # 0 of the 10 decisions needed
+
+
+def test_ops_approvals_of_the_whole_queue_never_teach_auto_approval(
+    engine, settings, contract, tmp_path, monkeypatch
+):
+    """`manual approve --all` approves whatever is left in the queue: nobody judged those photos, so only
+    the photos reviewers decided in the queue count, and the ops override's approvals are left out."""
+    monkeypatch.setattr(settings, "approval_held_back_percent", 1)  # attempts 1-12: none held back
+    queue = manual_queue(engine, settings, tmp_path, 12)
+    _screened(engine, lambda attempt: {I.QUALITY: 90.0, I.TAMPER: 100.0})
+    claim(engine, reviewer="alice", limit=4, lease=timedelta(minutes=15))
+    for review_id in queue[:3]:
+        decide(engine, review_id, reviewer="alice", decision=ManualDecision.APPROVED)
+    decide(engine, queue[3], reviewer="alice", decision=ManualDecision.REJECTED,
+           reasons=[ManualRejectReason.LIGHTING])  # fmt: skip
+    with session_scope(engine) as session:
+        batch_id = session.exec(select(StudentRecord.batch_id)).first()
+    # the domain call behind `photoflow manual approve --batch N --all`: the other 8 photos
+    assert approve(engine, batch_id, actor="ops", everyone=True) == (8, [])
+
+    weights = recompute_weights(engine, settings, actor="ops", threshold=80.0)
+
+    assert weights.decided == 4 and weights.held_back == 0
+    # quality passed all four; alice approved three of them
+    assert weights.rates["quality"] == {"rate": round((3 + 1) / (4 + 2), 4), "agreed": 3, "total": 4}
+    assert weights.rates["tamper"]["total"] == 4
+    assert approval_report(engine).weights.decided == 4
+    with session_scope(engine) as session:
+        rows = session.exec(select(ManualReview).order_by(ManualReview.id)).all()
+        ways = [(r.decided_by, r.decided_via) for r in rows]
+    assert ways == [("alice", DecisionSource.QUEUE)] * 4 + [("ops", DecisionSource.OPS_OVERRIDE)] * 8
+    with engine.connect() as connection:  # the analysts' SQL in the docs reads the same decisions
+        documented = connection.execute(text(_documented_sql("m.decided_via = 'queue'"))).all()
+    assert [row.attempt_id for row in documented] == [rows[i].attempt_id for i in range(4)]
+
+
+def _documented_sql(containing: str) -> str:
+    blocks = re.findall(r"```sql\n(.*?)```", DOCS.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return next(block for block in blocks if containing in block)

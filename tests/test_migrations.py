@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -9,8 +11,10 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
 import schemas.tables  # noqa: F401
+from photoflow.manual_review.decisions import approve, auto_approve, decide
+from photoflow.manual_review.queue import claim
 from schemas.db import alembic_config, is_at_head, session_scope
-from schemas.manual_review import ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
 from tests.review_helpers import manual_queue
 
 
@@ -38,3 +42,31 @@ def test_records_already_in_manual_review_get_their_queue_rows_from_the_migratio
         after = session.exec(select(ManualReview)).all()
     assert len(queue) == 3 and {(r.attempt_id, r.record_id) for r in after} == before
     assert all(r.decision is None and r.holder is None and r.reasons == [] for r in after)
+
+
+def test_decisions_made_before_their_source_was_kept_are_told_apart_by_the_migration(
+    engine, settings, contract, tmp_path
+):
+    """A reviewer decides only what they hold, and only reviewers reject; auto-approval decides as
+    `auto-approval`; the ops override approves whatever is left, held by someone else or by nobody."""
+    queue = manual_queue(engine, settings, tmp_path, 6)
+    claim(engine, reviewer="alice", limit=3, lease=timedelta(minutes=15))
+    decide(engine, queue[0], reviewer="alice", decision=ManualDecision.APPROVED)
+    decide(engine, queue[1], reviewer="alice", decision=ManualDecision.REJECTED,
+           reasons=[ManualRejectReason.SHADOW])  # fmt: skip
+    with session_scope(engine) as session:
+        screened = session.get(ManualReview, queue[3])
+        auto_approve(session, screened, reason="auto-approved: test", flow_run_id=None)
+        batch_id = session.get(ManualReview, queue[0]).batch_id
+    approve(engine, batch_id, actor="ops", everyone=True)  # queue[2] (alice holds it), 4 and 5 (nobody)
+    with session_scope(engine) as session:
+        kept = {r.id: r.decided_via for r in session.exec(select(ManualReview))}
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    command.downgrade(config, "0008")  # as a database was before decisions kept their source
+    command.upgrade(config, "head")
+
+    with session_scope(engine) as session:
+        backfilled = {r.id: r.decided_via for r in session.exec(select(ManualReview))}
+    assert backfilled == kept
+    reviewer, auto, override = DecisionSource.QUEUE, DecisionSource.AUTO_APPROVAL, DecisionSource.OPS_OVERRIDE
+    assert [backfilled[i] for i in queue] == [reviewer, reviewer, override, auto, override, override]

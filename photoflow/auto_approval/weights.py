@@ -1,14 +1,16 @@
 """Learn each interface's success rate from past human decisions, and check auto-approval against them.
 
 An interface's verdict on a photo is pass or fail: quality passes at a score of 50 or more (half its
-margin), similarity at "same person", tamper when nothing was flagged. A human verdict is the
-reviewer's decision, overturned when an admin later rejected the held photo. The success rate is the
-share of an interface's verdicts the humans confirmed, with one agreeing and one disagreeing case
-added (Laplace) so a short history pulls rates towards a half, not to 0 or 1.
+margin), similarity at "same person", tamper when nothing was flagged. A human verdict is a
+reviewer's decision in the queue, overturned when an admin later rejected the held photo. The
+success rate is the share of an interface's verdicts the humans confirmed, with one agreeing and one
+disagreeing case added (Laplace) so a short history pulls rates towards a half, not to 0 or 1.
 
 Attempts whose id ends in the held-back share (id mod 100 below the percent) are never learnt from:
 they measure how often auto-approval at the threshold would have disagreed with the humans.
 Auto-approved photos are never counted: nobody confirmed them, so counting them would be circular.
+Nor are photos approved by the ops override (`photoflow manual approve`): it approves what it is
+given (a whole queue with --all) whether or not anyone looked, so it says nothing about an interface.
 """
 
 from __future__ import annotations
@@ -19,11 +21,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from photoflow.auto_approval.formula import combine
-from photoflow.manual_review.decisions import AUTO_APPROVER
 from photoflow.settings import Settings
 from photoflow.similarity.scoring import load_calibration
 from schemas.db import session_scope
-from schemas.manual_review import ManualDecision, ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualReview
 from schemas.reshoots import ReshootRequest, ReshootSource
 from schemas.screening import ApprovalInterface as I
 from schemas.screening import ApprovalWeights, Screening, ScreeningNote
@@ -52,7 +53,8 @@ def interface_passed(interface: I, decided: Decided, same_from: float) -> bool:
 
 
 def human_decisions(session: Session) -> list[Decided]:
-    """Screened attempts decided by a reviewer (not by screening), with an admin's later rejection."""
+    """Screened attempts a reviewer decided in the queue (not screening, not the ops override), with an
+    admin's later rejection."""
     rows = session.exec(
         select(Screening, ManualReview.decision, ReshootRequest.id)
         .join(ManualReview, ManualReview.attempt_id == Screening.attempt_id)
@@ -61,7 +63,7 @@ def human_decisions(session: Session) -> list[Decided]:
             (ReshootRequest.attempt_id == Screening.attempt_id)
             & (ReshootRequest.source == ReshootSource.HELD),
         )
-        .where(col(ManualReview.decision).is_not(None), ManualReview.decided_by != AUTO_APPROVER)
+        .where(col(ManualReview.decision).is_not(None), ManualReview.decided_via == DecisionSource.QUEUE)
         .order_by(Screening.attempt_id)
     ).all()
     return [

@@ -1,8 +1,10 @@
 """Stage 2 decisions: a reviewer approves or rejects a photo, and the record moves on.
 
-Every way of deciding goes through `_close`: the queue row records the decision and the record makes
-its state-machine move, in one transaction, naming the reviewer. A rejection sends the student back
-for a new photo with the reasons; an approval routes by contract (`routing.after_approval`).
+Every way of deciding goes through `_close`: the queue row records the decision, who made it and how
+(a reviewer in the queue, the ops override, auto-approval), and the record makes its state-machine
+move, in one transaction, naming the reviewer. Only the queue's decisions teach auto-approval. A
+rejection sends the student back for a new photo with the reasons; an approval routes by contract
+(`routing.after_approval`).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from photoflow.state import transition
 from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.enums import RecordStatus
-from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
 from schemas.photos import PhotoAttempt
 from schemas.records import StudentRecord
 from schemas.reshoots import ReshootSource
 
 MAX_NOTE = 500
 AUTO_APPROVER = "auto-approval"  # decided_by and the event's actor when screening approves a photo
+OVERRIDE_REASON = "approved by the ops override (photoflow manual approve), not reviewed in the queue"
 
 
 class DecisionRefused(PhotoflowError):
@@ -82,8 +85,8 @@ def decide(
                 f"photo {review_id} is not held by you (its lease ran out and it went to another "
                 "reviewer, or you never claimed it); take the next photo from the queue"
             )
-        return _close(session, review, actor=reviewer, decision=decision, reasons=reasons, note=note,
-                      flow_run_id=flow_run_id, now=now)  # fmt: skip
+        return _close(session, review, actor=reviewer, via=DecisionSource.QUEUE, decision=decision,
+                      reasons=reasons, note=note, flow_run_id=flow_run_id, now=now)  # fmt: skip
 
 
 def _close(
@@ -91,6 +94,7 @@ def _close(
     review: ManualReview,
     *,
     actor: str,
+    via: DecisionSource,
     decision: ManualDecision,
     reasons: Sequence[ManualRejectReason] = (),
     note: str = "",
@@ -110,6 +114,7 @@ def _close(
     review.note = note.strip() or None
     review.decided_by = actor
     review.decided_at = now
+    review.decided_via = via
     review.lease_expires_at = None
     session.add(review)
     moves = dict(actor=actor, flow_run_id=flow_run_id)
@@ -132,8 +137,9 @@ def auto_approve(
     session: Session, review: ManualReview, *, reason: str, flow_run_id: str | None
 ) -> RecordStatus:
     """Screening's approval of a photo nobody holds: the queue row and the event say it and why."""
-    return _close(session, review, actor=AUTO_APPROVER, decision=ManualDecision.APPROVED,
-                  flow_run_id=flow_run_id, now=utcnow(), approval_reason=reason)  # fmt: skip
+    return _close(session, review, actor=AUTO_APPROVER, via=DecisionSource.AUTO_APPROVAL,
+                  decision=ManualDecision.APPROVED, flow_run_id=flow_run_id, now=utcnow(),
+                  approval_reason=reason)  # fmt: skip
 
 
 def approve(
@@ -147,7 +153,8 @@ def approve(
 ) -> tuple[int, list[str]]:
     """Approve the named records of the batch, or its whole manual queue; returns (approved, skipped).
 
-    The ops override of the queue: it decides photos whether or not a reviewer holds them.
+    The ops override of the queue: it decides photos whether or not a reviewer holds them, and the
+    queue rows and events say so (nobody judged these photos, so auto-approval never learns from them).
     """
     if bool(id_numbers) == everyone:
         raise PhotoflowError(
@@ -172,8 +179,9 @@ def approve(
                     f"{idnumber.mask(record.id_number)}: {record.status.label}, not in the manual queue"
                 )
                 continue
-            _close(session, review, actor=actor, decision=ManualDecision.APPROVED, flow_run_id=flow_run_id,
-                   now=now)  # fmt: skip
+            _close(session, review, actor=actor, via=DecisionSource.OPS_OVERRIDE,
+                   decision=ManualDecision.APPROVED, flow_run_id=flow_run_id, now=now,
+                   approval_reason=OVERRIDE_REASON)  # fmt: skip
             approved += 1
     return approved, skipped
 
