@@ -1,7 +1,9 @@
 """Photo files for the pages: an attempt's original, spec image and overlay, and a record's references.
 
 Paths come from our own database rows, are resolved inside the data folder and refused otherwise;
-an institution admin gets only their own institution's photos.
+an institution admin gets only their own institution's photos. No stored file is sent as it is: every
+photo goes out as its upright, metadata-free copy (photoflow.photos.served), so the GPS position and
+the rest of a phone's EXIF stay in the kept original.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse
 from sqlmodel import Session, select
 
+from photoflow.photos.served import MEDIA_TYPES, served_copy
 from photoflow.review_app.deps import EngineDep, SettingsDep, UserDep, scope
 from schemas.accounts import User
 from schemas.db import session_scope
@@ -32,7 +35,10 @@ def _send(data_dir: Path, relative: str | None) -> FileResponse:
     path = (root / relative).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise NOT_FOUND
-    return FileResponse(path, headers={"Cache-Control": "private, max-age=300"})
+    copy = served_copy(root, path)
+    return FileResponse(
+        copy, media_type=MEDIA_TYPES[copy.suffix], headers={"Cache-Control": "private, max-age=300"}
+    )
 
 
 def _record(session: Session, user: User, record_id: int) -> StudentRecord:
