@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 from functools import lru_cache
@@ -187,9 +188,29 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+PRIVATE_UMASK = 0o077  # what the project writes: folders 700, files 600
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, read once per process. Every entry point (the CLI, so the web app too, and each
+    flow run a Prefect worker starts) learns the data folder here, so this is where it is kept private."""
+    settings = Settings()
+    keep_private(settings.data_dir)
+    return settings
+
+
+def keep_private(data_dir: Path) -> None:
+    """Make everything this process and the processes it starts write readable by its owner only.
+
+    The data folder holds roster copies with ID numbers, photos, exports and the SQLite file. A folder
+    made earlier with the usual 755 is closed to 700, which shuts off what it already holds too; one
+    owned by another account is left as they set it.
+    """
+    os.umask(PRIVATE_UMASK)
+    if data_dir.is_dir():
+        with contextlib.suppress(PermissionError):
+            data_dir.chmod(0o700)
 
 
 def configure_prefect(settings: Settings) -> None:
