@@ -30,6 +30,25 @@ from photoflow.errors import PhotoflowError
 from photoflow.settings import configure_prefect, get_settings
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+VERBOSE_HELP = "Show Prefect's and the libraries' logs on stderr too (always in DATA_DIR/logs/photoflow.log)."
+
+
+@app.callback()
+def photoflow_options(
+    ctx: typer.Context,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", envvar="PHOTOFLOW_VERBOSE", help=VERBOSE_HELP),
+    ] = False,
+) -> None:
+    """Graduation-photo collection: rosters, three-stage review, registry submission, deliverables."""
+    from photoflow.cli_bars import terminal_bars
+    from photoflow.log_file import logs_to_file
+
+    ctx.with_resource(logs_to_file(get_settings(), verbose=verbose))
+    ctx.with_resource(terminal_bars(ctx.meta))
+
+
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 contract_app = typer.Typer(no_args_is_help=True, help="Contracts with institutions.")
 template_app = typer.Typer(no_args_is_help=True, help="Blank templates for institutions to fill.")

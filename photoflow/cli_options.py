@@ -14,7 +14,18 @@ from schemas.labels import LabelledEnum
 
 Labelled = TypeVar("Labelled", bound=LabelledEnum)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables or text.")]
+JSON_OUTPUT = "photoflow.json"  # in the command line's shared `ctx.meta`: --json was given
+
+
+def _json_output(ctx: typer.Context, value: bool) -> bool:
+    """JSON is for scripts: noted for photoflow.cli_bars, which then draws no progress bars."""
+    ctx.meta[JSON_OUTPUT] = value
+    return value
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON instead of tables or text.", callback=_json_output)
+]
 StatusOption = Annotated[
     list[str] | None,
     typer.Option("--status", help="Only records in this status (value or 中文 label); repeat for more."),

@@ -23,6 +23,7 @@ from sqlmodel.sql.expression import Select
 from photoflow.auto_approval.formula import combine
 from photoflow.auto_approval.quality_score import quality_score
 from photoflow.auto_approval.weights import current_weights, rates_of
+from photoflow.job_progress import SCREENING, track
 from photoflow.manual_review.decisions import auto_approve
 from photoflow.settings import Settings
 from photoflow.similarity.stage import EarlyComparison, compare_before_review
@@ -88,9 +89,8 @@ def screen_attempts(
     queued = _queued(engine, settings, attempt_ids)
     if not queued:
         return []
-    tamper = dict(
-        run_jobs(tamper_job, [item.job for item in queued if not item.tamper], settings.photo_workers)
-    )
+    jobs = [item.job for item in queued if not item.tamper]
+    tamper = dict(track(SCREENING, run_jobs(tamper_job, jobs, settings.photo_workers), len(jobs)))
     early = compare_before_review(engine, settings, [item.record_id for item in queued], actor=actor,
                                   flow_run_id=flow_run_id)  # fmt: skip
     weights = current_weights(engine, settings)

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from data_contracts.roster_columns import COLUMNS_BY_FIELD
+from photoflow.job_progress import EXPORT, track
 from schemas.records import StudentRecord
 
 SHEET = "采集信息"
@@ -58,7 +59,7 @@ def write_records_workbook(
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width, text)
         sheet.write_string(0, index, column.header, header)
-    for line, record in enumerate(records, start=1):
+    for line, record in enumerate(track(EXPORT, records, len(records)), start=1):
         for index, column in enumerate(columns):
             value = column.value(record)
             if isinstance(value, int):

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from data_contracts.photo_spec import load_photo_spec
 from photoflow import idnumber
 from photoflow.errors import NotFoundError, PhotoflowError
+from photoflow.job_progress import INTAKE, track
 from photoflow.photos.attempts import latest_attempt
 from photoflow.photos.decode import describe_size, sniff_format
 from photoflow.photos.sources import SourceFile, SourceListing, list_photo_sources
@@ -103,7 +104,7 @@ def receive_photos(
             else:
                 by_record[record.id].append(file)
         accepted = unchanged = 0
-        for files in by_record.values():
+        for files in track(INTAKE, by_record.values(), len(by_record)):
             record = records[files[0].stem]
             if len(files) > 1:
                 names = ", ".join(file.name for file in files)

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from data_contracts.print_layouts import PrintLayout, Size, load_print_layouts
 from photoflow.errors import PhotoflowError
+from photoflow.job_progress import PRINT, track
 from photoflow.printing.fonts import LabelFont, check_labels, find_label_font
 
 Box = tuple[int, int, int, int]
@@ -173,7 +174,8 @@ def iter_sheets(
         check_labels(font, labels)
     layout_grid = grid(layout)
     photo_size = layout.photo_px
-    for start in range(0, len(items), layout_grid.per_sheet):
+    starts = range(0, len(items), layout_grid.per_sheet)
+    for start in track(PRINT, starts, len(starts)):
         sheet = Image.new("RGB", layout_grid.paper, PAPER)
         sheet.info["dpi"] = (layout.dpi, layout.dpi)
         draw = ImageDraw.Draw(sheet)

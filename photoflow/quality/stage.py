@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow.face.analyzer import get_analyzer
+from photoflow.job_progress import REVIEW, track
 from photoflow.manual_review.queue import enqueue
 from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.quality.overlay import write_overlay
@@ -117,7 +118,7 @@ def review_attempts(
     jobs = _jobs(engine, settings, attempt_ids)
     reviewed: list[ReviewedAttempt] = []
     pending: list[ReviewResult] = []
-    for result in run_jobs(review_job, jobs, settings.photo_workers):
+    for result in track(REVIEW, run_jobs(review_job, jobs, settings.photo_workers), len(jobs)):
         pending.append(result)
         if len(pending) >= STORE_EVERY:
             reviewed += _store(engine, settings, pending, actor=actor, flow_run_id=flow_run_id)

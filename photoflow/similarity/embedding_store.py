@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from photoflow.job_progress import EMBEDDINGS, track
 from photoflow.photos.decode import PhotoRefusedError
 from photoflow.settings import Settings
 from photoflow.similarity.embedding import FaceModel, face_model, get_embedder
@@ -72,7 +73,7 @@ def ensure_embeddings(
     jobs = [EmbedJob(sha, path, model.name, home) for sha, path in images.items() if sha not in vectors]
     if not jobs:
         return vectors
-    computed = dict(run_jobs(embed_job, jobs, settings.photo_workers))
+    computed = dict(track(EMBEDDINGS, run_jobs(embed_job, jobs, settings.photo_workers), len(jobs)))
     with session_scope(engine) as session:
         already = stored_vectors(session, computed, model)  # another run may have stored some meanwhile
         for sha, data in computed.items():
