@@ -1,7 +1,9 @@
 """Registry submission of a batch: queue the collected, send in chunks, poll until the registry answers.
 
 Every step reads the project's database, so a rerun after a crash (even SIGKILL mid-package) sends
-what is still queued under the same idempotency keys and registers nothing twice. Answers still
+what is still queued under the same idempotency keys and registers nothing twice. Each package is
+claimed before it is sent, so runs at once share the work instead of sending it twice; the package a
+crashed run held waits until its claim runs out (the report says until when). Answers still
 pending when the poll budget runs out are left to `registry_reconcile_flow`.
 """
 
@@ -11,7 +13,7 @@ import time
 
 from prefect import flow
 
-from photoflow.registry.listing import PENDING, submission_states
+from photoflow.registry.listing import PENDING, held_submissions, submission_states
 from photoflow.settings import Settings, get_settings
 from photoflow.workers import chunks
 from schemas.db import default_engine
@@ -55,9 +57,12 @@ def send_due(batch_id: int | None, actor: str, settings: Settings) -> Submission
 
 def submission_report(batch_id: int | None, run: SubmissionRound) -> SubmissionReport:
     states = submission_states(default_engine(), batch_id)
+    held, held_until = held_submissions(default_engine(), batch_id)
     return SubmissionReport(
         batch_id=batch_id,
         run=run,
         states={state.value: count for state, count in states.items()},
         pending=sum(states.get(state, 0) for state in PENDING),
+        held=held,
+        held_until=held_until,
     )

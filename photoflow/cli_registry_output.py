@@ -21,6 +21,9 @@ def show_submission_report(report: SubmissionReport) -> None:
     totals = " · ".join(
         f"{SubmissionState(state).label} {count}" for state, count in sorted(report.states.items())
     )
+    if report.held and report.held_until:
+        console.print(f"  {report.held} queued held by a sending run until {report.held_until:%H:%M:%S} UTC: "
+                      "sent by it, or by the next run after then")  # fmt: skip
     console.print(f"  now: {totals or 'no submissions'} · still pending {report.pending}")
     if run.registry_error:
         console.print(f"  [yellow]registry: {escape(run.registry_error)}[/yellow]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 
@@ -51,3 +53,5 @@ class SubmissionReport(BaseModel):
     run: SubmissionRound
     states: dict[str, int]
     pending: int
+    held: int = Field(default=0, description="Queued submissions a sending run holds (this one or another).")
+    held_until: datetime | None = Field(default=None, description="When the last of those claims runs out.")

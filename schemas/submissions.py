@@ -3,6 +3,9 @@
 The row, with its idempotency key, is committed before anything goes over the wire; a retry or a rerun
 after a crash sends the same key again, and the registry answers with what it already holds instead of
 registering the photo twice.
+
+A run claims the rows of a package (`claimed_by`, `claimed_until`) before it sends them, so two runs at
+once never send the same row; a claim left by a run that stopped runs out at `claimed_until`.
 """
 
 from __future__ import annotations
@@ -50,3 +53,12 @@ class Submission(SQLModel, table=True):
     answered_at: datetime | None = None
     queued_by: str = Field(max_length=100)
     flow_run_id: str | None = Field(default=None, max_length=64)
+    claimed_by: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The sending run holding the row, or the last one if its outcome went unrecorded "
+        "(whoever sends the row next asks the registry first); None: no run holds it.",
+    )
+    claimed_until: datetime | None = Field(
+        default=None, description="When the claim runs out and another run may take the row over."
+    )

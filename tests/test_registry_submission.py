@@ -7,17 +7,22 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from flows.submission import submission_report
+from photoflow.cli_registry_output import show_submission_report
 from photoflow.registry.client import RegistryClient
+from photoflow.registry.listing import held_submissions
 from photoflow.registry.queueing import queue_collected, resubmit_unreachable
-from photoflow.registry.sending import due_submissions, poll_accepted, send_submissions
+from photoflow.registry.sending import claim_lease, due_submissions, poll_accepted, send_submissions
 from photoflow.state import transition
 from schemas.clock import utcnow
 from schemas.db import session_scope
@@ -108,6 +113,75 @@ def test_a_registry_failing_for_n_calls_then_healthy_completes_the_batch_after_r
     # the first package lost one round, the second none; the old fault is not left as a reason
     assert Counter(s.tries for s in submissions) == Counter({1: 10, 0: 10})
     assert {s.reason for s in submissions} == {None}
+
+
+def test_two_submission_runs_at_once_send_each_photo_once_and_share_the_work(
+    engine, settings, contract, tmp_path, registry
+):
+    batch_id = collected(engine, settings, tmp_path, 40)
+    registry.sim.faults.delay_s = 0.3  # each of the 4 packages takes a while: the runs overlap
+    start = threading.Barrier(2)
+
+    def one_run() -> SubmissionRound:
+        with registry.client() as client:
+            start.wait()
+            return submit_round(engine, settings, client, batch_id)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [run.result() for run in [pool.submit(one_run) for _ in range(2)]]
+
+    stats = registry.sim.stats()
+    assert (stats["entries_received"], stats["records_received"], stats["duplicates"]) == (40, 40, 0)
+    assert sorted(run.sent > 0 for run in runs) == [True, True]  # both ran at once, each sent a share
+    assert sum(run.sent for run in runs) == sum(run.registered for run in runs) == 40
+    registered_once(engine, registry)
+    with session_scope(engine) as session:
+        assert set(session.exec(select(Submission.claimed_by)).all()) == {None}  # every claim let go
+
+
+class Stopped(BaseException):
+    """The run stops dead here, as SIGKILL would stop it: nothing after this point runs."""
+
+
+@pytest.mark.parametrize("registry_got_it", [True, False], ids=["after-the-send", "before-the-send"])
+def test_a_run_that_stopped_mid_send_holds_its_package_until_the_claim_runs_out_then_none_goes_twice(
+    engine, settings, contract, tmp_path, registry, monkeypatch, capsys, registry_got_it
+):
+    batch_id = collected(engine, settings, tmp_path, 20)
+    quick = {"registry_timeout_s": 1.0, "registry_tries": 1, "registry_backoff_max_s": 0.0}  # a 2 s claim
+    for name, value in quick.items():
+        monkeypatch.setattr(settings, name, value)
+    queue_collected(engine, settings, batch_id, actor="ops")
+
+    def send_then_stop(package: bytes) -> None:
+        if registry_got_it:
+            real_send(package)
+        raise Stopped
+
+    with registry.client() as stopping:
+        real_send = stopping.send_package
+        monkeypatch.setattr(stopping, "send_package", send_then_stop)
+        with pytest.raises(Stopped):
+            send_submissions(engine, settings, stopping, due_submissions(engine), actor="ops")
+    held = statuses(engine)
+    with registry.client() as client:  # at once: the stopped run's package is left alone
+        assert len(due_submissions(engine)) == 10
+        meanwhile = submit_round(engine, settings, client, batch_id)
+        assert meanwhile.sent == 10 and statuses(engine)[RecordStatus.SUBMITTING] == 10
+        report = submission_report(batch_id, meanwhile)
+        show_submission_report(report)
+        assert (report.held, report.pending) == (10, 10)
+        shown = capsys.readouterr().out
+        assert f"10 queued held by a sending run until {report.held_until:%H:%M:%S} UTC" in shown
+        time.sleep(claim_lease(settings).total_seconds() + 0.1)
+        later = submit_round(engine, settings, client, batch_id)  # asks about the 10 keys, then sends
+
+    assert held == Counter({RecordStatus.SUBMITTING: 20})
+    assert (later.sent, later.registered) == ((0, 10) if registry_got_it else (10, 10))
+    stats = registry.sim.stats()
+    assert (stats["entries_received"], stats["duplicates"]) == (20, 0)
+    registered_once(engine, registry)
+    assert held_submissions(engine, batch_id) == (0, None)
 
 
 def test_an_answer_lost_to_a_timeout_is_asked_again_under_the_same_key_and_registered_once(
@@ -252,12 +326,16 @@ def test_a_round_that_fails_waits_its_backoff_before_the_next_send(
     assert len(later) == 2
 
 
+CLIENT = {"registry_timeout_s": 1.0, "registry_tries": 2, "registry_backoff_max_s": 0.05}  # a 4 s claim
+
+
 def photoflow_command(*args: str, registry, settings) -> tuple[list[str], dict[str, str]]:
     """The installed `photoflow` command, and an environment for this test's database and registry."""
     command = shutil.which("photoflow") or str(Path(sys.executable).parent / "photoflow")
     env = {**os.environ, "PHOTOFLOW_REGISTRY_URL": registry.url, "PHOTOFLOW_REGISTRY_TOKEN": registry.token,
            "PHOTOFLOW_REGISTRY_PACKAGE_SIZE": "10", "PHOTOFLOW_REGISTRY_POLL_S": "0.1",
-           "PREFECT_HOME": str(settings.data_dir / "prefect-cli")}  # fmt: skip
+           "PREFECT_HOME": str(settings.data_dir / "prefect-cli"),
+           **{f"PHOTOFLOW_{name.upper()}": str(value) for name, value in CLIENT.items()}}  # fmt: skip
     env.pop("PREFECT_API_URL", None)  # its own temporary Prefect server, as an operator's run has
     return [command, *args], env
 
@@ -278,13 +356,18 @@ def test_a_submission_run_killed_halfway_and_run_again_registers_every_record_ex
         assert time.monotonic() < deadline, "the submission run sent nothing within 3 minutes"
         time.sleep(0.01)
     os.killpg(run.pid, signal.SIGKILL)  # the run and its temporary Prefect server, no clean-up
+    killed_at = time.monotonic()
     run.wait(timeout=30)
 
     midway = statuses(engine)
     assert 0 < midway[RecordStatus.REGISTERED] < 200 and midway[RecordStatus.SUBMITTING] > 0
     registry.sim.faults.delay_s = 0.0
+    # the package the killed run had in flight stays claimed until its claim runs out
+    claim_ends = killed_at + claim_lease(settings.model_copy(update=CLIENT)).total_seconds()
+    time.sleep(max(0.0, claim_ends - time.monotonic()))
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
 
     assert again.returncode == 0, again.stdout + again.stderr
     registered_once(engine, registry)
-    assert registry.sim.stats()["entries_received"] >= 200
+    # the rerun asked about the keys the killed run may have sent before sending them: none went twice
+    assert registry.sim.stats()["entries_received"] == 200

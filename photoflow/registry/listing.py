@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from photoflow import idnumber
+from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.photos import PhotoAttempt
 from schemas.records import StudentRecord
@@ -21,6 +24,19 @@ def submission_states(engine: Engine, batch_id: int | None = None) -> dict[Submi
         statement = statement.where(Submission.batch_id == batch_id)
     with session_scope(engine) as session:
         return dict(session.exec(statement).all())
+
+
+def held_submissions(engine: Engine, batch_id: int | None = None) -> tuple[int, datetime | None]:
+    """Queued submissions a sending run holds now, and when the last claim runs out: a run that stopped
+    holds its package until then, and the next run after then sends it."""
+    statement = select(func.count(), func.max(Submission.claimed_until)).where(
+        Submission.state == SubmissionState.QUEUED, col(Submission.claimed_until) > utcnow()
+    )
+    if batch_id is not None:
+        statement = statement.where(Submission.batch_id == batch_id)
+    with session_scope(engine) as session:
+        count, until = session.exec(statement).one()
+    return count, until
 
 
 def list_submissions(
