@@ -15,11 +15,11 @@ from photoflow.auto_approval.formula import combine, weights_from_rates
 from photoflow.auto_approval.quality_score import margin, quality_score
 from photoflow.auto_approval.report import approval_report
 from photoflow.auto_approval.weights import current_weights, recompute_weights
-from photoflow.manual_review.decisions import AUTO_APPROVER, approve, auto_approve, decide
+from photoflow.manual_review.decisions import AUTO_APPROVER, OVERRIDE_REASON, approve, auto_approve, decide
 from photoflow.manual_review.queue import claim
 from schemas.db import session_scope
 from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
-from schemas.records import StudentRecord
+from schemas.records import RecordEvent, StudentRecord
 from schemas.screening import ApprovalInterface as I
 from schemas.screening import Screening, ScreeningOutcome
 from tests.review_helpers import manual_queue
@@ -166,6 +166,9 @@ def test_ops_approvals_of_the_whole_queue_never_teach_auto_approval(
         rows = session.exec(select(ManualReview).order_by(ManualReview.id)).all()
         ways = [(r.decided_by, r.decided_via) for r in rows]
     assert ways == [("alice", DecisionSource.QUEUE)] * 4 + [("ops", DecisionSource.OPS_OVERRIDE)] * 8
+    with session_scope(engine) as session:  # the record's event says it too, for the audit trail
+        reasons = session.exec(select(RecordEvent.reason).where(RecordEvent.actor == "ops")).all()
+    assert reasons == [OVERRIDE_REASON] * 8
     with engine.connect() as connection:  # the analysts' SQL in the docs reads the same decisions
         documented = connection.execute(text(_documented_sql("m.decided_via = 'queue'"))).all()
     assert [row.attempt_id for row in documented] == [rows[i].attempt_id for i in range(4)]
