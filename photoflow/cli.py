@@ -265,6 +265,10 @@ def roster_upload(
     """Check every row of a roster against the data contract and add the good rows to the batch."""
     from photoflow.cli_output import emit_json, show_upload
 
+    if file.is_dir():
+        from photoflow.roster.staging import FOLDER_NOT_ROSTER
+
+        raise PhotoflowError(f"{file}: {FOLDER_NOT_ROSTER}")
     if not file.is_file():
         raise PhotoflowError(f"{file}: no such file")
     code, parsed = _require_contract(institution, category)

@@ -17,6 +17,7 @@ class RosterProblem(StrEnum):
     ID_BIRTH_DATE = "id_birth_date"
     FUTURE_YEAR = "future_year"
     MERGED_CELL = "merged_cell"
+    FORMULA_CELL = "formula_cell"
     INSTITUTION_MISMATCH = "institution_mismatch"
     CATEGORY_MISMATCH = "category_mismatch"
     LEARNING_CENTRE_MISMATCH = "learning_centre_mismatch"
@@ -62,6 +63,11 @@ ROSTER_PROBLEM_TEXT: dict[RosterProblem, tuple[str, str, str]] = {
         "存在合并单元格",
         "cell is part of a merged range",
         "Unmerge the cells and fill the value into every row.",
+    ),
+    RosterProblem.FORMULA_CELL: (
+        "单元格是公式，不接受公式",
+        "formula cells are not accepted",
+        "Type the value itself, or copy the column and paste it back with Paste Special > Values.",
     ),
     RosterProblem.INSTITUTION_MISMATCH: (
         "院校代码与本次上传的院校不一致",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from data_contracts.roster_columns import ROSTER_COLUMNS, ROSTER_FIELDS
 from photoflow import state
 from photoflow.errors import NoActiveContractError
 from photoflow.roster import store as store_module
@@ -17,7 +19,11 @@ from schemas.batches import RosterRowError, RosterUpload
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus, UploadStatus
 from schemas.records import RecordEvent, StudentRecord
+from tests.compound_files import old_xls, password_protected_xlsx
 from tests.helpers import students, upload
+from tests.test_cli import add_contract, upload_roster
+
+HEADERS = [column.header for column in ROSTER_COLUMNS]
 
 
 def count(engine, table) -> int:
@@ -158,6 +164,56 @@ def test_refused_file_is_recorded_with_its_reason_and_adds_nothing(engine, setti
 
 
 @pytest.mark.usefixtures("contract")
+def test_formula_cell_is_refused_naming_it_and_its_row_is_not_stored(engine, settings, tmp_path):
+    rows = students(3)
+    path = tmp_path / "roster.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(HEADERS)
+    for row in rows:
+        book.active.append([row.get(field) for field in ROSTER_FIELDS])
+    book.active["J3"] = "=1+1"  # no saved result: before, the department was stored empty
+    book.save(path)
+
+    report = upload(engine, settings, path)
+
+    (error,) = report.errors
+    assert (error.row, error.column, error.code) == (3, "院系", "formula_cell")
+    assert "J3" in error.reason and "J3" in error.reason_en and "Paste Special > Values" in error.hint
+    assert (report.total, report.succeeded, report.failed) == (3, 2, 1)
+    with session_scope(engine) as session:
+        assert set(session.scalars(select(StudentRecord.source_row))) == {2, 4}
+    sheet = openpyxl.load_workbook(settings.data_dir / report.error_report).active
+    assert [cell.value for cell in sheet[3]][:2] == [3, "院系"] and "J3" in sheet["E3"].value
+
+
+@pytest.mark.usefixtures("contract")
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("名单.xlsx", password_protected_xlsx(), "is password-protected: open it in Excel, remove the"),
+        ("名单.xls", old_xls(), "is an old .xls workbook: save it as .xlsx"),
+    ],
+)
+def test_compound_files_are_refused_for_what_they_are(engine, settings, tmp_path, name, content, said):
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    report = upload(engine, settings, path)
+
+    assert report.status == UploadStatus.REJECTED.value
+    assert report.error_message.startswith(f"{name}: {said}")
+    assert str(settings.data_dir) not in report.error_message
+
+
+@pytest.mark.usefixtures("contract")
+def test_xlsx_renamed_xls_is_stored_like_the_xlsx(engine, settings, tmp_path):
+    report = upload(engine, settings, write_roster_workbook(tmp_path / "名单.xls", students(4)))
+
+    assert (report.status, report.total, report.succeeded, report.failed) == ("accepted", 4, 4, 0)
+    assert count(engine, StudentRecord) == 4
+
+
+@pytest.mark.usefixtures("contract")
 def test_failure_while_storing_leaves_nothing_half_written(engine, settings, tmp_path, monkeypatch):
     rows = students(10)
     rows[0]["name"] = None
@@ -209,3 +265,31 @@ def test_ten_thousand_row_roster_is_ingested_completely(engine, settings, tmp_pa
     assert report.errors[0].row == 5002 and report.errors[0].code == "duplicate_in_file"
     assert count(engine, StudentRecord) == 9_999
     assert count(engine, RecordEvent) == 9_999
+
+
+def test_a_folder_given_as_the_roster_is_called_a_folder(monkeypatch, capsys, settings, tmp_path):
+    folder = tmp_path / "名单"
+    folder.mkdir()
+
+    code, _, err = upload_roster(monkeypatch, capsys, folder, "--category", "regular")
+
+    assert code == 1
+    assert f"{folder}: is a folder, not a roster file" in err and "no such file" not in err
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_upload_command_names_a_password_and_reads_an_xlsx_renamed_xls(
+    monkeypatch, capsys, settings, tmp_path
+):
+    add_contract(monkeypatch, capsys)
+    locked = tmp_path / "名单.xlsx"
+    locked.write_bytes(password_protected_xlsx())
+    renamed = write_roster_workbook(tmp_path / "名单.xls", students(2))
+
+    code, out, err = upload_roster(monkeypatch, capsys, locked, "--category", "regular")
+    assert code == 1 and "名单.xlsx: is password-protected" in out + err and "old .xls" not in out + err
+    code, out, err = upload_roster(monkeypatch, capsys, renamed, "--category", "regular", "--json")
+    assert code == 0, out + err
+    assert (json.loads(out)["status"], json.loads(out)["succeeded"]) == ("accepted", 2)
+    assert str(settings.data_dir) not in out + err and "Traceback" not in out + err

@@ -8,6 +8,8 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import openpyxl
+import polars as pl
 import pytest
 import xlsxwriter
 
@@ -17,6 +19,7 @@ from photoflow.roster.samples import generate_rows
 from photoflow.roster.staging import display_name, stage_upload
 from photoflow.roster.workbook import write_roster_workbook
 from schemas.enums import EducationCategory
+from tests.compound_files import old_xls, password_protected_xlsx
 
 HEADERS = [column.header for column in ROSTER_COLUMNS]
 MB = 1024 * 1024
@@ -270,6 +273,49 @@ def test_old_xls_workbook_is_refused_asking_for_xlsx(tmp_path: Path) -> None:
     assert ".xlsx" in error.zh
 
 
+def test_real_old_xls_container_keeps_the_old_xls_message(tmp_path: Path) -> None:
+    path = tmp_path / "名单.xls"
+    path.write_bytes(old_xls())
+    error = refusal(path)
+    assert "is an old .xls workbook: save it as .xlsx" in error.en
+    assert "password" not in error.en
+
+
+@pytest.mark.parametrize("name", ["名单.xlsx", "名单.xls"])
+def test_password_protected_xlsx_is_called_password_protected_not_old(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(password_protected_xlsx())
+
+    error = refusal(path)
+
+    assert "is password-protected" in error.en and "remove the password" in error.en
+    assert "密码" in error.zh
+    assert "old" not in error.en and ".xls " not in error.en
+
+
+def test_xlsx_renamed_xls_is_read_by_its_content(tmp_path: Path) -> None:
+    rows = sample_rows(3)
+    path = write_roster_workbook(tmp_path / "名单.xls", rows)
+
+    table = read(path)
+
+    assert table.rows["id_number"].to_list() == [row["id_number"] for row in rows]
+
+
+def test_unreadable_workbook_message_quotes_neither_the_parser_nor_the_kept_path(tmp_path: Path) -> None:
+    kept = tmp_path / "uploads" / "20261207-abcd" / "roster.xls"
+    kept.parent.mkdir(parents=True)
+    with zipfile.ZipFile(kept, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook><sheets><sheet name=")
+
+    error = refusal(kept, file_name="名单.xls")
+
+    assert "cannot be read as an Excel workbook: open it in Excel, save it as .xlsx" in error.en
+    assert str(tmp_path) not in str(error) and "uploads" not in str(error)
+    assert "calamine" not in str(error).lower() and "Could not open" not in str(error)
+
+
 def test_old_xls_is_recognised_by_content_even_when_named_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "renamed.xlsx"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"junk" * 100)
@@ -401,6 +447,78 @@ def test_merged_range_across_columns_names_every_field(tmp_path: Path) -> None:
     table = read(path)
 
     assert {(c.row, c.field) for c in table.merged_cells} == {(2, "major"), (2, "class_name")}
+
+
+def formula_sheet(rows: Sequence[Mapping[str, str | None]]) -> openpyxl.Workbook:
+    """The rows as text cells from A1, as openpyxl writes them; the caller adds formulas and saves."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    for line in grid_of(rows):
+        sheet.append(line)
+    return book
+
+
+def test_formula_cells_without_a_saved_result_are_found_by_cell(tmp_path: Path) -> None:
+    rows = sample_rows(4)
+    path = tmp_path / "roster.xlsx"
+    book = formula_sheet(rows)
+    book.active["J3"] = "=1+1"  # openpyxl saves no result: a dataframe reader sees an empty cell
+    book.active["K5"] = '=CONCAT("计算机","学院")'
+    book.save(path)
+
+    table = read(path)
+
+    assert [(c.row, c.field, c.ref) for c in table.formula_cells] == [
+        (3, "department", "J3"),
+        (5, "major", "K5"),
+    ]
+    assert table.rows.filter(pl.col("row") == 3)["department"].to_list() == [None]
+
+
+def test_formula_cells_with_a_saved_result_are_found_too(tmp_path: Path) -> None:
+    rows = sample_rows(2)
+    path = tmp_path / "roster.xlsx"
+    workbook = write_sheet(path, grid_of(rows))
+    workbook.get_worksheet_by_name("名单").write_formula("J2", '="计算机"&"学院"', None, "计算机学院")
+    workbook.close()
+
+    table = read(path)
+
+    assert [(c.row, c.field, c.ref) for c in table.formula_cells] == [(2, "department", "J2")]
+    assert table.rows["department"].to_list()[0] == "计算机学院"
+
+
+def test_formulas_copied_down_past_the_last_student_leave_blank_rows(tmp_path: Path) -> None:
+    rows = sample_rows(2)
+    path = tmp_path / "roster.xlsx"
+    book = formula_sheet(rows)
+    for line in range(4, 20):
+        book.active[f"J{line}"] = f'=IF(A{line}="","",A{line})'
+    book.save(path)
+
+    table = read(path)
+
+    assert table.total == 2
+    assert table.formula_cells == []
+
+
+def test_an_unsaved_formula_above_the_header_does_not_move_the_sheet_coordinates(tmp_path: Path) -> None:
+    rows = sample_rows(2)
+    path = tmp_path / "roster.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "=TODAY()"  # no saved result: the data still starts at B3
+    for r, line in enumerate(grid_of(rows), start=3):
+        for c, value in enumerate(line, start=2):
+            sheet.cell(r, c, value)
+    sheet["K4"] = "=1+1"
+    book.save(path)
+
+    table = read(path)
+
+    assert table.rows["row"].to_list() == [4, 5]
+    assert [(c.row, c.field, c.ref) for c in table.formula_cells] == [(4, "department", "K4")]
 
 
 def test_numeric_id_cells_are_reported_with_excel_row_numbers(tmp_path: Path) -> None:
@@ -567,6 +685,15 @@ def test_staging_refuses_files_over_max_bytes_and_leaves_nothing_behind(tmp_path
     assert "big.csv" in str(caught.value)
     assert "2 MB" in caught.value.en
     assert [p for p in data_dir.rglob("*") if p.is_file()] == []
+
+
+def test_staging_a_folder_says_it_is_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "名单"
+    folder.mkdir()
+    with pytest.raises(RosterFileError) as caught:
+        stage_upload(folder, file_name="名单", data_dir=tmp_path / "data", max_bytes=MB)
+    assert "is a folder, not a roster file" in caught.value.en
+    assert "文件夹" in caught.value.zh
 
 
 def test_staging_a_missing_file_is_refused(tmp_path: Path) -> None:

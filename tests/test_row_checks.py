@@ -301,9 +301,10 @@ def test_entry_year_after_this_year_is_a_future_year(tmp_path: Path) -> None:
     assert accepted_rows(checked) == [3, 4]
 
 
-def test_merged_cells_fail_every_row_they_cover(tmp_path: Path) -> None:
-    rows = sample_rows(5)
-    path = tmp_path / "roster.xlsx"
+def text_sheet(
+    path: Path, rows: Sequence[Mapping[str, str | None]]
+) -> tuple[xlsxwriter.Workbook, xlsxwriter.worksheet.Worksheet]:
+    """Headers and `rows` as text cells from A1; the caller changes cells and closes the workbook."""
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("名单")
     sheet.write_row(0, 0, HEADERS)
@@ -311,6 +312,13 @@ def test_merged_cells_fail_every_row_they_cover(tmp_path: Path) -> None:
         for c, field in enumerate(ROSTER_FIELDS):
             if row.get(field) is not None:
                 sheet.write_string(r, c, str(row[field]))
+    return workbook, sheet
+
+
+def test_merged_cells_fail_every_row_they_cover(tmp_path: Path) -> None:
+    rows = sample_rows(5)
+    path = tmp_path / "roster.xlsx"
+    workbook, sheet = text_sheet(path, rows)
     department = HEADERS.index("院系")
     sheet.merge_range(2, department, 3, department, str(rows[1]["department"]))  # J3:J4
     workbook.close()
@@ -324,6 +332,26 @@ def test_merged_cells_fail_every_row_they_cover(tmp_path: Path) -> None:
     ]
     assert all("J3:J4" in p.detail for p in checked.problems)
     assert accepted_rows(checked) == [2, 5, 6]
+
+
+def test_formula_cells_fail_their_rows_naming_the_cell(tmp_path: Path) -> None:
+    rows = sample_rows(4)
+    path = tmp_path / "roster.xlsx"
+    workbook, sheet = text_sheet(path, rows)  # a formula written later replaces the cell's text
+    sheet.write_formula("J4", "=1+1", None, "")  # saved with an empty result, as some programs do
+    sheet.write_formula("B5", f'="{rows[3]["id_number"][:9]}"&"{rows[3]["id_number"][9:]}"')
+    workbook.close()
+    table = read_roster(path, file_name="roster.xlsx", max_bytes=10 * 1024 * 1024, max_rows=100)
+
+    checked = check_roster(table, context())
+
+    assert [(p.row, p.field, p.problem, p.detail) for p in checked.problems] == [
+        (4, "department", RosterProblem.FORMULA_CELL, "J4"),
+        (5, "id_number", RosterProblem.FORMULA_CELL, "B5"),
+    ]
+    assert "J4" in checked.problems[0].reason_en and "formula" in checked.problems[0].reason_en
+    assert "公式" in checked.problems[0].reason_zh
+    assert accepted_rows(checked) == [2, 3]
 
 
 def test_other_institution_code_is_an_institution_mismatch(tmp_path: Path) -> None:

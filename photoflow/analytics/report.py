@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from photoflow.errors import PhotoflowError
 from photoflow.manual_review.queue import sla_state
 from photoflow.settings import get_settings
+from photoflow.spreadsheet_safety import defused_text_columns
 from schemas.clock import utcnow
 from schemas.enums import EducationCategory, RecordStatus
 from schemas.manual_review import SlaState
@@ -324,8 +325,8 @@ def write_tables(tables: dict[str, pl.DataFrame], folder: Path, *, fmt: str = "c
     written = []
     for name, frame in tables.items():
         path = folder / f"{name}.{fmt}"
-        if fmt == "csv":
-            frame.write_csv(path, include_bom=True)
+        if fmt == "csv":  # institution and learning-centre names, reviewers: text a spreadsheet might run
+            defused_text_columns(frame).write_csv(path, include_bom=True)
         else:
             frame.write_parquet(path)
         written.append(ReportFile(name, path, frame.height))

@@ -2,7 +2,8 @@
 
 Headers are the roster template's Chinese ones, so a table reads like the roster it came from. The ID
 number column is text (Excel would turn 18 digits into 1.1E+17 and drop the last three), the header
-row is frozen and filtered, and widths fit the columns' contents.
+row is frozen and filtered, and widths fit the columns' contents. Text from the roster that a
+spreadsheet would run as a formula is written with a leading `'` (see `spreadsheet_safety`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import xlsxwriter
 
 from data_contracts.roster_columns import COLUMNS_BY_FIELD
 from photoflow.job_progress import EXPORT, track
+from photoflow.spreadsheet_safety import defused
 from schemas.records import StudentRecord
 
 SHEET = "采集信息"
@@ -25,11 +27,14 @@ class TableColumn:
     header: str
     value: Callable[[StudentRecord], str | int | None]
     width: int
+    from_user: bool = False  # text as the roster gave it: defused, since a spreadsheet might run it
 
 
 def _roster(field: str) -> TableColumn:
     column = COLUMNS_BY_FIELD[field]
-    return TableColumn(column.header, lambda record: getattr(record, field), column.width)
+    return TableColumn(
+        column.header, lambda record: getattr(record, field), column.width, from_user=field != "id_number"
+    )
 
 
 COLUMNS: tuple[TableColumn, ...] = (
@@ -65,7 +70,7 @@ def write_records_workbook(
             if isinstance(value, int):
                 sheet.write_number(line, index, value)
             elif value is not None:
-                sheet.write_string(line, index, value, text)
+                sheet.write_string(line, index, defused(value) if column.from_user else value, text)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(1, len(records)), len(columns) - 1)
     workbook.close()

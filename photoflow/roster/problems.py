@@ -9,6 +9,7 @@ from schemas.reasons import RosterProblem, roster_reason
 
 # When one cell breaks several rules, report the one that explains the others.
 PRIORITY: tuple[RosterProblem, ...] = (
+    RosterProblem.FORMULA_CELL,
     RosterProblem.ID_STORED_AS_NUMBER,
     RosterProblem.MERGED_CELL,
     RosterProblem.MISSING_VALUE,

@@ -1,8 +1,9 @@
 """Read an uploaded roster (xlsx or csv) into one normalised table of strings, or refuse the whole file.
 
-Content tells a workbook (zip) from an old .xls (OLE); other files are read as CSV when named .csv
-or .txt. Every refusal says what is wrong
-with the file and what to do, in Chinese and English.
+Content tells a workbook (zip, whatever its name) from an old .xls or a password-protected .xlsx
+(both OLE compound files); other files are read as CSV when named .csv or .txt. Every refusal says
+what is wrong with the file and what to do, in Chinese and English, and never quotes a parser's
+own text, which names the server's kept copy.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ import polars as pl
 
 from data_contracts.roster_columns import COLUMNS_BY_HEADER, ROSTER_COLUMNS, ROSTER_FIELDS
 from photoflow.errors import PhotoflowError
+from photoflow.roster.compound_file import NotACompoundFileError, stream_names
 from photoflow.roster.xlsx_cells import (
     CellRange,
     SheetScan,
+    UnreadableSheetError,
     column_letters,
     scan_sheet,
 )
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+ENCRYPTED_PACKAGE = "EncryptedPackage"  # the stream Excel puts a password-protected .xlsx in
 ROW = "row"  # the Excel/CSV row number of each data row
 
 
@@ -38,7 +42,9 @@ class RosterFileError(PhotoflowError):
 
 
 @dataclass(frozen=True)
-class MergedCell:
+class SheetCell:
+    """A roster cell the sheet XML flagged; `ref` is its Excel reference (or its merged range's)."""
+
     row: int
     field: str
     ref: str
@@ -51,7 +57,8 @@ class RosterTable:
     file_name: str
     rows: pl.DataFrame
     numeric_id_rows: frozenset[int] = frozenset()
-    merged_cells: list[MergedCell] = field(default_factory=list)
+    merged_cells: list[SheetCell] = field(default_factory=list)
+    formula_cells: list[SheetCell] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -78,11 +85,7 @@ def read_roster(path: Path, *, file_name: str, max_bytes: int, max_rows: int) ->
     if size > max_bytes:
         raise too_large(file_name, max_bytes)
     if head.startswith(OLE_MAGIC):
-        raise RosterFileError(
-            file_name,
-            "是旧版 .xls 格式，请另存为 .xlsx 或 UTF-8 CSV",
-            "is an old .xls workbook: save it as .xlsx (Excel Workbook) or CSV UTF-8 and upload that",
-        )
+        raise _compound_file_refusal(path, file_name)
     if head.startswith(ZIP_MAGIC):
         table = _read_xlsx(path, file_name, max_bytes)
     elif path.suffix.lower() in {".csv", ".txt"} or file_name.lower().endswith((".csv", ".txt")):
@@ -104,14 +107,39 @@ def read_roster(path: Path, *, file_name: str, max_bytes: int, max_rows: int) ->
     return table
 
 
-def _read_xlsx(path: Path, file_name: str, max_bytes: int) -> RosterTable:
+def _compound_file_refusal(path: Path, file_name: str) -> RosterFileError:
+    """Excel keeps both an old .xls and a password-protected .xlsx in a compound file: say which."""
     try:
-        reader = fastexcel.read_excel(str(path))
+        encrypted = ENCRYPTED_PACKAGE in stream_names(path.read_bytes())
+    except NotACompoundFileError:
+        encrypted = False  # a damaged container: saving it again as .xlsx is still the way out
+    if encrypted:
+        return RosterFileError(
+            file_name,
+            "工作簿设有打开密码，请在 Excel 中取消密码（文件 > 信息 > 保护工作簿 > 用密码进行加密，清空密码）"
+            "后保存并重新上传",
+            "is password-protected: open it in Excel, remove the password (File > Info > Protect Workbook"
+            " > Encrypt with Password, clear it), save and upload it again",
+        )
+    return RosterFileError(
+        file_name,
+        "是旧版 .xls 格式，请另存为 .xlsx 或 UTF-8 CSV",
+        "is an old .xls workbook: save it as .xlsx (Excel Workbook) or CSV UTF-8 and upload that",
+    )
+
+
+def _read_xlsx(path: Path, file_name: str, max_bytes: int) -> RosterTable:
+    # From bytes, so calamine sniffs the format as we did: an .xlsx renamed .xls is still read as .xlsx.
+    try:
+        reader = fastexcel.read_excel(path.read_bytes())
         sheet_names = reader.sheet_names
         used = [name for name in sheet_names if reader.load_sheet(name, header_row=None, n_rows=1).height]
-    except Exception as error:
+    except Exception as error:  # calamine's text names our kept copy's path: not for the uploader
         raise RosterFileError(
-            file_name, "无法作为 Excel 工作簿读取", f"cannot be read as an Excel workbook ({error})"
+            file_name,
+            "无法作为 Excel 工作簿读取，请在 Excel 中打开并另存为 .xlsx（Excel 工作簿）后重新上传",
+            "cannot be read as an Excel workbook: open it in Excel, save it as .xlsx (Excel Workbook)"
+            " and upload that",
         ) from error
     if not used:
         raise RosterFileError(file_name, "工作簿是空的", "is an empty workbook: fill in the template")
@@ -126,9 +154,15 @@ def _read_xlsx(path: Path, file_name: str, max_bytes: int) -> RosterTable:
     try:
         scan = scan_sheet(str(path), sheet_name, max_unpacked_bytes=max_bytes * 20)
         grid = reader.load_sheet(sheet_name, header_row=None, dtypes="string").to_polars()
-    except Exception as error:  # UnreadableSheetError or any of calamine's errors
+    except UnreadableSheetError as error:  # our own words, about the sheet's XML
         raise RosterFileError(
             file_name, "无法读取工作表", f"sheet {sheet_name!r} cannot be read ({error})"
+        ) from error
+    except Exception as error:  # calamine's: its text may name our kept copy's path
+        raise RosterFileError(
+            file_name,
+            f"无法读取工作表 {sheet_name}，请另存为 .xlsx 后重新上传",
+            f"sheet {sheet_name!r} cannot be read: save the workbook again as .xlsx and upload that",
         ) from error
     headers = [_cell_text(value) for value in grid.row(0)]
     fields = _map_headers(file_name, headers, first_row=scan.origin_row, first_col=scan.origin_col)
@@ -250,15 +284,23 @@ def _normalised(source: str, field: str) -> pl.Expr:
 
 
 def _with_sheet_facts(table: RosterTable, fields: dict[int, str], scan: SheetScan) -> RosterTable:
-    """Attach what only the sheet XML knows: numeric ID cells and merged ranges, in Excel coordinates."""
+    """Attach what only the sheet XML knows: numeric ID cells, merged ranges and formula cells, in
+    Excel coordinates. Formulas count only on rows with a value: a column of formulas copied down
+    past the last student leaves rows that are blank to the eye, and blank rows are dropped."""
     field_by_col = {scan.origin_col + position: field for position, field in fields.items()}
     id_col = next(col for col, field in field_by_col.items() if field == "id_number")
     table.numeric_id_rows = frozenset(row for row, col in scan.numeric_cells if col == id_col)
     table.merged_cells = [
-        MergedCell(row, field_by_col[col], merged.ref)
+        SheetCell(row, field_by_col[col], merged.ref)
         for merged in scan.merged
         for row, col in _cells(merged)
         if col in field_by_col and row > scan.origin_row
+    ]
+    rows = set(table.rows[ROW])
+    table.formula_cells = [
+        SheetCell(row, field_by_col[col], f"{column_letters(col)}{row}")
+        for row, col in sorted(scan.formula_cells)
+        if col in field_by_col and row in rows
     ]
     return table
 

@@ -1,8 +1,9 @@
 """Every check a roster row must pass before it becomes a student record.
 
 The GX suite covers the per-column rules; this module adds what GX cannot express: GB 11643 check
-digits and birth dates, numbers that lost digits in Excel, merged cells, agreement with the upload's
-institution and category, and repeated ID numbers within the file (the first occurrence wins).
+digits and birth dates, numbers that lost digits in Excel, merged cells, formula cells (refused
+row by row, naming the cell, like merged ones), agreement with the upload's institution and
+category, and repeated ID numbers within the file (the first occurrence wins).
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def _sheet_problems(table: RosterTable) -> list[RowProblem]:
     problems += [
         RowProblem(cell.row, cell.field, None, RosterProblem.MERGED_CELL, detail=cell.ref)
         for cell in table.merged_cells
+    ]
+    by_row = {row[ROW]: row for row in table.rows.iter_rows(named=True)} if table.formula_cells else {}
+    problems += [
+        RowProblem(
+            cell.row, cell.field, by_row[cell.row][cell.field], RosterProblem.FORMULA_CELL, detail=cell.ref
+        )
+        for cell in table.formula_cells
     ]
     return problems
 

@@ -17,6 +17,7 @@ from schemas.clock import utcnow
 
 KNOWN_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".txt", ".xls"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+FOLDER_NOT_ROSTER = "is a folder, not a roster file: name the roster's .xlsx or .csv file inside it"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ def display_name(raw: str) -> str:
 
 def stage_upload(source: Path, *, file_name: str, data_dir: Path, max_bytes: int) -> StagedFile:
     """Copy `source` into data_dir/uploads/<stamp>-<token>/, hashing it; refuses files over `max_bytes`."""
+    if source.is_dir():
+        raise RosterFileError(file_name, "是文件夹，不是名单文件", FOLDER_NOT_ROSTER)
     if not source.is_file():
         raise RosterFileError(file_name, "找不到文件", "was not found or is not a file")
     suffix = PurePath(file_name).suffix.lower()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+VALUE = re.compile(rb"<v>[^<]|<is>")  # `<v/>` or `<v></v>` (a formula never calculated) holds nothing
+FORMULA = re.compile(rb"<f[\s/>]")
 REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 TYPE = re.compile(rb'\bt="(\w+)"')
 MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
@@ -62,6 +64,7 @@ class SheetScan:
     origin_row: int = 1
     origin_col: int = 1
     numeric_cells: set[tuple[int, int]] = field(default_factory=set)
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
     merged: list[CellRange] = field(default_factory=list)
 
 
@@ -88,7 +91,10 @@ def _xml_unescape(text: str) -> str:
 
 
 def scan_sheet(path: str, sheet_name: str, *, max_unpacked_bytes: int) -> SheetScan:
-    """Find where the data starts, which cells hold numbers, and which ranges are merged."""
+    """Find where the data starts, which cells hold numbers or formulas, and which ranges are merged.
+
+    A formula cell counts whether or not Excel saved its result: files written by other programs
+    often carry none, and a dataframe reader then sees an empty cell."""
     try:
         with zipfile.ZipFile(path) as archive:
             member = _sheet_member(archive, sheet_name)
@@ -97,19 +103,23 @@ def scan_sheet(path: str, sheet_name: str, *, max_unpacked_bytes: int) -> SheetS
                     f"the sheet unpacks to more than {max_unpacked_bytes // (1024 * 1024)} MB"
                 )
             xml = archive.read(member)
-    except (zipfile.BadZipFile, KeyError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError) as error:
         raise UnreadableSheetError(str(error)) from error
+    except OSError as error:  # its text would hold our kept copy's path
+        raise UnreadableSheetError(error.strerror or "the file cannot be read") from error
 
     scan = SheetScan()
     min_row = min_col = None
     for match in CELL.finditer(xml):
         body = match.group(3)
-        if not body or (b"<v" not in body and b"<is" not in body):
-            continue  # a styled but empty cell
         ref = REF.search(match.group(1))
-        if ref is None:
-            continue
+        if not body or ref is None:
+            continue  # a styled but empty cell
         row, col = int(ref.group(2)), column_index(ref.group(1).decode())
+        if FORMULA.search(body):
+            scan.formula_cells.add((row, col))
+        if not VALUE.search(body):
+            continue
         min_row = row if min_row is None else min(min_row, row)
         min_col = col if min_col is None else min(min_col, col)
         cell_type = TYPE.search(match.group(1))
