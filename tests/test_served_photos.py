@@ -1,4 +1,4 @@
-"""The web app shows photos without their metadata and upright; the kept original stays as received."""
+"""Photos leave without their metadata (web pages, spec images) and upright; originals stay as received."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
 from photoflow.photos.served import SERVED_FOLDER, metadata_free
+from photoflow.quality.review import check_photo
 from photoflow.review_app.app import create_app
 from photoflow.roster.workbook import write_roster_workbook
 from schemas.accounts import UserRole
@@ -128,3 +129,23 @@ def test_a_png_loses_its_text_and_exif_chunks_and_stays_lossless(tmp_path: Path)
     assert suffix == ".png"
     assert_no_metadata(clean)
     assert difference(Image.open(io.BytesIO(clean)), picture) == 0
+
+
+def test_a_spec_size_jpeg_with_gps_becomes_a_spec_image_without_it(analyzer, spec):
+    made = check_photo(neutral(1).read_bytes(), name="studio.jpg", analyzer=analyzer, spec=spec)
+    exif = Image.Exif()
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (39.0, 54.0, 27.0)})
+    buffer = io.BytesIO()  # a studio's finished spec image, saved by a phone app that adds GPS and XMP
+    Image.open(io.BytesIO(made.spec_jpeg)).save(buffer, "JPEG", quality=80, exif=exif, xmp=XMP)
+    studio = buffer.getvalue()
+    assert spec.image.min_kb * 1024 <= len(studio) <= spec.image.max_kb * 1024  # kept as is, were it clean
+
+    checked = check_photo(studio, name="studio.jpg", analyzer=analyzer, spec=spec)
+
+    assert checked.passed and not checked.standardised
+    assert_no_metadata(checked.spec_jpeg)
+    assert difference(Image.open(io.BytesIO(checked.spec_jpeg)), Image.open(io.BytesIO(studio))) < 3
+    clean = io.BytesIO()
+    Image.open(io.BytesIO(made.spec_jpeg)).save(clean, "JPEG", quality=80)
+    again = check_photo(clean.getvalue(), name="studio.jpg", analyzer=analyzer, spec=spec)
+    assert again.spec_jpeg == clean.getvalue()  # a spec-size JPEG without metadata is still kept as it came

@@ -23,6 +23,18 @@ from photoflow.photos.decode import decode_photo
 
 SERVED_FOLDER = Path("photos") / "derived" / "served"
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+# what Pillow names the metadata blocks it reads: EXIF, XMP (JPEG, PNG), IPTC (APP13), comments, MPF
+METADATA_KEYS = frozenset({"exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment", "mp", "mpoffset"})
+
+
+def carries_metadata(data: bytes) -> bool:
+    """Whether the file holds more than pixels: EXIF (GPS, device, time), XMP, IPTC, a comment, MPF.
+
+    Stage 1 keeps a spec-size JPEG's own bytes only when not, since its spec image is what the registry
+    and the download packages receive.
+    """
+    with Image.open(io.BytesIO(data)) as opened:
+        return bool(METADATA_KEYS & set(opened.info)) or len(opened.getexif()) > 0
 
 
 def metadata_free(data: bytes, *, name: str) -> tuple[bytes, str]:

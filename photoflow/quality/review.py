@@ -2,7 +2,9 @@
 
 `check_photo` is the single code path behind batch review and `photoflow check`. A photo that already
 has the spec's pixel size (a studio's spec image) is reviewed as it is, not re-cropped: re-cropping a
-finished image would hide its framing faults instead of reporting them.
+finished image would hide its framing faults instead of reporting them. Its own bytes become the spec
+image only when they carry no metadata (a phone's GPS position would reach the registry); otherwise its
+pixels are encoded again.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from data_contracts.photo_spec import PhotoSpec
 from photoflow.face.analyzer import FaceAnalysis, FaceAnalyzer
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.photos.decode import DecodedPhoto, PhotoRefusedError, decode_photo
+from photoflow.photos.served import carries_metadata
 from photoflow.quality import measures
 from photoflow.quality.measurement import Measurement, at_least, failed, within
 from photoflow.quality.standardise import encode_in_band, standardise
@@ -74,7 +77,7 @@ def check_photo(
     colour = spec.background_rgb(background)
     if (decoded.width, decoded.height) == (spec.image.width, spec.image.height):
         spec_rgb = decoded.rgb
-        keep = decoded.format == "JPEG" and _fits_band(len(data), spec)
+        keep = decoded.format == "JPEG" and _fits_band(len(data), spec) and not carries_metadata(data)
         spec_jpeg = data if keep and (decoded.jpeg_quality or 0) >= spec.image.min_quality else None
         check.spec_jpeg = spec_jpeg or encode_in_band(spec_rgb, spec)[0]
         spec_analysis = analyzer.analyse(spec_rgb)
