@@ -18,7 +18,7 @@ from photoflow.cli_enrollment import enrollment_app
 from photoflow.cli_exports import export_app
 from photoflow.cli_id_registry import id_registry_app
 from photoflow.cli_notify import notify_app
-from photoflow.cli_options import JsonOption, parse_choice
+from photoflow.cli_options import JsonOption, YesOption, confirm, parse_choice
 from photoflow.cli_print import print_app
 from photoflow.cli_progress import progress
 from photoflow.cli_registry import registry_app
@@ -310,12 +310,17 @@ def roster_show(upload_id: int, as_json: JsonOption = False) -> None:
 
 
 @roster_app.command("delete")
-def roster_delete(upload_id: int, as_json: JsonOption = False) -> None:
+def roster_delete(upload_id: int, yes: YesOption = False, as_json: JsonOption = False) -> None:
     """Delete an upload: its records without a photo are removed; the others are kept and listed."""
     from photoflow.cli_output import emit_json, show_deletion
-    from photoflow.roster.uploads import delete_upload
+    from photoflow.roster.uploads import delete_upload, deletion_preview, upload_report
     from schemas.db import default_engine, session_scope
 
+    if not yes:
+        with session_scope(default_engine()) as session:
+            name, plan = upload_report(session, upload_id).file_name, deletion_preview(session, upload_id)
+        confirm(f"Delete roster upload {upload_id} ({name}): remove {plan.removed} record(s) still awaiting "
+                f"a photo, keep {len(plan.kept)} that already have one")  # fmt: skip
     with session_scope(default_engine()) as session:
         report = delete_upload(session, upload_id, actor=get_settings().actor)
     emit_json(report) if as_json else show_deletion(report)
@@ -346,6 +351,11 @@ def _run_photo_intake(source: Path, institution: str, category: str, learning_ce
     from photoflow.cli_output import emit_json, show_photo_intake
 
     code, parsed = _require_contract(institution, category)
+    from photoflow.photos.intake import check_intake
+    from schemas.db import default_engine
+
+    check_intake(default_engine(), get_settings(), institution_code=code, category=parsed,
+                 learning_centre=learning_centre.strip(), source=source, id_number=id_number)  # fmt: skip
     from flows.photo_intake import photo_intake_flow
 
     outcome = photo_intake_flow(

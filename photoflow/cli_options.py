@@ -6,10 +6,12 @@ similarity), which therefore cannot import from it.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, TypeVar
 
 import typer
 
+from photoflow.errors import PhotoflowError
 from schemas.labels import LabelledEnum
 
 Labelled = TypeVar("Labelled", bound=LabelledEnum)
@@ -26,6 +28,7 @@ def _json_output(ctx: typer.Context, value: bool) -> bool:
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON instead of tables or text.", callback=_json_output)
 ]
+YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask first (for scripts).")]
 StatusOption = Annotated[
     list[str] | None,
     typer.Option("--status", help="Only records in this status (value or 中文 label); repeat for more."),
@@ -62,3 +65,15 @@ def parse_choice(choices: type[Labelled], text: str, option: str) -> Labelled:
         return choices.parse(text)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+def confirm(action: str) -> None:
+    """Ask before `action` (what it will do, in a sentence); go on only on a yes.
+
+    Without a terminal there is no one to ask: a prompt would read the next line of a pipe as the
+    answer, or end in a bare "aborted". So it refuses, naming --yes, and the command exits 1.
+    """
+    if not sys.stdin.isatty():
+        raise PhotoflowError(f"{action}: not done, as there is no terminal to ask on; add --yes to go ahead")
+    if not typer.confirm(f"{action}. Go on?"):
+        raise typer.Abort()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from photoflow.cli_options import BatchOption, JsonOption, existing_batch
+from photoflow.cli_options import BatchOption, JsonOption, confirm, existing_batch
 from photoflow.errors import PhotoflowError
 
 similarity_app = typer.Typer(
@@ -116,12 +116,16 @@ def held_decide(
             raise PhotoflowError(
                 "give --id-number for chosen records, or --batch (with filters) for a bulk decision"
             )
-        count = len(held_records(engine, wanted))
-        if not yes and not typer.confirm(f"{choices[decision].label}: {count} held record(s). Go on?"):
-            raise typer.Abort()
+        if not yes:
+            confirm(f"{choices[decision].label}: {len(held_records(engine, wanted))} held record(s)")
     report = decide_held(engine, choices[decision], actor=get_settings().actor, id_numbers=id_number or (),
                          wanted=wanted, note=note)  # fmt: skip
     emit_json(report) if as_json else show_hold_decision(report)
+    if id_number and not report.decided:
+        raise PhotoflowError(
+            f"none of the named records was decided ({'; '.join(report.skipped)}): "
+            f"`photoflow held list` shows the records that are held"
+        )
 
 
 @manual_app.command("approve")

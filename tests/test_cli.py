@@ -105,7 +105,7 @@ def test_roster_upload_json_reports_totals_and_each_failed_row(monkeypatch, caps
     }
     assert "3" in error["reason"]  # names the row it repeats
 
-    code, out, _ = run(monkeypatch, capsys, "roster", "delete", str(report["upload_id"]), "--json")
+    code, out, _ = run(monkeypatch, capsys, "roster", "delete", str(report["upload_id"]), "--yes", "--json")
     assert code == 0 and json.loads(out)["removed"] == 5
 
 

@@ -272,3 +272,31 @@ def test_zip_with_a_broken_directory_is_refused_as_damaged(tmp_path: Path) -> No
     assert zipfile.is_zipfile(archive)
     with pytest.raises(PhotoflowError, match=r"the archive broken\.zip is damaged"):
         listing(archive)
+
+
+def test_empty_zip_is_refused_as_holding_no_photos(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "class.zip", {})
+    with pytest.raises(PhotoflowError, match=r"the archive class\.zip holds no photos \(it is empty\)"):
+        listing(archive)
+
+
+def test_folder_of_system_files_only_is_refused_naming_them(tmp_path: Path) -> None:
+    (tmp_path / "__MACOSX").mkdir()
+    (tmp_path / "Thumbs.db").write_bytes(b"\x00")
+    with pytest.raises(
+        PhotoflowError, match=r"holds no photos \(only hidden or system files: Thumbs\.db, __MACOSX\)"
+    ):
+        listing(tmp_path)
+
+
+def test_zip_of_entries_skipped_for_a_reason_is_listed_not_refused(tmp_path: Path) -> None:
+    inner = make_zip(tmp_path / "inner.zip", {"a.jpg": b"a"}).read_bytes()
+    archive = make_zip(tmp_path / "outer.zip", {"inner.zip": inner})
+    assert "unpack it" in skipped(listing(archive))["inner.zip"]  # the sender is told why, entry by entry
+
+
+def test_zip_cut_off_before_its_end_is_refused_as_incomplete(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "class.zip", {"a.jpg": os.urandom(5000)})
+    archive.write_bytes(archive.read_bytes()[:2000])
+    with pytest.raises(PhotoflowError, match=r"the archive class\.zip is incomplete: its end .* is missing"):
+        listing(archive)

@@ -20,15 +20,16 @@ from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow import idnumber
+from photoflow.contracts import existing_batch
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.job_progress import INTAKE, track
 from photoflow.photos.attempts import latest_attempt
 from photoflow.photos.decode import describe_size, sniff_format
-from photoflow.photos.sources import SourceFile, SourceListing, list_photo_sources
+from photoflow.photos.sources import SourceFile, SourceListing, check_photo_source, list_photo_sources
 from photoflow.settings import Settings
 from photoflow.state import transition
 from schemas.db import session_scope
-from schemas.enums import RecordStatus
+from schemas.enums import EducationCategory, RecordStatus
 from schemas.photo_reasons import IntakeProblem
 from schemas.photos import PhotoAttempt, PhotoIntake
 from schemas.records import StudentRecord
@@ -52,16 +53,54 @@ def list_upload(settings: Settings, source: Path, *, id_number: str | None = Non
     if id_number is None:
         return list_photo_sources(source, max_file_bytes=max_file_bytes, max_files=settings.max_photo_files,
                                   max_total_bytes=settings.max_photo_upload_bytes)  # fmt: skip
+    _check_one_photo(source, max_file_bytes)
+    wanted = idnumber.normalise(id_number)
+    return SourceListing(files=[SourceFile(name=source.name, stem=wanted, data=source.read_bytes())])
+
+
+def check_intake(
+    engine: Engine,
+    settings: Settings,
+    *,
+    institution_code: str,
+    category: str,
+    learning_centre: str,
+    source: Path,
+    id_number: str | None = None,
+) -> None:
+    """What `list_upload` and the matching would refuse, checked without reading a photo.
+
+    The CLI runs this before it starts the intake flow, so that a photo over the size limit, a file
+    that is no zip, a cut-off zip, an empty folder or an unknown student is one line and exit 1,
+    with no flow run, no intake and no original left behind.
+    """
+    max_file_bytes = load_photo_spec().intake.max_file_bytes
+    if id_number is None:
+        check_photo_source(source, max_file_bytes=max_file_bytes, max_files=settings.max_photo_files,
+                           max_total_bytes=settings.max_photo_upload_bytes)  # fmt: skip
+    else:
+        _check_one_photo(source, max_file_bytes)
+    with session_scope(engine) as session:
+        parsed = EducationCategory.parse(category)
+        batch_id = existing_batch(session, institution_code, parsed, learning_centre).id
+        records = _records_by_key(session, batch_id)
+    wanted = idnumber.normalise(id_number or "")
+    if id_number is not None and wanted not in records:
+        raise NotFoundError(
+            f"{_shown(wanted)} matches no student of batch {batch_id}: check the number against the "
+            f"roster (`photoflow progress --batch {batch_id}`), or upload the student's roster row first"
+        )
+
+
+def _check_one_photo(source: Path, max_file_bytes: int) -> None:
     if not source.is_file():
         raise PhotoflowError(f"{source}: no such photo file; check the path and try again")
     size = source.stat().st_size
     if size > max_file_bytes:
         raise PhotoflowError(
-            f"{source.name} is {describe_size(size)}; the limit is {describe_size(max_file_bytes)}: "
-            f"send a smaller photo"
+            f"{source.name} is {describe_size(size)}; the limit is {describe_size(max_file_bytes)} per "
+            f"photo: send a smaller photo (saved again at a lower resolution or JPEG quality)"
         )
-    wanted = idnumber.normalise(id_number)
-    return SourceListing(files=[SourceFile(name=source.name, stem=wanted, data=source.read_bytes())])
 
 
 def store_original(data_dir: Path, data: bytes, digest: str, *, folder: str = "originals") -> str:
@@ -161,12 +200,16 @@ def _records_by_key(session: Session, batch_id: int) -> dict[str, StudentRecord]
 
 
 def _unmatched(file: SourceFile) -> str:
-    looks_like_id = len(file.stem) >= 15 and file.stem.rstrip("X").isdigit()
-    shown = idnumber.mask(file.stem) if looks_like_id else file.stem
     return (
-        f"the name '{shown}' is neither an ID number nor a collection code of this "
+        f"the name '{_shown(file.stem)}' is neither an ID number nor a collection code of this "
         f"batch: name the file after the student's ID number or collection code, e.g. <证件号>.jpg"
     )
+
+
+def _shown(stem: str) -> str:
+    """A name as messages show it: masked where it looks like an ID number, else as it is."""
+    looks_like_id = len(stem) >= 15 and stem.rstrip("X").isdigit()
+    return idnumber.mask(stem) if looks_like_id else stem
 
 
 def _attempt(

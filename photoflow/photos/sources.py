@@ -14,6 +14,7 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -26,7 +27,8 @@ ENCRYPTED_FLAG = 0x1
 SYSTEM_NAMES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
 SYSTEM_FOLDERS = frozenset({"__macosx"})
 ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz"})
-ARCHIVE_MAGIC = (b"PK\x03\x04", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")
+ZIP_MAGIC = b"PK\x03\x04"  # a local file header: the first bytes of every zip that holds a file
+ARCHIVE_MAGIC = (ZIP_MAGIC, b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 DRIVE = re.compile(r"^[A-Za-z]:")
 # Reading a damaged member fails in any of these, depending on where the damage is.
@@ -74,29 +76,87 @@ def list_photo_sources(
 ) -> SourceListing:
     """Every regular file in the folder `path` (recursively) or the zip `path`, sorted by name.
 
-    Raises PhotoflowError, naming the upload, when it is neither, is damaged, or holds more than
-    `max_files` files or `max_total_bytes` in all.
+    Raises PhotoflowError, naming the upload, when it is neither, is damaged, holds no photos, or
+    holds more than `max_files` files or `max_total_bytes` in all.
     """
+    with _entries(path) as (label, candidates, skipped):
+        _check_declared(label, candidates, skipped, max_files, max_total_bytes, max_file_bytes)
+        return _read_all(label, candidates, skipped, max_file_bytes, max_total_bytes)
+
+
+def check_photo_source(path: Path, *, max_file_bytes: int, max_files: int, max_total_bytes: int) -> None:
+    """The refusals of `list_photo_sources` that need no photo read, so that a command can make them
+    before it starts a flow run (a refusal then costs nothing and leaves no intake behind)."""
+    with _entries(path) as (label, candidates, skipped):
+        _check_declared(label, candidates, skipped, max_files, max_total_bytes, max_file_bytes)
+
+
+@contextmanager
+def _entries(path: Path) -> Iterator[tuple[str, list[_Candidate], list[SkippedEntry]]]:
+    """The upload's label for messages, the entries worth reading, and those skipped with a reason."""
+    skipped: list[SkippedEntry] = []
     if path.is_dir():
-        label = f"the folder {path.name}"
-        skipped: list[SkippedEntry] = []
-        candidates = list(_folder_entries(path, path, skipped))
-        return _read_all(label, candidates, skipped, max_file_bytes, max_files, max_total_bytes)
+        yield f"the folder {path.name}", list(_folder_entries(path, path, skipped)), skipped
+        return
     if not path.exists():
         raise PhotoflowError(f"{path} does not exist: check the path and try again")
+    label = f"the archive {path.name}"
     if not (path.is_file() and zipfile.is_zipfile(path)):
+        if path.is_file() and _starts_like_a_zip(path):
+            raise PhotoflowError(
+                f"{label} is incomplete: its end (the zip's list of files) is missing, as when a download "
+                f"or copy stops early; download or make the zip again and upload it"
+            )
         raise PhotoflowError(
             f"{path} is neither a folder nor a zip archive: put the photos in a folder or a .zip file "
             f"and try again"
         )
-    label = f"the archive {path.name}"
     try:
         with zipfile.ZipFile(path) as archive:
-            skipped = []
-            candidates = list(_zip_entries(archive, skipped))
-            return _read_all(label, candidates, skipped, max_file_bytes, max_files, max_total_bytes)
+            yield label, list(_zip_entries(archive, skipped)), skipped
     except (zipfile.BadZipFile, OSError) as error:
         raise PhotoflowError(f"{label} is damaged ({error}): make the zip again and upload it") from error
+
+
+def _starts_like_a_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == ZIP_MAGIC
+
+
+def _check_declared(
+    label: str,
+    candidates: list[_Candidate],
+    skipped: list[SkippedEntry],
+    max_files: int,
+    max_total_bytes: int,
+    max_file_bytes: int,
+) -> None:
+    """Refuse an upload with no photos in it, or over the caps by what its entries declare."""
+    if not candidates and all(entry.reason == SYSTEM_FILE for entry in skipped):
+        held = f"only hidden or system files: {_names(skipped)}" if skipped else "it is empty"
+        raise PhotoflowError(
+            f"{label} holds no photos ({held}): put the photo files in, named after each student's ID "
+            f"number (<证件号>.jpg), and try again"
+        )
+    if len(candidates) > max_files:
+        raise PhotoflowError(
+            f"{label} holds {len(candidates)} files; the limit is {max_files} per upload: "
+            f"split the photos into several uploads"
+        )
+    if sum(c.declared_size for c in candidates if c.declared_size <= max_file_bytes) > max_total_bytes:
+        raise _too_much(label, max_total_bytes)
+
+
+def _names(entries: list[SkippedEntry], shown: int = 3) -> str:
+    more = f" and {len(entries) - shown} more" if len(entries) > shown else ""
+    return ", ".join(entry.name for entry in entries[:shown]) + more
+
+
+def _too_much(label: str, max_total_bytes: int) -> PhotoflowError:
+    return PhotoflowError(
+        f"{label} holds more than {describe_size(max_total_bytes)} of files, the limit per upload: "
+        f"split the photos into several uploads"
+    )
 
 
 def _read_all(
@@ -104,21 +164,9 @@ def _read_all(
     candidates: list[_Candidate],
     skipped: list[SkippedEntry],
     max_file_bytes: int,
-    max_files: int,
     max_total_bytes: int,
 ) -> SourceListing:
-    """Check the caps on what the entries declare, then read each with a bound and check them again."""
-    if len(candidates) > max_files:
-        raise PhotoflowError(
-            f"{label} holds {len(candidates)} files; the limit is {max_files} per upload: "
-            f"split the photos into several uploads"
-        )
-    too_much = PhotoflowError(
-        f"{label} holds more than {describe_size(max_total_bytes)} of files, the limit per upload: "
-        f"split the photos into several uploads"
-    )
-    if sum(c.declared_size for c in candidates if c.declared_size <= max_file_bytes) > max_total_bytes:
-        raise too_much
+    """Read each entry with a bound and check the caps again on what was actually read."""
     found: list[tuple[str, SourceFile]] = []
     total = 0
     for candidate in candidates:
@@ -139,7 +187,7 @@ def _read_all(
             continue
         total += len(data)
         if total > max_total_bytes:
-            raise too_much
+            raise _too_much(label, max_total_bytes)
         name = CONTROL.sub("", PurePosixPath(candidate.path).name).strip()
         found.append((candidate.path, SourceFile(name, idnumber.normalise(PurePosixPath(name).stem), data)))
     found.sort(key=lambda pair: (pair[1].name, pair[0]))

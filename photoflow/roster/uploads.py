@@ -73,6 +73,26 @@ def list_uploads(session: Session, institution_code: str | None = None) -> list[
 
 def delete_upload(session: Session, upload_id: int, *, actor: str) -> DeleteReport:
     """Remove the upload's records still awaiting a photo; keep (and name) those already past that."""
+    upload, removable, kept = _deletion(session, upload_id)
+    for start in range(0, len(removable), 1000):
+        chunk = removable[start : start + 1000]
+        session.execute(delete(RecordEvent).where(RecordEvent.record_id.in_(chunk)))
+        session.execute(delete(StudentRecord).where(StudentRecord.id.in_(chunk)))
+    upload.status = UploadStatus.DELETED
+    upload.deleted_at = utcnow()
+    upload.deleted_by = actor
+    session.add(upload)
+    return DeleteReport(upload_id=upload_id, removed=len(removable), kept=kept)
+
+
+def deletion_preview(session: Session, upload_id: int) -> DeleteReport:
+    """What `delete_upload` would remove and keep, changing nothing: the CLI asks with it first."""
+    _, removable, kept = _deletion(session, upload_id)
+    return DeleteReport(upload_id=upload_id, removed=len(removable), kept=kept)
+
+
+def _deletion(session: Session, upload_id: int) -> tuple[RosterUpload, list[int], list[KeptRecord]]:
+    """The upload, the ids of its records still awaiting a photo, and the records it would keep."""
     upload = _upload(session, upload_id)
     if upload.status is not UploadStatus.ACCEPTED:
         raise PhotoflowError(
@@ -93,12 +113,4 @@ def delete_upload(session: Session, upload_id: int, *, actor: str) -> DeleteRepo
         for r in records
         if r.status is not RecordStatus.AWAITING_PHOTO
     ]
-    for start in range(0, len(removable), 1000):
-        chunk = removable[start : start + 1000]
-        session.execute(delete(RecordEvent).where(RecordEvent.record_id.in_(chunk)))
-        session.execute(delete(StudentRecord).where(StudentRecord.id.in_(chunk)))
-    upload.status = UploadStatus.DELETED
-    upload.deleted_at = utcnow()
-    upload.deleted_by = actor
-    session.add(upload)
-    return DeleteReport(upload_id=upload_id, removed=len(removable), kept=kept)
+    return upload, removable, kept
