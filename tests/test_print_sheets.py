@@ -297,3 +297,19 @@ def test_a_name_with_a_character_the_font_lacks_is_refused_before_anything_is_dr
 def test_a_photo_that_is_not_an_image_is_named_in_the_error():
     with pytest.raises(PhotoflowError, match="for 王五 could not be read"):
         render_sheets([SheetItem(b"not a jpeg", "王五")], print_layout("two_inch"))
+
+
+def test_the_demo_orders_prints_with_the_packaged_font_and_skips_them_saying_why_without_one(
+    monkeypatch, tmp_path, font_cache
+):
+    from photoflow import demo
+
+    monkeypatch.delenv("PHOTOFLOW_PRINT_FONT", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine with no fontconfig
+    assert demo._print_request() == (demo.PRINT, None)
+
+    find_label_font.cache_clear()
+    monkeypatch.setattr(fonts, "packaged_candidates", list)  # and the font package uninstalled
+    prints, skipped = demo._print_request()
+    assert prints == {} and skipped is not None
+    assert "No font with Chinese" in skipped and "pylopdf-fonts-zh-cn" in skipped
