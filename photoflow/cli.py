@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from photoflow.cli_approval import approval_app
 from photoflow.cli_billing import billing_command
@@ -18,7 +19,7 @@ from photoflow.cli_enrollment import enrollment_app
 from photoflow.cli_exports import export_app
 from photoflow.cli_id_registry import id_registry_app
 from photoflow.cli_notify import notify_app
-from photoflow.cli_options import JsonOption, YesOption, confirm, parse_choice
+from photoflow.cli_options import JsonOption, WideOption, YesOption, confirm, parse_choice
 from photoflow.cli_print import print_app
 from photoflow.cli_progress import progress
 from photoflow.cli_registry import registry_app
@@ -210,11 +211,9 @@ def contract_interception(
 
 
 @contract_app.command("list")
-def contract_list(as_json: JsonOption = False) -> None:
-    """List contracts and whether each is active today."""
-    from rich.table import Table
-
-    from photoflow.cli_output import console, emit_json
+def contract_list(wide: WideOption = False, as_json: JsonOption = False) -> None:
+    """List contracts and whether each is active today (--wide: services and interception too)."""
+    from photoflow.cli_output import FitTable, emit_json, show_table
     from photoflow.contracts import list_contracts
     from photoflow.contracts_view import contract_out
     from schemas.db import default_engine, session_scope
@@ -224,21 +223,20 @@ def contract_list(as_json: JsonOption = False) -> None:
     if as_json:
         emit_json(rows)
         return
-    table = Table(
-        "Institution", "Name", "Category", "Price", "Valid until", "Active", "Services", "Interception"
-    )
+    table = FitTable("Code", "Name", "Category", "Price", "Valid until", "Active", "Services", "Interception",
+                     extra=("Services", "Interception"), wide=wide)  # fmt: skip
     for r in rows:
         table.add_row(
             r.institution,
-            r.name,
-            r.category_label,
+            escape(r.name),
+            r.category_label if wide else _category(r.category).zh,
             r.price_per_photo,
             r.valid_until,
             "yes" if r.active else "no",
             ",".join(r.services) or "-",
             "on" if r.interception else "off",
         )
-    console.print(table)
+    show_table(table)
 
 
 @template_app.command("roster")
@@ -285,16 +283,17 @@ def roster_upload(
 @roster_app.command("list")
 def roster_list(
     institution: Annotated[str | None, typer.Option(help="Only this institution's uploads.")] = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List roster uploads with their totals."""
+    """List roster uploads with their batch_id (what the batch commands take) and totals."""
     from photoflow.cli_output import emit_json, show_uploads
     from photoflow.roster.uploads import list_uploads
     from schemas.db import default_engine, session_scope
 
     with session_scope(default_engine()) as session:
         reports = list_uploads(session, institution)
-    emit_json(reports) if as_json else show_uploads(reports)
+    emit_json(reports) if as_json else show_uploads(reports, wide=wide)
 
 
 @roster_app.command("show")
@@ -439,7 +438,7 @@ def check(
     from photoflow.quality.check_files import check_files
 
     try:
-        results = check_files(photos, out, background=background)
+        results = check_files(photos, out.resolve(), background=background)  # --json paths in full
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--background") from None
     emit_json_list(results) if as_json else show_checks(results)

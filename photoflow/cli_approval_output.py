@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
-from photoflow.cli_output import console
+from photoflow.cli_output import FitTable, console, show_table
 from schemas.reports import ScreeningReport
 from schemas.screening import ApprovalInterface, ScreeningNote, ScreeningOutcome
 from schemas.screening_reports import ApprovalReport, WeightsOut
@@ -18,22 +16,22 @@ def show_screening(report: ScreeningReport) -> None:
     )
     if not report.attempts:
         return
-    table = Table("照片 Attempt", "综合得分 Score", "去向 Outcome", "说明 Notes")
+    table = FitTable("照片 Attempt", "综合得分 Score", "去向 Outcome", "说明 Notes")
     for item in report.attempts:
         notes = "; ".join(ScreeningNote(note).label for note in item.notes)
         score = "-" if item.score is None else f"{item.score:.1f}"
         table.add_row(str(item.attempt_id), score, ScreeningOutcome(item.outcome).label, notes)
-    console.print(table)
+    show_table(table)
 
 
 def show_weights(weights: WeightsOut) -> None:
     console.print(f"权重 Weights #{weights.id} ({weights.computed_at:%Y-%m-%d %H:%M} UTC), "
                   f"审核员队列决定 reviewers' decisions: {weights.decided}")  # fmt: skip
-    table = Table("接口 Interface", "成功率 Success rate", "一致 Agreed", "总数 Total")
+    table = FitTable("接口 Interface", "成功率 Success rate", "一致 Agreed", "总数 Total")
     for name, entry in weights.rates.items():
         label = ApprovalInterface(name).label
         table.add_row(label, f"{entry['rate']:.3f}", str(entry["agreed"]), str(entry["total"]))
-    console.print(table)
+    show_table(table)
     _show_check(weights)
 
 
@@ -56,11 +54,11 @@ def show_approval_report(report: ApprovalReport) -> None:
     share = "-" if report.routed_share is None else f"{report.routed_share:.1%}"
     console.print(f"筛查 Screened {report.screened}, 转人工 to reviewers {report.to_reviewer} ({share})")
     if report.batches:
-        table = Table("批次 Batch", "筛查 Screened", "转人工 To reviewers", "占比 Share")
+        table = FitTable("批次 Batch", "筛查 Screened", "转人工 To reviewers", "占比 Share")
         for batch in report.batches:
             table.add_row(str(batch.batch_id), str(batch.screened), str(batch.to_reviewer),
                           f"{batch.to_reviewer / batch.screened:.1%}")  # fmt: skip
-        console.print(table)
+        show_table(table)
     if report.weights is None:
         console.print("尚未计算权重 No weights learnt yet: `photoflow approval weights`.")
     else:

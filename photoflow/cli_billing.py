@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from photoflow.cli_options import JsonOption
 
@@ -19,7 +18,7 @@ def billing_command(
 ) -> None:
     """Billing: the contract's price times the photos first collected, per institution, category and month."""
     from photoflow.billing import billing
-    from photoflow.cli_output import console, emit_json
+    from photoflow.cli_output import FitTable, console, emit_json, show_table
     from schemas.db import default_engine
 
     summary = billing(default_engine(), institution_code=institution, start=_day(start, "--from"),
@@ -27,13 +26,13 @@ def billing_command(
     if as_json:
         emit_json(summary)
         return
-    table = Table(
+    table = FitTable(
         "院校 Institution", "学历类别 Category", "月份 Month", "照片 Photos", "单价 Price", "金额 Amount"
     )
     for line in summary.lines:
         table.add_row(f"{line.institution_code} {line.institution_name}", line.category_label, line.period,
                       str(line.photos), f"{line.price_per_photo:.2f}", f"{line.amount:.2f}")  # fmt: skip
-    console.print(table)
+    show_table(table)
     console.print(f"total: {summary.total_photos} photos, {summary.total_amount:.2f}")
 
 

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from photoflow.cli_options import BatchOption, JsonOption, existing_batch
+from photoflow.cli_options import BatchOption, JsonOption, WideOption, existing_batch
 
 download_app = typer.Typer(
     no_args_is_help=True,
@@ -17,11 +16,12 @@ download_app = typer.Typer(
 
 
 @download_app.command("list")
-def download_list(batch: BatchOption, as_json: JsonOption = False) -> None:
+def download_list(batch: BatchOption, wide: WideOption = False, as_json: JsonOption = False) -> None:
     """The batch's collected or registered records that no package holds yet (ID numbers masked)."""
-    from photoflow.cli_output import console, emit_json_list
+    from photoflow.cli_output import ID_COLUMN, FitTable, console, emit_json_list, show_table
     from photoflow.downloads.packages import downloadable
     from schemas.db import default_engine
+    from schemas.enums import RecordStatus
 
     found = downloadable(default_engine(), existing_batch(batch))
     if as_json:
@@ -30,11 +30,13 @@ def download_list(batch: BatchOption, as_json: JsonOption = False) -> None:
     if not found:
         console.print(f"batch {batch}: nothing to download now / 暂无可下载记录")
         return
-    table = Table("Record", "姓名 Name", "身份证号 ID number", "状态 Status", "院系 Department", "班级 Class")
+    table = FitTable("Record", "姓名 Name", ID_COLUMN, "状态 Status", "院系 Department", "班级 Class",
+                     extra=("Record", "院系 Department"), wide=wide)  # fmt: skip
     for row in found:
-        table.add_row(str(row.record_id), row.name, row.id_number, row.status_label,
-                      row.department or "", row.class_name or "")  # fmt: skip
-    console.print(table)
+        status = row.status_label if wide else RecordStatus(row.status).zh
+        table.add_row(str(row.record_id), escape(row.name), row.id_number, status,
+                      escape(row.department or ""), escape(row.class_name or ""))  # fmt: skip
+    show_table(table)
     console.print(f"{len(found)} record(s) to download: `photoflow download create --batch {batch}`")
 
 
@@ -75,10 +77,11 @@ def download_create(
 @download_app.command("records")
 def download_records(
     batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Past download packages, newest first; any of them can be fetched again with `download get`."""
-    from photoflow.cli_output import console, emit_json_list
+    from photoflow.cli_output import FitTable, console, emit_json_list, show_table
     from photoflow.downloads.packages import list_packages
     from schemas.db import default_engine
 
@@ -89,12 +92,13 @@ def download_records(
     if not found:
         console.print("no download packages / 无下载记录")
         return
-    table = Table("Package", "Batch", "Records", "Bytes", "Created", "By", "E-mail")
+    table = FitTable("Package", "Batch", "Records", "Bytes", "Created", "By", "E-mail",
+                     extra=("Bytes", "E-mail"), wide=wide)  # fmt: skip
     for package in found:
         mailed = f"{package.emailed_to}: {package.email_outcome or ''}" if package.emailed_to else ""
         table.add_row(str(package.id), str(package.batch_id), str(package.records), str(package.size_bytes),
                       f"{package.created_at:%Y-%m-%d %H:%M}", package.created_by, escape(mailed))  # fmt: skip
-    console.print(table)
+    show_table(table)
 
 
 @download_app.command("get")

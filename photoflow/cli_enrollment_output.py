@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Column, Table
+from rich.table import Column
 
-from photoflow.cli_output import MAX_ERRORS_SHOWN, console
+from photoflow.cli_output import MAX_ERRORS_SHOWN, FitTable, console, show_table
 from schemas.enrollment import EnrollmentReport
 
 COUNTS = ("Files", "Accepted", "Unchanged", "Not accepted")
@@ -23,17 +23,17 @@ def show_enrollment_upload(report: EnrollmentReport) -> None:
     )
     if not report.problems:
         return
-    table = Table(Column("文件 File", overflow="fold"), "原因 Reason", "说明 Detail")
+    table = FitTable(Column("文件 File", overflow="fold"), "原因 Reason", "说明 Detail")
     for problem in report.problems[:MAX_ERRORS_SHOWN]:
         table.add_row(escape(problem.name), f"{problem.reason}\n{problem.reason_en}", escape(problem.detail))
-    console.print(table)
+    show_table(table)
     if len(report.problems) > MAX_ERRORS_SHOWN:
         console.print(f"… {len(report.problems) - MAX_ERRORS_SHOWN} more; use --json for all.")
 
 
 def show_enrollment_uploads(reports: list[EnrollmentReport]) -> None:
     """One line per upload; who sent it and each refused file are in `--json`."""
-    table = Table(
+    table = FitTable(
         "ID",
         Column("Zip", overflow="fold"),
         Column("Received (UTC)", min_width=10),  # wide enough that a narrow screen breaks at the space
@@ -49,4 +49,4 @@ def show_enrollment_uploads(reports: list[EnrollmentReport]) -> None:
             str(r.unchanged),
             str(r.not_accepted),
         )
-    console.print(table)
+    show_table(table)

@@ -37,7 +37,7 @@ def sim(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
         int, typer.Option(min=0, max=65535, help="Port to listen on; 0 picks a free one.")
-    ] = 8765,
+    ] = 8766,  # registry-sim has 8765: both can run at once
     token_stdin: Annotated[
         bool,
         typer.Option("--token-stdin", help="Require this bearer token, read from standard input (not argv)."),

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from photoflow.cli_options import JsonOption, parse_choice
+from photoflow.cli_options import JsonOption, WideOption, parse_choice
 
 notify_app = typer.Typer(no_args_is_help=True, help="Student notices (reshoot requests): send, list.")
 
@@ -38,10 +37,11 @@ def notify_list(
         str | None, typer.Option("--status", help="pending, sent, failed or no_address.")
     ] = None,
     batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Notices, newest first, with masked addresses and the last delivery error."""
-    from photoflow.cli_output import console, emit_json_list
+    from photoflow.cli_output import FitTable, console, emit_json_list, show_table
     from photoflow.notify.delivery import list_notices
     from schemas.db import default_engine
     from schemas.notifications import NotificationStatus
@@ -54,9 +54,10 @@ def notify_list(
     if not found:
         console.print("no notices / 无通知")
         return
-    table = Table("Notice", "Record", "收件人 To", "状态 Status", "Tries", "Sent", "Last error")
+    table = FitTable("Notice", "Record", "收件人 To", "状态 Status", "Tries", "Sent", "Last error",
+                     extra=("Tries", "Sent"), wide=wide)  # fmt: skip
     for notice in found:
         sent = f"{notice.sent_at:%Y-%m-%d %H:%M}" if notice.sent_at else ""
         table.add_row(str(notice.id), str(notice.record_id), notice.recipient, notice.status_label,
                       str(notice.tries), sent, escape(notice.last_error or ""))  # fmt: skip
-    console.print(table)
+    show_table(table)

@@ -28,6 +28,9 @@ def _json_output(ctx: typer.Context, value: bool) -> bool:
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON instead of tables or text.", callback=_json_output)
 ]
+WideOption = Annotated[
+    bool, typer.Option("--wide", help="Every column of the table (by default it fits 80 columns).")
+]
 YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask first (for scripts).")]
 StatusOption = Annotated[
     list[str] | None,

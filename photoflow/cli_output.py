@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 import typer
 from pydantic import BaseModel
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+from rich.measure import Measurement
+from rich.table import Column, Table
 
 if TYPE_CHECKING:  # importing it would load OpenCV into every command
     from photoflow.quality.check_files import CheckOut
@@ -29,18 +31,78 @@ from schemas.reports import (
 
 console = Console(highlight=False)
 MAX_ERRORS_SHOWN = 50
+ID_COLUMN = Column("证件号 ID", no_wrap=True, min_width=18)  # a wrapped ID number reads as two
+
+
+class FitTable(Table):
+    """A table that reads at 80 columns: cells fold instead of ending in '…' (a cut name or path reads
+    as another one), and the columns named in `extra` appear only with `--wide`."""
+
+    def __init__(
+        self, *headers: str | Column, extra: tuple[str, ...] = (), wide: bool = False, **options
+    ) -> None:
+        self.wide = wide
+        self.shown = [wide or _header(column) not in extra for column in headers]
+        kept = (column for column, shown in zip(headers, self.shown, strict=True) if shown)
+        super().__init__(*kept, **options)
+        for column in self.columns:
+            column.overflow = "fold" if column.overflow == "ellipsis" else column.overflow
+
+    def add_row(self, *cells, **options) -> None:
+        super().add_row(*(cell for cell, shown in zip(cells, self.shown, strict=True) if shown), **options)
+
+
+def _header(column: str | Column) -> str:
+    return column if isinstance(column, str) else str(column.header)
+
+
+def show_table(table: Table) -> None:
+    """Print a table; a --wide one at its natural width, even past the terminal's (a wide window or
+    `less -S` shows it whole), as folding every column into 80 would undo what --wide asked for."""
+    if isinstance(table, FitTable) and table.wide:
+        natural = Measurement.get(console, console.options.update(width=10_000), table).maximum
+        Console(file=console.file, width=max(natural, console.width), highlight=False).print(table)
+    else:
+        console.print(table)
+
+
+def in_data_dir(relative: str | None) -> str | None:
+    """The absolute path of a file the database names relative to the data folder (so moving the folder
+    moves everything): what people and scripts are shown, not a path from a folder they never chose."""
+    return None if relative is None else str((get_settings().data_dir / relative).resolve())
 
 
 def emit_json(payload: BaseModel | list[BaseModel]) -> None:
     if isinstance(payload, list):
-        typer.echo("[" + ",".join(item.model_dump_json() for item in payload) + "]")
+        typer.echo("[" + ",".join(absolute_paths(item).model_dump_json() for item in payload) + "]")
     else:
-        typer.echo(payload.model_dump_json(indent=2))
+        typer.echo(absolute_paths(payload).model_dump_json(indent=2))
 
 
 def emit_json_list(items: list[BaseModel]) -> None:
     """A JSON array, even when it holds one item or none."""
-    typer.echo("[" + ",".join(item.model_dump_json(indent=2) for item in items) + "]")
+    typer.echo("[" + ",".join(absolute_paths(item).model_dump_json(indent=2) for item in items) + "]")
+
+
+def absolute_paths(payload: BaseModel) -> BaseModel:
+    """`payload` with every file the database keeps relative to the data folder given as a full path,
+    in nested reports too (the demo's): a script reading --json opens it from wherever it runs."""
+    from schemas.download_reports import DownloadPackageOut
+    from schemas.export_reports import ExportOut
+
+    in_data_folder = {ExportOut: ("path",), DownloadPackageOut: ("table_path", "photos_path"),
+                      UploadReport: ("error_report",)}  # fmt: skip
+
+    def walk(value):
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        if not isinstance(value, BaseModel):
+            return value
+        update = {name: walk(field) for name, field in value if isinstance(field, BaseModel | list)}
+        update |= {name: in_data_dir(getattr(value, name)) for name in in_data_folder.get(type(value), ())}
+        return value.model_copy(update=update) if update else value
+
+    return walk(payload)
 
 
 def show_intake(report: IntakeReport) -> None:
@@ -51,10 +113,10 @@ def show_intake(report: IntakeReport) -> None:
         f"未接收 not accepted {report.not_accepted}"
     )
     if report.problems:
-        table = Table("文件 File", "原因 Reason", "说明 Detail")
+        table = FitTable("文件 File", "原因 Reason", "说明 Detail")
         for problem in report.problems[:MAX_ERRORS_SHOWN]:
             table.add_row(problem.name, f"{problem.reason}\n{problem.reason_en}", problem.detail)
-        console.print(table)
+        show_table(table)
         if len(report.problems) > MAX_ERRORS_SHOWN:
             console.print(f"… {len(report.problems) - MAX_ERRORS_SHOWN} more; use --json for all.")
 
@@ -68,11 +130,11 @@ def show_auto_review(report: AutoReviewReport) -> None:
     )
     rejected = [item for item in report.attempts if not item.passed]
     if rejected:
-        table = Table("Attempt", "文件 File", "原因 Reasons")
+        table = FitTable("Attempt", "文件 File", "原因 Reasons")
         for item in rejected[:MAX_ERRORS_SHOWN]:
             reasons = "\n".join(PhotoReason(code).label for code in item.reasons)
             table.add_row(str(item.attempt_id), item.file_name, reasons)
-        console.print(table)
+        show_table(table)
 
 
 def show_photo_intake(outcome: PhotoIntakeOutcome) -> None:
@@ -109,41 +171,38 @@ def show_upload(report: UploadReport) -> None:
     )
     if not report.errors:
         return
-    table = Table("行 Row", "列 Column", "值 Value", "原因 Reason")
+    table = FitTable("行 Row", "列 Column", "值 Value", "原因 Reason")
     for error in report.errors[:MAX_ERRORS_SHOWN]:
         table.add_row(str(error.row), error.column, error.value or "", f"{error.reason}\n{error.reason_en}")
-    console.print(table)
+    show_table(table)
     if len(report.errors) > MAX_ERRORS_SHOWN:
         console.print(f"… {len(report.errors) - MAX_ERRORS_SHOWN} more; all are in the error report.")
     if report.error_report:
         console.print(f"Error report / 错误报告: {(get_settings().data_dir / report.error_report).resolve()}")
 
 
-def show_uploads(reports: list[UploadReport]) -> None:
-    table = Table("ID", "File", "Institution", "Category", "Status", "Total", "OK", "Unchanged", "Failed")
+def show_uploads(reports: list[UploadReport], *, wide: bool = False) -> None:
+    """A row per upload with its batch_id (what the batch commands take); --wide adds the institution,
+    the category and the unchanged rows."""
+    from schemas.enums import UploadStatus
+
+    table = FitTable("ID", "Batch", "File", "Institution", "Category", "Status", "Total", "OK", "Unchanged",
+                     "Failed", extra=("Institution", "Category", "Unchanged"), wide=wide)  # fmt: skip
     for r in reports:
-        table.add_row(
-            str(r.upload_id),
-            r.file_name,
-            r.institution,
-            r.category,
-            r.status_label,
-            str(r.total),
-            str(r.succeeded),
-            str(r.unchanged),
-            str(r.failed),
-        )
-    console.print(table)
+        status = r.status_label if wide else UploadStatus(r.status).zh
+        table.add_row(str(r.upload_id), str(r.batch_id), escape(r.file_name), r.institution, r.category,
+                      status, str(r.total), str(r.succeeded), str(r.unchanged), str(r.failed))  # fmt: skip
+    show_table(table)
 
 
 def show_deletion(report: DeleteReport) -> None:
     console.print(f"Upload {report.upload_id}: removed {report.removed} record(s) still awaiting a photo.")
     if report.kept:
-        table = Table("Record", "Row", "ID number", "Kept because")
+        table = FitTable("Record", "Row", "ID number", "Kept because")
         for kept in report.kept:
             table.add_row(str(kept.record_id), str(kept.row), kept.id_number, kept.reason)
         console.print(f"Kept {len(report.kept)} record(s):")
-        console.print(table)
+        show_table(table)
 
 
 def show_pair_score(result: PairScoreOut) -> None:
@@ -156,21 +215,23 @@ def show_pair_score(result: PairScoreOut) -> None:
     console.print(f"model: {result.model} ({result.model_version})")
 
 
-def _comparisons(items: list[ComparisonOut]) -> str:
-    """One short line per comparison: '人证比对 id_registry 72.4 可能同一人 possible'."""
+def _comparisons(items: list[ComparisonOut], *, wide: bool = False) -> str:
+    """One line per comparison: '人证比对 72.4' (the score says the band); --wide adds the band and the
+    English names."""
     from schemas.similarity import ComparisonKind, ComparisonOutcome, SimilarityBand
 
     lines = []
     for c in items:
-        kind = f"{ComparisonKind(c.kind).zh} {c.kind}"
+        kind = f"{ComparisonKind(c.kind).zh} {c.kind}" if wide else ComparisonKind(c.kind).zh
         if c.score is None:
-            lines.append(f"{kind}: {ComparisonOutcome(c.outcome).zh} {c.outcome}")
+            lines.append(f"{kind}: {ComparisonOutcome(c.outcome).zh}" + (f" {c.outcome}" if wide else ""))
         else:
-            lines.append(f"{kind}: {c.score:.1f} {SimilarityBand(c.band).zh} {c.band}")
+            band = f" {SimilarityBand(c.band).zh} {c.band}" if wide else ""
+            lines.append(f"{kind} {c.score:.1f}{band}")
     return "\n".join(lines)
 
 
-def show_similarity(report: SimilarityReport) -> None:
+def show_similarity(report: SimilarityReport, *, wide: bool = False) -> None:
     from schemas.similarity import ComparisonWait
 
     console.print(
@@ -182,29 +243,37 @@ def show_similarity(report: SimilarityReport) -> None:
         console.print(f"  waiting / 等待: {count} · {ComparisonWait(wait).label}")
     shown = [item for item in report.records if item.status != "collected"]
     if shown:
-        table = Table("Record", "姓名 Name", "证件号 ID", "状态 Status", "比对 Comparisons")
+        table = FitTable("Record", "姓名 Name", ID_COLUMN, "状态 Status", "比对 Comparisons", wide=wide)
         for item in shown[:MAX_ERRORS_SHOWN]:
-            status = item.status if item.waiting is None else f"{item.status}\n({item.waiting})"
-            table.add_row(
-                str(item.record_id), item.name, item.id_number, status, _comparisons(item.comparisons)
-            )
-        console.print(table)
+            status, waiting = (item.status, item.waiting) if wide else _zh(item.status, item.waiting)
+            status = status if waiting is None else f"{status}\n" + (f"({waiting})" if wide else waiting)
+            table.add_row(str(item.record_id), escape(item.name), item.id_number, status,
+                          _comparisons(item.comparisons, wide=wide))  # fmt: skip
+        show_table(table)
 
 
-def show_held(items: list[HeldOut]) -> None:
+def _zh(status: str, waiting: str | None) -> tuple[str, str | None]:
+    """A record's status and what it waits for, in Chinese: the short forms a narrow table has room for."""
+    from schemas.enums import RecordStatus
+    from schemas.similarity import ComparisonWait
+
+    return RecordStatus(status).zh, ComparisonWait(waiting).zh if waiting else None
+
+
+def show_held(items: list[HeldOut], *, wide: bool = False) -> None:
+    """A row of at most two lines per record at 80 columns; --wide adds the record id, the face-fusion
+    findings in full and when it was held."""
     if not items:
         console.print("no held records / 无拦截记录")
         return
-    table = Table("Record", "Batch", "姓名 Name", "证件号 ID", "比对 Comparisons", "Held since")
+    table = FitTable("Record", "Batch", "姓名 Name", ID_COLUMN, "比对 Comparisons", "换脸 Fusion",
+                     "Held since", extra=("Record", "Held since"), wide=wide)  # fmt: skip
     for item in items:
-        table.add_row(str(item.record_id), str(item.batch_id), item.name, item.id_number,
-                      _comparisons(item.comparisons) + _fusion(item), item.held_since)  # fmt: skip
-    console.print(table)
+        fusion = (item.fusion_suspected if wide else "疑似 yes") if item.fusion_suspected else ""
+        table.add_row(str(item.record_id), str(item.batch_id), escape(item.name), item.id_number,
+                      _comparisons(item.comparisons, wide=wide), escape(fusion), item.held_since)  # fmt: skip
+    show_table(table)
     console.print(f"{len(items)} held record(s)")
-
-
-def _fusion(item: HeldOut) -> str:
-    return f"\n疑似换脸合成 Face fusion suspected: {item.fusion_suspected}" if item.fusion_suspected else ""
 
 
 def show_hold_decision(report: HoldDecisionReport) -> None:
@@ -217,7 +286,7 @@ def show_duplicates(items: list[DuplicateFaceOut]) -> None:
     if not items:
         console.print("no duplicate faces / 未发现一人多号")
         return
-    table = Table("Score", "Student", "Same face as")
+    table = FitTable("Score", "Student", "Same face as")
     for item in items:
         table.add_row(f"{item.score:.1f}", item.first, item.second)
-    console.print(table)
+    show_table(table)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Column, Table
 
 from photoflow.cli_options import (
     BatchOption,
@@ -16,6 +15,7 @@ from photoflow.cli_options import (
     JsonOption,
     LearningCentreFilter,
     MajorFilter,
+    WideOption,
     existing_batch,
     parse_choice,
 )
@@ -65,28 +65,34 @@ def print_request(
 @print_app.command("list")
 def print_list(
     batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Print orders, newest first."""
-    from photoflow.cli_output import console, emit_json_list
+    from photoflow.cli_output import FitTable, console, emit_json_list, show_table
     from photoflow.printing.orders import list_orders
     from photoflow.settings import get_settings
     from schemas.db import default_engine
+    from schemas.deliverables import PrintStatus
 
     orders = list_orders(default_engine(), get_settings(), batch_id=batch)
     if as_json:
         emit_json_list(orders)
         return
-    table = Table("Order", "Batch", "版式 Layout", "状态 Status", "Photos", "Sub-packages", "Address")
+    table = FitTable("Order", "Batch", "版式 Layout", "状态 Status", "Photos", "Sub-packages", "Address",
+                     extra=("Sub-packages",), wide=wide)  # fmt: skip
     for order in orders:
-        table.add_row(str(order.id), str(order.batch_id), order.layout_label, order.status_label,
+        status = order.status_label if wide else PrintStatus(order.status).zh
+        table.add_row(str(order.id), str(order.batch_id), order.layout_label, status,
                       str(order.photos), str(len(order.sub_packages)), escape(order.address))  # fmt: skip
-    console.print(table if orders else "no print orders / 无冲印订单")
+    show_table(table) if orders else console.print("no print orders / 无冲印订单")
 
 
 @print_app.command("show")
 def print_show(
-    order_id: Annotated[int, typer.Argument(help="Print order id.")], as_json: JsonOption = False
+    order_id: Annotated[int, typer.Argument(help="Print order id.")],
+    wide: WideOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """One order with its sub-packages and the paths of their sheets and manifests."""
     from photoflow.cli_output import emit_json
@@ -95,7 +101,7 @@ def print_show(
     from schemas.db import default_engine
 
     order = get_order(default_engine(), get_settings(), order_id)
-    emit_json(order) if as_json else show_order(order)
+    emit_json(order) if as_json else show_order(order, wide=wide)
 
 
 @print_app.command("status")
@@ -119,24 +125,31 @@ def print_status(
 def print_layouts() -> None:
     """The print layouts (defined in data_contracts/print_layouts.toml)."""
     from data_contracts.print_layouts import load_print_layouts
-    from photoflow.cli_output import console
+    from photoflow.cli_output import FitTable, show_table
     from photoflow.printing.sheets import grid
 
-    table = Table("Layout", "名称 Name", "Photos per sheet")
+    table = FitTable("Layout", "名称 Name", "Photos per sheet")
     for name, layout in load_print_layouts().items():
         table.add_row(name, layout.label, str(grid(layout).per_sheet))
-    console.print(table)
+    show_table(table)
 
 
-def show_order(order) -> None:
-    from photoflow.cli_output import console
+def show_order(order, *, wide: bool = False) -> None:
+    """The order, then its sub-packages: a line each with the paths of its files beneath (a path folded
+    into a table column cannot be copied); --wide puts them in one table."""
+    from photoflow.cli_output import FitTable, console, show_table
 
     console.print(
         f"[bold]Print order {order.id}[/bold] batch {order.batch_id} · {order.layout_label} · "
         f"{order.status_label} · {order.photos} photos · ship to {escape(order.address)}"
     )
-    table = Table("Sub-package", "Photos", "Sheets", Column("Sheets file", overflow="fold"),
-                  Column("Manifest", overflow="fold"))  # fmt: skip
+    if not wide:
+        for sub in order.sub_packages:
+            console.print(f"  {escape(sub.name)} · {sub.photos} photos · {sub.sheets} sheet(s)")
+            console.print(f"    sheets:   {escape(sub.sheets_path)}", overflow="fold")
+            console.print(f"    manifest: {escape(sub.manifest_path)}", overflow="fold")
+        return
+    table = FitTable("Sub-package", "Photos", "Sheets", "Sheets file", "Manifest", wide=wide)
     for sub in order.sub_packages:
         table.add_row(escape(sub.name), str(sub.photos), str(sub.sheets), sub.sheets_path, sub.manifest_path)
-    console.print(table)
+    show_table(table)

@@ -76,9 +76,9 @@ def show_progress(view: ProgressOut) -> None:
     has every field)."""
     from rich import box
     from rich.markup import escape
-    from rich.table import Column, Table
+    from rich.table import Column
 
-    from photoflow.cli_output import console
+    from photoflow.cli_output import FitTable, console, show_table
     from schemas.enums import RecordStatus
 
     scoped = sum(count.count for count in view.counts)
@@ -89,12 +89,12 @@ def show_progress(view: ProgressOut) -> None:
         return
     batches = len({row.batch_id for row in view.rows}) > 1
     masked = Column("证件号 ID", no_wrap=True)  # a wrapped ID number reads as two
-    table = Table("Record", *(["Batch"] if batches else []), "姓名 Name", masked, "院系 Department",
+    table = FitTable("Record", *(["Batch"] if batches else []), "姓名 Name", masked, "院系 Department",
                   "班级 Class", Column("状态 Status", min_width=14), box=box.SIMPLE_HEAD)  # fmt: skip
     for row in view.rows:
         table.add_row(str(row.record_id), *([str(row.batch_id)] if batches else []), escape(row.name),
                       row.id_number, escape(row.department or ""), escape(row.class_name or ""),
                       RecordStatus(row.status).zh)  # fmt: skip
-    console.print(table)
+    show_table(table)
     more = " · --page N for more" if view.pages > 1 else ""
     console.print(f"第 {view.page}/{view.pages} 页 · 共 {view.total} 条 matching{more}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from photoflow.cli_options import BatchOption, JsonOption, existing_batch, parse_choice
+from photoflow.cli_options import BatchOption, JsonOption, WideOption, existing_batch, parse_choice
 
 registry_app = typer.Typer(
     no_args_is_help=True, help="Registry submission (上网): submit, reconcile, status, retry."
@@ -47,6 +47,7 @@ def registry_status(
     state: Annotated[
         str | None, typer.Option("--state", help="queued, accepted, registered, rejected or unreachable.")
     ] = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """The batch's submissions, newest first."""
@@ -58,7 +59,7 @@ def registry_status(
 
     wanted = parse_choice(SubmissionState, state, "--state") if state else None
     found = list_submissions(default_engine(), existing_batch(batch), state=wanted)
-    emit_json_list(found) if as_json else show_submissions(found)
+    emit_json_list(found) if as_json else show_submissions(found, wide=wide)
 
 
 @registry_app.command("retry")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Table
 
-from photoflow.cli_output import MAX_ERRORS_SHOWN, console
+from photoflow.cli_output import ID_COLUMN, MAX_ERRORS_SHOWN, FitTable, console, show_table
 from schemas.registry_reports import SubmissionOut, SubmissionReport
 from schemas.submissions import SubmissionState
 
@@ -21,24 +20,25 @@ def show_submission_report(report: SubmissionReport) -> None:
     totals = " · ".join(
         f"{SubmissionState(state).label} {count}" for state, count in sorted(report.states.items())
     )
+    console.print(f"  now: {totals or 'no submissions'} · still pending {report.pending}")
     if report.held and report.held_until:
         console.print(f"  {report.held} queued held by a sending run until {report.held_until:%H:%M:%S} UTC: "
                       "sent by it, or by the next run after then")  # fmt: skip
-    console.print(f"  now: {totals or 'no submissions'} · still pending {report.pending}")
     if run.registry_error:
         console.print(f"  [yellow]registry: {escape(run.registry_error)}[/yellow]")
     for problem in run.problems[:MAX_ERRORS_SHOWN]:
         console.print(f"  not queued: {escape(problem)}")
 
 
-def show_submissions(items: list[SubmissionOut]) -> None:
+def show_submissions(items: list[SubmissionOut], *, wide: bool = False) -> None:
+    """Name, ID, state and why at 80 columns; --wide adds the record, attempt, tries and the receipt."""
     if not items:
         console.print("no submissions / 无上网记录")
         return
-    table = Table(
-        "Record", "姓名 Name", "证件号 ID", "Attempt", "状态 State", "Tries", "Receipt", "原因 Reason"
-    )
+    table = FitTable("Record", "姓名 Name", ID_COLUMN, "Attempt", "状态 State", "Tries", "Receipt",
+                     "原因 Reason", extra=("Record", "Attempt", "Tries", "Receipt"), wide=wide)  # fmt: skip
     for item in items:
-        table.add_row(str(item.record_id), item.name, item.id_number, str(item.attempt_no), item.state_label,
+        state = item.state_label if wide else SubmissionState(item.state).zh
+        table.add_row(str(item.record_id), escape(item.name), item.id_number, str(item.attempt_no), state,
                       str(item.tries), item.receipt or "", escape(item.reason or ""))  # fmt: skip
-    console.print(table)
+    show_table(table)

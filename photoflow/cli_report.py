@@ -26,7 +26,7 @@ def report(out: OutOption = Path("report"), fmt: FormatOption = "csv", as_json: 
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of: {', '.join(FORMATS)}", param_hint="--format")
-    files = write_tables(build_tables(default_engine()), out, fmt=fmt)
+    files = write_tables(build_tables(default_engine()), out.resolve(), fmt=fmt)  # paths shown in full
     if as_json:
         listed = [{"table": f.table, "path": str(f.path), "rows": f.rows} for f in files]
         typer.echo(json.dumps(listed, indent=2))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from photoflow.cli_options import BatchOption, JsonOption, confirm, existing_batch
+from photoflow.cli_options import BatchOption, JsonOption, WideOption, confirm, existing_batch
 from photoflow.errors import PhotoflowError
 
 similarity_app = typer.Typer(
@@ -40,7 +40,7 @@ def compare(
 
 
 @similarity_app.command("run")
-def similarity_run(batch: BatchOption, as_json: JsonOption = False) -> None:
+def similarity_run(batch: BatchOption, wide: WideOption = False, as_json: JsonOption = False) -> None:
     """Compare every record of the batch waiting in comparison, then flag duplicate faces."""
     from photoflow.cli_output import emit_json, show_similarity
 
@@ -48,7 +48,7 @@ def similarity_run(batch: BatchOption, as_json: JsonOption = False) -> None:
     from flows.similarity import similarity_flow
 
     report = similarity_flow(batch_id)
-    emit_json(report) if as_json else show_similarity(report)
+    emit_json(report) if as_json else show_similarity(report, wide=wide)
 
 
 @similarity_app.command("duplicates")
@@ -68,6 +68,7 @@ def held_list(
     band: BandOption = None,
     min_score: MinScore = None,
     max_score: MaxScore = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Records held after comparison, the most doubtful first."""
@@ -78,7 +79,7 @@ def held_list(
     found = held_records(
         default_engine(), HeldFilter(batch_id=batch, band=band, min_score=min_score, max_score=max_score)
     )
-    emit_json_list(found) if as_json else show_held(found)
+    emit_json_list(found) if as_json else show_held(found, wide=wide)
 
 
 @held_app.command("decide")

@@ -82,10 +82,8 @@ def user_add(
 @user_app.command("list")
 def user_list(as_json: JsonOption = False) -> None:
     """Every account, active or not, by name."""
-    from rich.table import Table
-
     from photoflow.accounts.users import list_users
-    from photoflow.cli_output import console, emit_json_list
+    from photoflow.cli_output import FitTable, console, emit_json_list, show_table
     from schemas.accounts import UserOut
     from schemas.db import default_engine
 
@@ -96,11 +94,11 @@ def user_list(as_json: JsonOption = False) -> None:
     if not users:
         console.print("no accounts yet / 尚无账号: add one with `photoflow user add`")
         return
-    table = Table("名称 Name", "角色 Role", "院校 Institution", "启用 Active", "创建 Created (UTC)")
+    table = FitTable("名称 Name", "角色 Role", "院校 Institution", "启用 Active", "创建 Created (UTC)")
     for user in users:
         table.add_row(user.name, user.role_label, user.institution_code or "-",
                       "yes" if user.active else "no", user.created_at[:16].replace("T", " "))  # fmt: skip
-    console.print(table)
+    show_table(table)
 
 
 @user_app.command("password")

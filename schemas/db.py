@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 import migrations
+import schemas.tables  # noqa: F401  every table on the metadata, whichever model a command imported
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 

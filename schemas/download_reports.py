@@ -24,8 +24,8 @@ class DownloadableOut(BaseModel):
 
 
 class DownloadPackageOut(BaseModel):
-    """One package: its files (relative to the data folder; `package_files` gives the absolute paths),
-    its size and how it was delivered."""
+    """One package: its files (relative to the data folder; `package_files` and `--json` give the
+    absolute paths), its size and how it was delivered."""
 
     id: int
     batch_id: int

@@ -18,8 +18,8 @@ class ExportOut(BaseModel):
     status_label: str
     rows: int | None = Field(description="Rows in the workbook, once done.")
     path: str | None = Field(
-        description="The workbook relative to the data folder (PHOTOFLOW_DATA_DIR), once done; relative so "
-        "the record never shows the server's layout. `photoflow export get ID` prints the full path."
+        description="The workbook relative to the data folder (PHOTOFLOW_DATA_DIR), once done; relative in "
+        "the database and the flow's result, so moving the folder moves it. `--json` prints it in full."
     )
     requested_by: str
     requested_at: datetime

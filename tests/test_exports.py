@@ -224,7 +224,8 @@ def test_export_command_runs_the_flow_then_lists_and_gets_the_workbook_again(
     done = json.loads(out)
     assert (done["status"], done["rows"]) == ("done", 4)
     assert done["filters"] == {"batch_id": batch_id, "statuses": ["in_manual_review"]}
-    sheet = openpyxl.load_workbook(settings.data_dir / done["path"]).active
+    assert Path(done["path"]).is_absolute()  # --json names the file in full, not inside the data folder
+    sheet = openpyxl.load_workbook(done["path"]).active
     assert [row[ID_COLUMN - 1] for row in sheet.iter_rows(min_row=2, values_only=True)] == wanted
     code, out, _ = run(monkeypatch, capsys, "export", "list", "--batch", str(batch_id), "--json")
     assert code == 0 and [item["id"] for item in json.loads(out)] == [done["id"]]

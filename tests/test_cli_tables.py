@@ -1,0 +1,120 @@
+"""Tables at 80 columns, the width of a terminal nobody resized: each row one or two lines, no name cut
+short with '…', the batch_id where commands need it; `--wide` shows every column."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from rich.console import Console
+
+import photoflow.cli_output as cli_output
+import photoflow.cli_registry_output as cli_registry_output
+from schemas.registry_reports import SubmissionOut
+from schemas.reports import ComparedRecord, ComparisonOut, HeldOut, SimilarityReport, UploadReport
+
+NAME = "欧阳娜娜丽"  # five characters: ten cells, the longest names rosters hold
+COMPARISONS = [
+    ComparisonOut(kind="id_registry", kind_label="人证比对 / ID registry", outcome="scored",
+                  outcome_label="已比对", score=72.4, band="possible", band_label="可能同一人 / Possibly"),
+    ComparisonOut(kind="enrollment", kind_label="人像比对 / Enrollment", outcome="scored",
+                  outcome_label="已比对", score=41.0, band="different", band_label="非同一人 / Not the same"),
+]  # fmt: skip
+HELD = HeldOut(record_id=12345, batch_id=12, attempt_id=3, id_number="110105********123X", name=NAME,
+               comparisons=COMPARISONS, score=41.0, band="different", held_since="2026-12-07 08:15",
+               fusion_suspected="眼周边缘不自然 unnatural edges around the eyes")  # fmt: skip
+UPLOAD = UploadReport(upload_id=101, batch_id=12, file_name="2026届毕业生名单-计算机学院.xlsx",
+                      institution="10001", category="普通高等教育", status="accepted",
+                      status_label="上传成功 / Uploaded", total=12345, succeeded=12000, failed=345,
+                      unchanged=0, errors=[])  # fmt: skip
+SUBMISSION = SubmissionOut(record_id=12345, name=NAME, id_number="110105********123X", attempt_no=2,
+                           state="rejected", state_label="上网失败 / Rejected", tries=3,
+                           receipt="RCPT-2026-000123456",
+                           reason="照片背景不符合要求 background not uniform", queued_at="2026-12-07 08:00",
+                           answered_at=None)  # fmt: skip
+COMPARED = ComparedRecord(record_id=12345, id_number="110105********123X", name=NAME, status="held",
+                          comparisons=COMPARISONS, waiting="enrollment_photo_missing")  # fmt: skip
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The body rows of a rich table as printed: each row the screen lines it takes (a line whose first
+    cell is empty continues the row above)."""
+    rows: list[list[str]] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith(("┡", "├")):
+            inside = True
+        elif line.startswith("└"):
+            inside = False
+        elif inside and line.startswith("│"):
+            first = line.split("│")[1].strip()
+            rows.append([line]) if first or not rows else rows[-1].append(line)
+    return rows
+
+
+def assert_readable_at_80(text: str, *names: str) -> None:
+    """Every line within 80 columns, every row in one or two lines, nothing cut short with '…', and each
+    name whole on one line."""
+    rows = table_rows(text)
+    assert rows, text
+    assert "…" not in text, text
+    assert all(len(row) <= 2 for row in rows), text
+    assert all(any(name in line for line in text.splitlines()) for name in names), text
+
+
+@pytest.fixture
+def screen(monkeypatch: pytest.MonkeyPatch) -> StringIO:
+    """What the table functions print, on an 80-column console."""
+    buffer = StringIO()
+    console = Console(file=buffer, width=80, highlight=False, color_system=None)
+    for module in (cli_output, cli_registry_output):
+        monkeypatch.setattr(module, "console", console)
+    return buffer
+
+
+def test_held_records_take_two_lines_each_at_80_columns(screen):
+    cli_output.show_held([HELD, HELD])
+    out = screen.getvalue()
+    assert_readable_at_80(out, NAME, "110105********123X", "人证比对 72.4", "人像比对 41.0")
+    assert all(line.split("│")[1].strip() == "12" for line in out.splitlines() if NAME in line)  # batch first
+
+
+def test_held_wide_shows_every_column_in_full(screen):
+    cli_output.show_held([HELD], wide=True)
+    out = screen.getvalue()
+    header = out.splitlines()[1]
+    assert all(name in header for name in ("Record", "Batch", "Held since", "Fusion")), out
+    assert "unnatural edges around the eyes" in out and "2026-12-07 08:15" in out and "12345" in out
+    assert "possible" in out and "id_registry" in out  # the bands and kinds in English too
+    assert "…" not in out and max(map(len, out.splitlines())) > 80  # its natural width, not folded
+
+
+def test_roster_list_shows_each_uploads_batch_id(screen):
+    cli_output.show_uploads([UPLOAD])
+    out = screen.getvalue()
+    assert_readable_at_80(out, "上传成功")
+    [row] = table_rows(out)
+    assert [cell.strip() for cell in row[0].split("│")[1:3]] == ["101", "12"]
+    assert "Batch" in out.splitlines()[1]
+
+
+def test_roster_list_wide_adds_institution_and_category(screen):
+    cli_output.show_uploads([UPLOAD], wide=True)
+    out = screen.getvalue()
+    assert all(header in out for header in ("Institution", "Category", "Unchanged")), out
+    assert "普通高等教育" in out and "上传成功 / Uploaded" in out
+
+
+def test_similarity_and_submission_tables_fit_80_columns(screen):
+    report = SimilarityReport(batch_id=12, considered=1, collected=0, held=1, waiting={}, duplicate_faces=0,
+                              records=[COMPARED, COMPARED])  # fmt: skip
+    cli_output.show_similarity(report)
+    cli_registry_output.show_submissions([SUBMISSION, SUBMISSION])
+    similarity, submissions = _two_tables(screen.getvalue())
+    assert_readable_at_80(similarity, NAME, "人证比对 72.4")
+    assert_readable_at_80(submissions, NAME, "上网失败", "照片背景不符合要求")
+
+
+def _two_tables(text: str) -> tuple[str, str]:
+    first, second = text.split("\n┏")[1:]
+    return "┏" + first, "┏" + second
