@@ -12,18 +12,22 @@ their decisions on. A run with no files finishes what an interrupted run left an
 from __future__ import annotations
 
 from prefect import flow
+from prefect.states import State
 
 from flows.auto_review import auto_review_flow
 from flows.notifications import notifications_flow
 from flows.photo_intake import photo_intake_flow
 from flows.print_order import print_order_flow
+from flows.refusals import refused
 from flows.roster_upload import roster_upload_flow
 from flows.screening import screening_flow
 from flows.similarity import similarity_flow
 from flows.subflows import parent_heartbeat_only
 from flows.submission import submission_flow
+from photoflow.errors import PhotoflowError
 from photoflow.printing.batch_order import BatchPrint
 from photoflow.printing.orders import check_print_request
+from photoflow.roster.ingest import RosterRefused
 from photoflow.settings import get_settings
 from schemas.run_reports import BatchRun
 from tasks.artifacts import publish_stage_summary
@@ -41,19 +45,28 @@ def batch_flow(
     print_address: str = "",
     print_split_by: list[str] | None = None,
     actor: str | None = None,
-) -> BatchRun:
+) -> BatchRun | State:
     """Run one collection batch (an institution and an education category) through its stages.
 
     `print_layout` (e.g. one_inch; `photoflow print layouts` lists them) with `print_address` orders
     the batch's prints, split by `print_split_by` (default: department), once nothing is in review.
+    An input a stage refuses (a wrong print request, a roster refused as a whole or missing, photos
+    that cannot be read) ends the run there, Failed and naming it: the later stages would work on a
+    batch without it (photos for students a refused roster did not add); the rerun with it fixed goes on.
     """
     actor = actor or get_settings().actor
-    wanted = None
-    if print_layout:  # a wrong layout, split or address is refused before any work is done
-        wanted = BatchPrint(print_layout, print_address, print_split_by or ["department"])
-        check_print_request(split_by=wanted.split_by, layout=wanted.layout, address=wanted.address)
-    with parent_heartbeat_only():
-        return _run_stages(institution, category, learning_centre, rosters or [], photos or [], wanted, actor)
+    try:
+        wanted = None
+        if print_layout:  # a wrong layout, split or address is refused before any work is done
+            wanted = BatchPrint(print_layout, print_address, print_split_by or ["department"])
+            check_print_request(split_by=wanted.split_by, layout=wanted.layout, address=wanted.address)
+        with parent_heartbeat_only():
+            return _run_stages(
+                institution, category, learning_centre, rosters or [], photos or [], wanted, actor
+            )
+    except PhotoflowError as refusal:
+        batch_id = refusal.report.batch_id if isinstance(refusal, RosterRefused) else None
+        return refused("batch", refusal, batch_id)
 
 
 def _run_stages(

@@ -271,10 +271,14 @@ def roster_upload(
         raise PhotoflowError(f"{file}: no such file")
     code, parsed = _require_contract(institution, category)
     from flows.roster_upload import roster_upload_flow
+    from photoflow.roster.ingest import RosterRefused
 
-    report = roster_upload_flow(
-        str(file.resolve()), code, parsed, learning_centre=learning_centre.strip(), file_name=file.name
-    )
+    try:
+        report = roster_upload_flow(
+            str(file.resolve()), code, parsed, learning_centre=learning_centre.strip(), file_name=file.name
+        )
+    except RosterRefused as refusal:  # its flow run is Failed; people see the rejected upload's report
+        report = refusal.report
     emit_json(report) if as_json else show_upload(report)
     if report.error_message:
         raise typer.Exit(code=1)
@@ -353,13 +357,18 @@ def _run_photo_intake(source: Path, institution: str, category: str, learning_ce
     from photoflow.photos.intake import check_intake
     from schemas.db import default_engine
 
-    check_intake(default_engine(), get_settings(), institution_code=code, category=parsed,
-                 learning_centre=learning_centre.strip(), source=source, id_number=id_number)  # fmt: skip
-    from flows.photo_intake import photo_intake_flow
+    record_id = check_intake(default_engine(), get_settings(), institution_code=code, category=parsed,
+                             learning_centre=learning_centre.strip(), source=source,
+                             id_number=id_number)  # fmt: skip
+    from contextlib import nullcontext
 
-    outcome = photo_intake_flow(
-        str(source.resolve()), code, parsed, learning_centre=learning_centre.strip(), id_number=id_number
-    )
+    from flows.photo_intake import photo_intake_flow
+    from photoflow.photos.run_inputs import without_id_numbers
+
+    with without_id_numbers(source) if record_id is not None else nullcontext(source.resolve()) as given:
+        outcome = photo_intake_flow(  # the record by id: Prefect keeps and shows a run's parameters
+            str(given), code, parsed, learning_centre=learning_centre.strip(), record_id=record_id
+        )
     emit_json(outcome) if as_json else show_photo_intake(outcome)
 
 

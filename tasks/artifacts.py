@@ -39,6 +39,19 @@ def publish_changed_batches(stage: str) -> None:
         get_run_logger().warning("no %s artifacts: %s", stage, error)
 
 
+@task(cache_policy=NO_CACHE)
+def publish_refusal(stage: str, reason: str, batch_id: int | None) -> None:
+    """Say in the run's Artifacts tab why the stage refused its input (its state message says it too)."""
+    try:
+        create_markdown_artifact(
+            key=artifact_key(batch_id, stage, "refused") if batch_id else f"{stage}-refused",
+            description=f"{stage}{f', batch {batch_id}' if batch_id else ''}: why this run refused its input",
+            markdown=f"**Refused / 拒收:** {reason}",
+        )
+    except Exception as error:  # the refusal stands in the run's state and log without its artifact
+        get_run_logger().warning("no %s refusal artifact: %s", stage, error)
+
+
 def artifact_key(batch_id: int, stage: str, part: str) -> str:
     """E.g. 'batch-7-roster-upload-statuses'; Prefect keys allow lowercase letters, digits and dashes."""
     return re.sub(r"[^a-z0-9]+", "-", f"batch-{batch_id}-{stage}-{part}".lower()).strip("-")

@@ -10,8 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from photoflow.contracts import active_contract, existing_batch
-from photoflow.idnumber import mask
-from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
+from photoflow.photos.intake import IntakeAuthor, list_upload, photo_key, receive_photos
 from photoflow.quality.stage import pending_attempts, review_attempts
 from photoflow.settings import get_settings
 from schemas.db import default_engine, session_scope
@@ -29,17 +28,18 @@ def find_batch(institution_code: str, category: EducationCategory, learning_cent
 
 # A retry is safe: originals are content-addressed and a photo equal to the latest attempt is unchanged.
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def receive_photo_files(batch_id: int, source: Path, id_number: str | None, actor: str) -> IntakeReport:
-    """Read the folder, zip or single photo, match each file to a record and open its attempt."""
+def receive_photo_files(batch_id: int, source: Path, record_id: int | None, actor: str) -> IntakeReport:
+    """Read the folder, zip or one photo (for `record_id`), match each file to a record, open its attempt."""
     settings = get_settings()
-    listing = list_upload(settings, source, id_number=id_number)
+    key = photo_key(default_engine(), batch_id, record_id) if record_id is not None else None
+    listing = list_upload(settings, source, id_number=key)
     report = receive_photos(
         default_engine(), settings, batch_id=batch_id, listing=listing, source_name=source.name,
         author=IntakeAuthor(actor, flow_run.id),
     )  # fmt: skip
     get_run_logger().info(
         "photo intake %d from %s%s: %d files, %d accepted, %d unchanged, %d not accepted",
-        report.intake_id, source.name, f" for {mask(id_number)}" if id_number else "",
+        report.intake_id, source.name, f" for record {record_id}" if record_id is not None else "",
         report.total, report.accepted, report.unchanged, report.not_accepted,
     )  # fmt: skip
     return report

@@ -67,12 +67,13 @@ def check_intake(
     learning_centre: str,
     source: Path,
     id_number: str | None = None,
-) -> None:
+) -> int | None:
     """What `list_upload` and the matching would refuse, checked without reading a photo.
 
     The CLI runs this before it starts the intake flow, so that a photo over the size limit, a file
     that is no zip, a cut-off zip, an empty folder or an unknown student is one line and exit 1,
-    with no flow run, no intake and no original left behind.
+    with no flow run, no intake and no original left behind. Returns the record a single photo is
+    for: the flow run is given its id, never the ID number (Prefect keeps and shows run parameters).
     """
     max_file_bytes = load_photo_spec().intake.max_file_bytes
     if id_number is None:
@@ -90,6 +91,16 @@ def check_intake(
             f"{_shown(wanted)} matches no student of batch {batch_id}: check the number against the "
             f"roster (`photoflow progress --batch {batch_id}`), or upload the student's roster row first"
         )
+    return records[wanted].id if id_number is not None else None
+
+
+def photo_key(engine: Engine, batch_id: int, record_id: int) -> str:
+    """The ID number a photo given for record `record_id` is matched by; refuses a record of another batch."""
+    with session_scope(engine) as session:
+        record = session.get(StudentRecord, record_id)
+        if record is None or record.batch_id != batch_id:
+            raise NotFoundError(f"record {record_id} is no student of batch {batch_id}: check the record id")
+        return record.id_number
 
 
 def _check_one_photo(source: Path, max_file_bytes: int) -> None:

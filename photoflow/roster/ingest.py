@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from photoflow.contracts import active_contract, batch_for
+from photoflow.errors import PhotoflowError
 from photoflow.roster.reader import RosterFileError, read_roster
 from photoflow.roster.row_checks import CheckedRoster, UploadContext, check_roster
 from photoflow.roster.staging import StagedFile, display_name, stage_upload
@@ -32,6 +33,17 @@ class Intake:
     staged: StagedFile | None
     checked: CheckedRoster | None = None
     refusal: str | None = None
+
+
+class RosterRefused(PhotoflowError):
+    """The whole roster was refused; `report` is the rejected upload as stored (`roster list` shows it)."""
+
+    def __init__(self, report: UploadReport) -> None:
+        self.report = report
+        super().__init__(f"roster upload {report.upload_id} refused: {report.error_message}")
+
+    def __reduce__(self) -> tuple[type[RosterRefused], tuple[UploadReport]]:
+        return RosterRefused, (self.report,)  # rebuilt from the report when pickled (Dask, results)
 
 
 def prepare_upload(
