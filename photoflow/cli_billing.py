@@ -6,31 +6,35 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from photoflow.cli_options import JsonOption
+from photoflow.cli_options import JsonOption, WideOption
 
 
 def billing_command(
     institution: Annotated[str | None, typer.Option("--institution", help="Only this institution.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD (China time).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (China time).")] = None,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Billing: the contract's price times the photos first collected, per institution, category and month."""
     from photoflow.billing import billing
     from photoflow.cli_output import FitTable, console, emit_json, show_table
     from schemas.db import default_engine
+    from schemas.enums import EducationCategory
 
     summary = billing(default_engine(), institution_code=institution, start=_day(start, "--from"),
                       end=_day(end, "--to"))  # fmt: skip
     if as_json:
         emit_json(summary)
         return
-    table = FitTable(
-        "院校 Institution", "学历类别 Category", "月份 Month", "照片 Photos", "单价 Price", "金额 Amount"
-    )
+    # headers in two lines, so the figures' columns are as narrow as the figures and the names get the room
+    table = FitTable("院校 Institution", "学历类别\nCategory", "月份\nMonth", "照片\nPhotos", "单价\nPrice",
+                     "金额\nAmount", wide=wide)  # fmt: skip
     for line in summary.lines:
-        table.add_row(f"{line.institution_code} {line.institution_name}", line.category_label, line.period,
+        category = line.category_label if wide else EducationCategory(line.category).zh
+        table.add_row(f"{line.institution_code} {escape(line.institution_name)}", category, line.period,
                       str(line.photos), f"{line.price_per_photo:.2f}", f"{line.amount:.2f}")  # fmt: skip
     show_table(table)
     console.print(f"total: {summary.total_photos} photos, {summary.total_amount:.2f}")

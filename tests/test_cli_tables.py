@@ -118,3 +118,25 @@ def test_similarity_and_submission_tables_fit_80_columns(screen):
 def _two_tables(text: str) -> tuple[str, str]:
     first, second = text.split("\n┏")[1:]
     return "┏" + first, "┏" + second
+
+
+def test_billing_names_institutions_in_two_lines_at_most(screen, monkeypatch):
+    from decimal import Decimal
+
+    import photoflow.billing
+    from photoflow.cli_billing import billing_command
+    from schemas.print_reports import BillingLine, BillingOut
+
+    line = BillingLine(institution_code="10001", institution_name="示范大学 Demo University",
+                       category="regular", category_label="普通高等教育 / Regular higher education",
+                       period="2026-12", photos=12345, price_per_photo=Decimal("30.00"),
+                       amount=Decimal("370350.00"))  # fmt: skip
+    summary = BillingOut(lines=[line, line], total_photos=24690, total_amount=Decimal("740700.00"))
+    monkeypatch.setattr(photoflow.billing, "billing", lambda *args, **kwargs: summary)
+
+    billing_command()
+    assert_readable_at_80(screen.getvalue(), "示范大学", "普通高等教育", "370350.00")
+    screen.seek(0)
+    screen.truncate()
+    billing_command(wide=True)
+    assert "Regular higher education" in screen.getvalue()
