@@ -258,6 +258,7 @@ def roster_upload(
     institution: InstitutionOption,
     category: CategoryOption,
     learning_centre: LearningCentreOption = "",
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Check every row of a roster against the data contract and add the good rows to the batch."""
@@ -279,7 +280,7 @@ def roster_upload(
         )
     except RosterRefused as refusal:  # its flow run is Failed; people see the rejected upload's report
         report = refusal.report
-    emit_json(report) if as_json else show_upload(report)
+    emit_json(report) if as_json else show_upload(report, wide=wide)
     if report.error_message:
         raise typer.Exit(code=1)
 
@@ -301,7 +302,7 @@ def roster_list(
 
 
 @roster_app.command("show")
-def roster_show(upload_id: int, as_json: JsonOption = False) -> None:
+def roster_show(upload_id: int, wide: WideOption = False, as_json: JsonOption = False) -> None:
     """Show one upload's report, with every failed row and why."""
     from photoflow.cli_output import emit_json, show_upload
     from photoflow.roster.uploads import upload_report
@@ -309,7 +310,7 @@ def roster_show(upload_id: int, as_json: JsonOption = False) -> None:
 
     with session_scope(default_engine()) as session:
         report = upload_report(session, upload_id)
-    emit_json(report) if as_json else show_upload(report)
+    emit_json(report) if as_json else show_upload(report, wide=wide)
 
 
 @roster_app.command("delete")
@@ -350,7 +351,7 @@ def demo(
 
 
 def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,
-                      id_number: str | None, as_json: bool) -> None:  # fmt: skip
+                      id_number: str | None, wide: bool, as_json: bool) -> None:  # fmt: skip
     from photoflow.cli_output import emit_json, show_photo_intake
 
     code, parsed = _require_contract(institution, category)
@@ -369,7 +370,7 @@ def _run_photo_intake(source: Path, institution: str, category: str, learning_ce
         outcome = photo_intake_flow(  # the record by id: Prefect keeps and shows a run's parameters
             str(given), code, parsed, learning_centre=learning_centre.strip(), record_id=record_id
         )
-    emit_json(outcome) if as_json else show_photo_intake(outcome)
+    emit_json(outcome) if as_json else show_photo_intake(outcome, wide=wide)
 
 
 @photo_app.command("intake")
@@ -380,12 +381,13 @@ def photo_intake(
     institution: InstitutionOption,
     category: CategoryOption,
     learning_centre: LearningCentreOption = "",
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Match each photo to its student, keep the original, and run stage 1 automatic review."""
     if not source.exists():
         raise PhotoflowError(f"{source}: no such folder or file")
-    _run_photo_intake(source, institution, category, learning_centre, None, as_json)
+    _run_photo_intake(source, institution, category, learning_centre, None, wide, as_json)
 
 
 @photo_app.command("add")
@@ -395,12 +397,13 @@ def photo_add(
     institution: InstitutionOption,
     category: CategoryOption,
     learning_centre: LearningCentreOption = "",
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Add one photo for one student and run stage 1 automatic review on it."""
     if not file.is_file():
         raise PhotoflowError(f"{file}: no such file")
-    _run_photo_intake(file, institution, category, learning_centre, id_number, as_json)
+    _run_photo_intake(file, institution, category, learning_centre, id_number, wide, as_json)
 
 
 @photo_app.command("review")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from photoflow.cli_options import BatchOption, JsonOption
+from photoflow.cli_options import BatchOption, JsonOption, WideOption
 
 enrollment_app = typer.Typer(no_args_is_help=True, help="Enrollment photos: upload a zip named by ID number.")
 
@@ -21,6 +21,7 @@ def enrollment_upload(
         ),
     ],
     batch: BatchOption,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Keep each photo as its student's enrollment photo; list every file not accepted and why."""
@@ -34,7 +35,7 @@ def enrollment_upload(
     report = upload_enrollment_photos(
         default_engine(), settings, batch_id=batch, source=zip_file, actor=settings.actor
     )
-    emit_json(report) if as_json else show_enrollment_upload(report)
+    emit_json(report) if as_json else show_enrollment_upload(report, wide=wide)
 
 
 @enrollment_app.command("list")

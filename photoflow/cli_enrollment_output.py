@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.table import Column
 
-from photoflow.cli_output import MAX_ERRORS_SHOWN, FitTable, console, show_table
+from photoflow.cli_output import MAX_ERRORS_SHOWN, FitTable, console, show_problems, show_table
 from schemas.enrollment import EnrollmentReport
 
 COUNTS = ("Files", "Accepted", "Unchanged", "Not accepted")
 
 
-def show_enrollment_upload(report: EnrollmentReport) -> None:
+def show_enrollment_upload(report: EnrollmentReport, *, wide: bool = False) -> None:
     """The totals, then each file not accepted.
 
     Names come from the zip, so rich markup in them is escaped, and long paths are folded, never cut.
@@ -23,10 +23,8 @@ def show_enrollment_upload(report: EnrollmentReport) -> None:
     )
     if not report.problems:
         return
-    table = FitTable(Column("文件 File", overflow="fold"), "原因 Reason", "说明 Detail")
-    for problem in report.problems[:MAX_ERRORS_SHOWN]:
-        table.add_row(escape(problem.name), f"{problem.reason}\n{problem.reason_en}", escape(problem.detail))
-    show_table(table)
+    rows = [(p.name, f"{p.reason} / {p.reason_en}", p.detail) for p in report.problems[:MAX_ERRORS_SHOWN]]
+    show_problems(("文件 File", "原因 Reason", "说明 Detail"), 1, rows, wide=wide)
     if len(report.problems) > MAX_ERRORS_SHOWN:
         console.print(f"… {len(report.problems) - MAX_ERRORS_SHOWN} more; use --json for all.")
 

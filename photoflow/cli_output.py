@@ -9,7 +9,9 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
+from rich.padding import Padding
 from rich.table import Column, Table
+from rich.text import Text
 
 if TYPE_CHECKING:  # importing it would load OpenCV into every command
     from photoflow.quality.check_files import CheckOut
@@ -66,6 +68,22 @@ def show_table(table: Table) -> None:
         console.print(table)
 
 
+def show_problems(headers: tuple[str, ...], keyed: int, rows: list[tuple[str, ...]], *, wide: bool) -> None:
+    """Refused files or rows: at 80 columns each one as a line of its `keyed` first cells (file, or row,
+    column and value) and its reasons indented under it, folded like a paragraph: in a table the long
+    Chinese-and-English reasons and hints wrap into columns a few characters wide, eight lines a row.
+    `--wide` shows the table. Cells are text from uploads, printed as they are (never as markup)."""
+    if wide:
+        table = FitTable(*headers, wide=True)
+        for row in rows:
+            table.add_row(*(escape(cell) for cell in row))
+        show_table(table)
+        return
+    for row in rows:
+        console.print(Text(" · ".join(cell for cell in row[:keyed] if cell), style="bold"))
+        console.print(Padding(Text("\n".join(cell for cell in row[keyed:] if cell)), (0, 0, 0, 4)))
+
+
 def in_data_dir(relative: str | None) -> str | None:
     """The absolute path of a file the database names relative to the data folder (so moving the folder
     moves everything): what people and scripts are shown, not a path from a folder they never chose."""
@@ -105,7 +123,7 @@ def absolute_paths(payload: BaseModel) -> BaseModel:
     return walk(payload)
 
 
-def show_intake(report: IntakeReport) -> None:
+def show_intake(report: IntakeReport, *, wide: bool = False) -> None:
     console.print(
         f"[bold]Photo intake {report.intake_id}[/bold] {report.source_name} · "
         f"文件 files {report.total} · 接收 accepted {report.accepted} · "
@@ -113,10 +131,8 @@ def show_intake(report: IntakeReport) -> None:
         f"未接收 not accepted {report.not_accepted}"
     )
     if report.problems:
-        table = FitTable("文件 File", "原因 Reason", "说明 Detail")
-        for problem in report.problems[:MAX_ERRORS_SHOWN]:
-            table.add_row(problem.name, f"{problem.reason}\n{problem.reason_en}", problem.detail)
-        show_table(table)
+        rows = [(p.name, f"{p.reason} / {p.reason_en}", p.detail) for p in report.problems[:MAX_ERRORS_SHOWN]]
+        show_problems(("文件 File", "原因 Reason", "说明 Detail"), 1, rows, wide=wide)
         if len(report.problems) > MAX_ERRORS_SHOWN:
             console.print(f"… {len(report.problems) - MAX_ERRORS_SHOWN} more; use --json for all.")
 
@@ -137,8 +153,8 @@ def show_auto_review(report: AutoReviewReport) -> None:
         show_table(table)
 
 
-def show_photo_intake(outcome: PhotoIntakeOutcome) -> None:
-    show_intake(outcome.intake)
+def show_photo_intake(outcome: PhotoIntakeOutcome, *, wide: bool = False) -> None:
+    show_intake(outcome.intake, wide=wide)
     if outcome.review is not None:
         show_auto_review(outcome.review)
 
@@ -157,7 +173,7 @@ def show_checks(results: list[CheckOut]) -> None:
             console.print(f"  overlay / 标注图: {result.overlay}")
 
 
-def show_upload(report: UploadReport) -> None:
+def show_upload(report: UploadReport, *, wide: bool = False) -> None:
     console.print(
         f"[bold]Upload {report.upload_id}[/bold] {report.file_name} · institution {report.institution} · "
         f"{report.category} · {report.status_label}"
@@ -171,10 +187,9 @@ def show_upload(report: UploadReport) -> None:
     )
     if not report.errors:
         return
-    table = FitTable("行 Row", "列 Column", "值 Value", "原因 Reason")
-    for error in report.errors[:MAX_ERRORS_SHOWN]:
-        table.add_row(str(error.row), error.column, error.value or "", f"{error.reason}\n{error.reason_en}")
-    show_table(table)
+    rows = [(f"行 row {e.row}", e.column, e.value or "", f"{e.reason} / {e.reason_en}")
+            for e in report.errors[:MAX_ERRORS_SHOWN]]  # fmt: skip
+    show_problems(("行 Row", "列 Column", "值 Value", "原因 Reason"), 3, rows, wide=wide)
     if len(report.errors) > MAX_ERRORS_SHOWN:
         console.print(f"… {len(report.errors) - MAX_ERRORS_SHOWN} more; all are in the error report.")
     if report.error_report:

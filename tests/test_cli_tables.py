@@ -6,12 +6,22 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
 import photoflow.cli_output as cli_output
 import photoflow.cli_registry_output as cli_registry_output
 from schemas.registry_reports import SubmissionOut
-from schemas.reports import ComparedRecord, ComparisonOut, HeldOut, SimilarityReport, UploadReport
+from schemas.reports import (
+    ComparedRecord,
+    ComparisonOut,
+    FileProblemOut,
+    HeldOut,
+    IntakeReport,
+    RowErrorOut,
+    SimilarityReport,
+    UploadReport,
+)
 
 NAME = "欧阳娜娜丽"  # five characters: ten cells, the longest names rosters hold
 COMPARISONS = [
@@ -140,3 +150,60 @@ def test_billing_names_institutions_in_two_lines_at_most(screen, monkeypatch):
     screen.truncate()
     billing_command(wide=True)
     assert "Regular higher education" in screen.getvalue()
+
+
+ROW_ERROR = RowErrorOut(row=17, column="学历层次", value="本科生", code="not_in_choices",
+                        reason="不在可选范围内（专科、本科、专科起点本科、硕士研究生、博士研究生）",
+                        reason_en="value is not one of the allowed choices "
+                                  "(专科、本科、专科起点本科、硕士研究生、博士研究生)",
+                        hint="choose one of the allowed values")  # fmt: skip
+UNMATCHED = FileProblemOut(name="2026届-计算机学院-unknown-student.jpg", code="unmatched",
+                           reason="未匹配到学生", reason_en="matches no student of this batch",
+                           detail="the name 'UNKNOWN-STUDENT' is neither an ID number nor a collection code "
+                                  "of this batch: name the file after the student's ID number or collection "
+                                  "code, e.g. <证件号>.jpg")  # fmt: skip
+
+
+def problem_blocks(text: str) -> list[list[str]]:
+    """Refused rows or files as printed at 80 columns: a heading line, then its indented reasons."""
+    blocks: list[list[str]] = []
+    for line in text.splitlines()[1:]:  # after the summary line(s)
+        if line.startswith("    ") and blocks:
+            blocks[-1].append(line)
+        elif line.startswith(("行 row", "2026届")):
+            blocks.append([line])
+    return blocks
+
+
+def test_refused_roster_rows_read_as_short_paragraphs_at_80_columns(screen):
+    """In a table the Chinese-and-English reason folded into a column a few characters wide, six lines
+    a row; a row's reason now reads as a paragraph under the row, column and value."""
+    report = UPLOAD.model_copy(
+        update={"failed": 1, "errors": [ROW_ERROR, ROW_ERROR.model_copy(update={"row": 18})]}
+    )
+    cli_output.show_upload(report)
+    text = screen.getvalue()
+    blocks = problem_blocks(text)
+    assert [block[0] for block in blocks] == [
+        "行 row 17 · 学历层次 · 本科生",
+        "行 row 18 · 学历层次 · 本科生",
+    ]
+    assert all(len(block) <= 4 for block in blocks), text
+    assert all(cell_len(line) <= 80 for line in text.splitlines()) and "…" not in text, text
+
+
+def test_files_not_taken_by_intake_read_as_short_paragraphs_at_80_columns(screen):
+    """The intake table folded the fix hint into eight lines for one file."""
+    report = IntakeReport(intake_id=1, batch_id=1, source_name="photos", total=2, accepted=1, unchanged=0,
+                          not_accepted=1, problems=[UNMATCHED])  # fmt: skip
+    cli_output.show_intake(report)
+    text = screen.getvalue()
+    [block] = problem_blocks(text)
+    assert block[0] == UNMATCHED.name and "未匹配到学生 / matches no student of this batch" in block[1]
+    assert len(block) <= 5 and all(cell_len(line) <= 80 for line in text.splitlines()), text
+
+
+def test_refused_rows_wide_is_the_table_with_every_column(screen):
+    cli_output.show_upload(UPLOAD.model_copy(update={"errors": [ROW_ERROR]}), wide=True)
+    text = screen.getvalue()
+    assert "值 Value" in text and "原因 Reason" in text and len(table_rows(text)) == 1, text
