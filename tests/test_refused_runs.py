@@ -16,6 +16,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.logging.handlers import APILogWorker
 from prefect.states import State
+from prefect.utilities.asyncutils import run_coro_as_sync
 from sqlalchemy import func, select
 
 from flows.batch import batch_flow
@@ -61,7 +62,8 @@ def test_a_refused_roster_leaves_its_upload_run_failed_naming_the_reason(engine,
     assert kind == "FAILED"
     assert "roster.xlsx" in message and "cannot be read as an Excel workbook" in message
     assert any("cannot be read as an Excel workbook" in line for line in logs)
-    refusal = state.result(raise_on_failure=False)
+    # aresult: `result` turns into a coroutine when an earlier test left an event loop in this thread
+    refusal = run_coro_as_sync(state.aresult(raise_on_failure=False))
     assert isinstance(refusal, RosterRefused) and refusal.report.status == "rejected"
     key = f"batch-{refusal.report.batch_id}-roster-upload-refused"
     assert "cannot be read as an Excel workbook" in artifacts[key]
