@@ -56,16 +56,34 @@ def run_batch(workdir: Path, photos: list[Path], workers: int, institution: str)
     engine = get_engine(settings.db_url)
     category = EducationCategory.REGULAR
     with Session(engine) as session:
-        add_contract(session, institution_code=institution, institution_name=f"基准大学{institution}",
-                     category=category, price_per_photo=Decimal("30.00"),
-                     valid_until=date.today() + timedelta(days=30))  # fmt: skip
+        add_contract(
+            session,
+            institution_code=institution,
+            institution_name=f"基准大学{institution}",
+            category=category,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=30),
+        )
         session.commit()
-    rows = generate_rows(len(photos), institution_code=institution, institution_name=f"基准大学{institution}",
-                         category=category, seed=int(institution))  # fmt: skip
+    rows = generate_rows(
+        len(photos),
+        institution_code=institution,
+        institution_name=f"基准大学{institution}",
+        category=category,
+        seed=int(institution),
+    )
     roster = write_roster_workbook(workdir / f"roster-{institution}.xlsx", rows)
     author = UploadAuthor("bench", None)
-    report = ingest_roster(engine, settings, source=roster, institution_code=institution, category=category,
-                           learning_centre="", author=author, today=date.today())  # fmt: skip
+    report = ingest_roster(
+        engine,
+        settings,
+        source=roster,
+        institution_code=institution,
+        category=category,
+        learning_centre="",
+        author=author,
+        today=date.today(),
+    )
     folder = workdir / f"photos-{institution}"
     folder.mkdir()
     for row, photo in zip(rows, photos, strict=True):
@@ -75,8 +93,14 @@ def run_batch(workdir: Path, photos: list[Path], workers: int, institution: str)
     warm_up(workers)  # a flow's worker processes start once and then serve every chunk
     started = time.perf_counter()
     listing = list_upload(settings, folder)
-    intake = receive_photos(engine, settings, batch_id=report.batch_id, listing=listing,
-                            source_name=folder.name, author=IntakeAuthor("bench"))  # fmt: skip
+    intake = receive_photos(
+        engine,
+        settings,
+        batch_id=report.batch_id,
+        listing=listing,
+        source_name=folder.name,
+        author=IntakeAuthor("bench"),
+    )
     received = time.perf_counter()
     reviewed = review_attempts(engine, settings, pending_attempts(engine, report.batch_id), actor="bench")
     done = time.perf_counter()
@@ -169,8 +193,10 @@ def main() -> None:
     print(f"  {'photos/s incl. start':26}{started[0]:12.1f}{started[1]:12.1f}")
     print(f"  {'passed':26}{one['passed']:12.0f}{many['passed']:12.0f}")
     print(f"\n{args.workers} workers vs 1: {rate_many / rate_one:.2f}x")
-    print(f"peak RSS: this process {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
-          f"largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")  # fmt: skip
+    print(
+        f"peak RSS: this process {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
+        f"largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+    )
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -124,18 +124,27 @@ def run(workdir: Path, students: int) -> None:
 
     settings, engine = get_settings(), default_engine()
     started = time.perf_counter()
-    rows = generate_rows(students, institution_code=INSTITUTION, institution_name=NAME,
-                         category=EducationCategory.REGULAR)  # fmt: skip
+    rows = generate_rows(
+        students, institution_code=INSTITUTION, institution_name=NAME, category=EducationCategory.REGULAR
+    )
     roster = write_roster_workbook(workdir / "roster.xlsx", rows)
     photos, registry_photos, enrollment = build_inputs(workdir, rows)
     with session_scope(engine) as session:
-        add_contract(session, institution_code=INSTITUTION, institution_name=NAME,
-                     category=EducationCategory.REGULAR, price_per_photo=Decimal("30.00"),
-                     valid_until=date.today() + timedelta(days=365), services=frozenset({"id", "enrollment"}),
-                     interception=True)  # fmt: skip
+        add_contract(
+            session,
+            institution_code=INSTITUTION,
+            institution_name=NAME,
+            category=EducationCategory.REGULAR,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=365),
+            services=frozenset({"id", "enrollment"}),
+            interception=True,
+        )
     built = time.perf_counter() - started
-    print(f"inputs: {students} students, {3 * students} images built in {built:.1f} s (not timed below); "
-          f"{settings.photo_workers} photo workers, database {engine.dialect.name}")  # fmt: skip
+    print(
+        f"inputs: {students} students, {3 * students} images built in {built:.1f} s (not timed below); "
+        f"{settings.photo_workers} photo workers, database {engine.dialect.name}"
+    )
 
     started = time.perf_counter()
     flow(name="warm-up")(lambda: None)()
@@ -152,15 +161,24 @@ def run(workdir: Path, students: int) -> None:
         files = {"rosters": [str(roster)], "photos": [str(photos)]}
         runs.append(timed(lambda: batch_flow(INSTITUTION, "regular", actor="bench", **files, **PRINT)))
         first = batch_id_of(engine)
-        outside["enrollment upload (admin)"] = timed(lambda: upload_enrollment_photos(
-            engine, settings, batch_id=first, source=enrollment, actor="bench"))  # fmt: skip
+        outside["enrollment upload (admin)"] = timed(
+            lambda: upload_enrollment_photos(
+                engine, settings, batch_id=first, source=enrollment, actor="bench"
+            )
+        )
         outside["manual queue decided (ops approve all)"] = timed(
             lambda: approve(engine, first, actor="bench", everyone=True)
         )
         runs.append(timed(lambda: batch_flow(INSTITUTION, "regular", actor="bench", **PRINT)))
-        outside["held records released (admin)"] = timed(lambda: decide_held(
-            engine, HoldDecision.SUBMIT_ANYWAY, actor="bench", wanted=HeldFilter(batch_id=first),
-            note="benchmark"))  # fmt: skip
+        outside["held records released (admin)"] = timed(
+            lambda: decide_held(
+                engine,
+                HoldDecision.SUBMIT_ANYWAY,
+                actor="bench",
+                wanted=HeldFilter(batch_id=first),
+                note="benchmark",
+            )
+        )
         runs.append(timed(lambda: batch_flow(INSTITUTION, "regular", actor="bench", **PRINT)))
         received = registry.stats()
     report(runs, outside, first, engine, received, stage_summary)
@@ -215,11 +233,15 @@ def report(runs, outside, batch_id, engine, received, stage_summary) -> None:
         print(f"{stage:<26} {count:>9} {wall:>8.1f} {inside:>11.1f}")
     in_tasks = sum(inside for _, _, inside in stages.values())
     total = sum(runs)
-    print(f"\nbatch runs: {', '.join(f'{r:.1f}' for r in runs)} s; total {total:.1f} s "
-          f"({total / 60:.2f} min; target < 3 min)")  # fmt: skip
+    print(
+        f"\nbatch runs: {', '.join(f'{r:.1f}' for r in runs)} s; total {total:.1f} s "
+        f"({total / 60:.2f} min; target < 3 min)"
+    )
     overhead = total - in_tasks
-    print(f"inside task runs: {in_tasks:.1f} s; Prefect overhead (outside any task run): {overhead:.1f} s "
-          f"= {overhead / total:.1%} of the batch runs (target < 5%)")  # fmt: skip
+    print(
+        f"inside task runs: {in_tasks:.1f} s; Prefect overhead (outside any task run): {overhead:.1f} s "
+        f"= {overhead / total:.1%} of the batch runs (target < 5%)"
+    )
     for name, seconds in outside.items():
         print(f"between runs, no Prefect: {name}: {seconds:.1f} s")
     statuses = stage_summary(engine, batch_id, None).statuses

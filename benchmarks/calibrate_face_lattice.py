@@ -94,10 +94,14 @@ def summary(readings: list[tuple[str, str, Reading | None]], spec: TamperSpec) -
     for case, _, value in readings:
         by_case[case] += [value] if value else []
     scale = spec.face_lattice
-    print(f"flagged: the face's share at or below {scale.flag_ratio} and at most {scale.max_share_of_rest} "
-          f"of the rest's (nothing said from {scale.clear_ratio})")  # fmt: skip
-    print(f"{'case':26s} {'photos':>6s} {'read':>5s} {'lowest':>7s} {'p2':>6s} {'median':>7s} "
-          f"{'highest':>7s} {'/rest low':>9s} {'p2':>6s} {'median':>7s} {'flagged':>8s}")  # fmt: skip
+    print(
+        f"flagged: the face's share at or below {scale.flag_ratio} and at most {scale.max_share_of_rest} "
+        f"of the rest's (nothing said from {scale.clear_ratio})"
+    )
+    print(
+        f"{'case':26s} {'photos':>6s} {'read':>5s} {'lowest':>7s} {'p2':>6s} {'median':>7s} "
+        f"{'highest':>7s} {'/rest low':>9s} {'p2':>6s} {'median':>7s} {'flagged':>8s}"
+    )
     for case in dict.fromkeys(case for case, _, _ in readings):
         photos_in_case = sum(1 for other, _, _ in readings if other == case)
         values = np.array(by_case[case]).reshape(-1, 4)
@@ -109,8 +113,10 @@ def summary(readings: list[tuple[str, str, Reading | None]], spec: TamperSpec) -
         flagged = int(((share <= scale.flag_ratio) & (share <= scale.max_share_of_rest * rest)).sum())
         low, p2, median, high = np.percentile(share, [0, 2, 50, 100])
         ratio_low, ratio_p2, ratio_median = np.percentile(ratio, [0, 2, 50])
-        print(f"{case:26s} {photos_in_case:6d} {len(values):5d} {low:7.2f} {p2:6.2f} {median:7.2f} "
-              f"{high:7.2f} {ratio_low:9.2f} {ratio_p2:6.2f} {ratio_median:7.2f} {flagged:8d}")  # fmt: skip
+        print(
+            f"{case:26s} {photos_in_case:6d} {len(values):5d} {low:7.2f} {p2:6.2f} {median:7.2f} "
+            f"{high:7.2f} {ratio_low:9.2f} {ratio_p2:6.2f} {ratio_median:7.2f} {flagged:8d}"
+        )
 
 
 def main() -> int:

@@ -111,8 +111,13 @@ def morph_vectors(
 class Batch:
     """The London batch: record n has photo n and reference n; each Canada portrait is a one-row record."""
 
-    def __init__(self, ids: list[str], photo: dict[str, np.ndarray], reference: dict[str, np.ndarray],
-                 extra: list[np.ndarray]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        ids: list[str],
+        photo: dict[str, np.ndarray],
+        reference: dict[str, np.ndarray],
+        extra: list[np.ndarray],
+    ) -> None:
         self.ids = ids
         self.photo, self.reference = photo, reference
         rows = [(n, photo[i]) for n, i in enumerate(ids)] + [(n, reference[i]) for n, i in enumerate(ids)]
@@ -154,16 +159,25 @@ def impostor_rate(impostors: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         return np.where(distance >= floor, empirical, stats.norm.cdf(distance, mean, sd))
 
     whole_mean, whole_sd = stats.norm.fit(impostors)
-    print(f"  impostor pairs: {len(impostors)}; smallest {ordered[0]:.4f}; 0.1% quantile "
-          f"{np.quantile(impostors, 0.001):.4f}; normal tail fit (lowest {100 * TAIL_SHARE:.0f}%) puts it at "
-          f"{stats.norm.ppf(0.001, mean, sd):.4f} (a whole-distribution normal: "
-          f"{stats.norm.ppf(0.001, whole_mean, whole_sd):.4f}); the tail fit's 1e-6 quantile "
-          f"{stats.norm.ppf(1e-6, mean, sd):.4f}")  # fmt: skip
+    print(
+        f"  impostor pairs: {len(impostors)}; smallest {ordered[0]:.4f}; 0.1% quantile "
+        f"{np.quantile(impostors, 0.001):.4f}; normal tail fit (lowest {100 * TAIL_SHARE:.0f}%) puts it at "
+        f"{stats.norm.ppf(0.001, mean, sd):.4f} (a whole-distribution normal: "
+        f"{stats.norm.ppf(0.001, whole_mean, whole_sd):.4f}); the tail fit's 1e-6 quantile "
+        f"{stats.norm.ppf(1e-6, mean, sd):.4f}"
+    )
     return rate
 
 
-def batch_flag_rate(own_scores: np.ndarray, margin: float, min_score: float, rate, model: str,
-                    calibration: Calibration, size: int) -> float:  # fmt: skip
+def batch_flag_rate(
+    own_scores: np.ndarray,
+    margin: float,
+    min_score: float,
+    rate,
+    model: str,
+    calibration: Calibration,
+    size: int,
+) -> float:
     """Expected share of genuine records flagged by SECOND_IDENTITY in a batch of `size` records."""
     threshold = np.maximum(own_scores - margin, min_score + 0.05)
     distances = np.array([calibration.distance_for(model, float(t)) for t in threshold])
@@ -198,23 +212,40 @@ def main() -> None:
     vec = embeddings.vectors
     if any(vec[path] is None for path in [*photo_paths.values(), *reference_paths.values(), *canada]):
         raise SystemExit("a London or Canada portrait has no face found; the batch needs all of them")
-    batch = Batch(ids, {i: vec[photo_paths[i]] for i in ids}, {i: vec[reference_paths[i]] for i in ids},
-                  [vec[path] for path in canada])  # fmt: skip
+    batch = Batch(
+        ids,
+        {i: vec[photo_paths[i]] for i in ids},
+        {i: vec[reference_paths[i]] for i in ids},
+        [vec[path] for path in canada],
+    )
     own = np.array([score(1.0 - batch.photo[i] @ batch.reference[i]) for i in ids])
     lfw_genuine = pair_distances([pair for pair in lfw if pair.same], embeddings)
     lfw_own = score(lfw_genuine[~np.isnan(lfw_genuine)])
     lfw_own = lfw_own[lfw_own >= calibration.same_from]  # the rest are held by stage 3 anyway
 
     print(f"\n== Genuine batch: {len(ids)} London records + {len(canada)} Canada identities")
-    checks = [check_fusion(batch.photo[i], {ID: batch.reference[i]}, batch.others(n), model=model,
-                           calibration=calibration, rules=rules) for n, i in enumerate(ids)]  # fmt: skip
+    checks = [
+        check_fusion(
+            batch.photo[i],
+            {ID: batch.reference[i]},
+            batch.others(n),
+            model=model,
+            calibration=calibration,
+            rules=rules,
+        )
+        for n, i in enumerate(ids)
+    ]
     nearest = np.array([check.nearest_other_score for check in checks])
     margins = own - nearest
     print(f"  own score: median {np.median(own):.1f}, lowest {own.min():.1f}")
-    print(f"  nearest other identity's score: median {np.median(nearest):.1f}, 95th pct "
-          f"{np.percentile(nearest, 95):.1f}, highest {nearest.max():.1f}")  # fmt: skip
-    print(f"  margin own - nearest: lowest {margins.min():.1f}, 5th pct {np.percentile(margins, 5):.1f}, "
-          f"median {np.median(margins):.1f}")  # fmt: skip
+    print(
+        f"  nearest other identity's score: median {np.median(nearest):.1f}, 95th pct "
+        f"{np.percentile(nearest, 95):.1f}, highest {nearest.max():.1f}"
+    )
+    print(
+        f"  margin own - nearest: lowest {margins.min():.1f}, 5th pct {np.percentile(margins, 5):.1f}, "
+        f"median {np.median(margins):.1f}"
+    )
     print(f"  flagged with the committed rules: {share([c.flagged for c in checks])}")
     rate = impostor_rate(impostor_distances(batch))
 
@@ -236,15 +267,22 @@ def main() -> None:
         return np.array(owns), np.array(gaps)
 
     print(f"\n== Suggested SECOND_IDENTITY margin (other score > {rules.second_identity.min_score:.0f})")
-    print("  margin | genuine flagged, batch of " + " / ".join(map(str, BATCH_SIZES))
-          + " (London; LFW genuine 85+ in brackets) | 50/50 morphs with own - B <= margin")  # fmt: skip
+    print(
+        "  margin | genuine flagged, batch of "
+        + " / ".join(map(str, BATCH_SIZES))
+        + " (London; LFW genuine 85+ in brackets) | 50/50 morphs with own - B <= margin"
+    )
     suggested = 0.0
     _, gaps = morph_margins(0.5)
     for margin in MARGINS:
-        london_rates = [batch_flag_rate(own, margin, rules.second_identity.min_score, rate, model,
-                                        calibration, n) for n in BATCH_SIZES]  # fmt: skip
-        lfw_rates = [batch_flag_rate(lfw_own, margin, rules.second_identity.min_score, rate, model,
-                                     calibration, n) for n in BATCH_SIZES]  # fmt: skip
+        london_rates = [
+            batch_flag_rate(own, margin, rules.second_identity.min_score, rate, model, calibration, n)
+            for n in BATCH_SIZES
+        ]
+        lfw_rates = [
+            batch_flag_rate(lfw_own, margin, rules.second_identity.min_score, rate, model, calibration, n)
+            for n in BATCH_SIZES
+        ]
         if london_rates[-1] <= FLAG_BUDGET:
             suggested = margin
         if margin % 2 == 0 or margin == suggested:
@@ -271,9 +309,19 @@ def main() -> None:
         f"\n== Suggested BETWEEN_REFERENCES min_score: {between_floor:.1f} (the score 1% of impostor pairs "
         f"reach; committed {rules.between_references.min_score})"
     )
-    mixed_up = [check_fusion(batch.photo[a], {ID: batch.reference[a], ENROLLMENT: batch.reference[j]},
-                             OtherIdentities.empty(len(batch.photo[a])), model=model, calibration=calibration,
-                             rules=rules).flagged for a in ids for j in ids if j != a]  # fmt: skip
+    mixed_up = [
+        check_fusion(
+            batch.photo[a],
+            {ID: batch.reference[a], ENROLLMENT: batch.reference[j]},
+            OtherIdentities.empty(len(batch.photo[a])),
+            model=model,
+            calibration=calibration,
+            rules=rules,
+        ).flagged
+        for a in ids
+        for j in ids
+        if j != a
+    ]
     print(f"  genuine photo, enrollment photo of someone else (every London pair): flagged {share(mixed_up)}")
 
     report_pulled(batch, ids, pairs, morphs, index, model, calibration, rules)
@@ -283,8 +331,16 @@ def main() -> None:
         report_morphs(alpha, pairs, morphs, batch, index, model, calibration, rules)
 
 
-def report_pulled(batch: Batch, ids: list[str], pairs: dict[str, str], morphs, index: dict[str, int],
-                  model: str, calibration: Calibration, rules: FusionRules) -> None:  # fmt: skip
+def report_pulled(
+    batch: Batch,
+    ids: list[str],
+    pairs: dict[str, str],
+    morphs,
+    index: dict[str, int],
+    model: str,
+    calibration: Calibration,
+    rules: FusionRules,
+) -> None:
     """PULLED_TOWARDS: how far genuine photos are lifted towards other references, and morphs."""
     rule = rules.pulled_towards
     references = np.stack([batch.reference[i] for i in ids])
@@ -296,8 +352,10 @@ def report_pulled(batch: Batch, ids: list[str], pairs: dict[str, str], morphs, i
     lifts = (to_photo - to_own)[candidates]
     share_candidates = candidates.sum() / off.sum()
     print(f"\n== Suggested PULLED_TOWARDS (another reference scoring >= {rule.min_score:.0f})")
-    print(f"  genuine lifts over {lifts.size} pairs ({100 * share_candidates:.1f}% of pairs): mean "
-          f"{lifts.mean():.1f}, sd {lifts.std():.1f}, highest {lifts.max():.1f}")  # fmt: skip
+    print(
+        f"  genuine lifts over {lifts.size} pairs ({100 * share_candidates:.1f}% of pairs): mean "
+        f"{lifts.mean():.1f}, sd {lifts.std():.1f}, highest {lifts.max():.1f}"
+    )
     sizes = " / ".join(map(str, BATCH_SIZES))
     print(
         f"  min_lift | per pair (normal tail) | genuine flagged, batch of {sizes} | 50/50 morphs flagged "
@@ -312,19 +370,30 @@ def report_pulled(batch: Batch, ids: list[str], pairs: dict[str, str], morphs, i
             if vector is None:
                 named.append(False)
                 continue
-            others = OtherIdentities(np.array([index[j] for j in ids if j != a], np.int64),
-                                     np.stack([batch.reference[j] for j in ids if j != a]))  # fmt: skip
+            others = OtherIdentities(
+                np.array([index[j] for j in ids if j != a], np.int64),
+                np.stack([batch.reference[j] for j in ids if j != a]),
+            )
             lifted = rules.model_copy(update={"pulled_towards": rule.model_copy(update={"min_lift": lift})})
-            check = check_fusion(vector, {ID: batch.reference[a]}, others, model=model,
-                                 calibration=calibration, rules=lifted)  # fmt: skip
+            check = check_fusion(
+                vector, {ID: batch.reference[a]}, others, model=model, calibration=calibration, rules=lifted
+            )
             named.append(any(f.other_record_id == index[b] for f in check.findings))
         cells = " / ".join(f"{100 * rate:.2f}%" for rate in batches)
         print(f"  {lift:8.1f} | {per_pair:.1e} | {cells} | {share(named)}")
     print(f"  committed min_lift: {rule.min_lift}")
 
 
-def report_morphs(alpha: float, pairs: dict[str, str], morphs, batch: Batch, index: dict[str, int],
-                  model: str, calibration: Calibration, rules: FusionRules) -> None:  # fmt: skip
+def report_morphs(
+    alpha: float,
+    pairs: dict[str, str],
+    morphs,
+    batch: Batch,
+    index: dict[str, int],
+    model: str,
+    calibration: Calibration,
+    rules: FusionRules,
+) -> None:
     second, second_pass, between, without_photo, found = [], [], [], [], 0
     for a, b in pairs.items():
         vector = morphs[(a, b, alpha)]
@@ -333,8 +402,9 @@ def report_morphs(alpha: float, pairs: dict[str, str], morphs, batch: Batch, ind
             continue
         found += 1
         others = batch.others(index[a])
-        check = check_fusion(vector, {ID: batch.reference[a]}, others, model=model, calibration=calibration,
-                             rules=rules)  # fmt: skip
+        check = check_fusion(
+            vector, {ID: batch.reference[a]}, others, model=model, calibration=calibration, rules=rules
+        )
         hit = any(
             f.reason is FusionReason.SECOND_IDENTITY and f.other_record_id == index[b] for f in check.findings
         )
@@ -343,12 +413,18 @@ def report_morphs(alpha: float, pairs: dict[str, str], morphs, batch: Batch, ind
         if own >= calibration.same_from:
             second_pass.append(hit)
         reduced = batch.others(index[a], without_photo_of=index[b])
-        check = check_fusion(vector, {ID: batch.reference[a]}, reduced, model=model, calibration=calibration,
-                             rules=rules)  # fmt: skip
+        check = check_fusion(
+            vector, {ID: batch.reference[a]}, reduced, model=model, calibration=calibration, rules=rules
+        )
         without_photo.append(any(f.other_record_id == index[b] for f in check.findings))
-        check = check_fusion(vector, {ID: batch.reference[a], ENROLLMENT: batch.reference[b]},
-                             OtherIdentities.empty(vector.shape[0]), model=model, calibration=calibration,
-                             rules=rules)  # fmt: skip
+        check = check_fusion(
+            vector,
+            {ID: batch.reference[a], ENROLLMENT: batch.reference[b]},
+            OtherIdentities.empty(vector.shape[0]),
+            model=model,
+            calibration=calibration,
+            rules=rules,
+        )
         between.append(any(f.reason is FusionReason.BETWEEN_REFERENCES for f in check.findings))
     print(
         f"  alpha {alpha}: {found}/{len(pairs)} morphs with a face; SECOND_IDENTITY naming B: "

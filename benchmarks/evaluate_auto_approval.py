@@ -106,8 +106,15 @@ def screen_photo(photo: Photo) -> Screened:
     original = None
     if photo.person is not None and photo.edit is None:
         original = embedder.embed(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
-    return Screened(photo, check.passed, quality_score(m.as_dict() for m in check.measurements), tamper.score,
-                    tamper.flagged, spec_vector, original)  # fmt: skip
+    return Screened(
+        photo,
+        check.passed,
+        quality_score(m.as_dict() for m in check.measurements),
+        tamper.score,
+        tamper.flagged,
+        spec_vector,
+        original,
+    )
 
 
 def held_back(name: str, percent: int) -> bool:
@@ -161,10 +168,14 @@ def main() -> None:
     auc = mannwhitneyu(approved, rejected).statistic / (len(approved) * len(rejected))
 
     approved = sum(photo.approved for photo in wanted)
-    print(f"{len(wanted)} photos ({approved} a reviewer approves), {len(rows)} passed stage 1 and reach "
-          f"screening; {elapsed:.0f} s on {args.workers} workers")  # fmt: skip
-    print(f"training: {len(training)} photos ({sum(d.approved for d in training)} approved); "
-          f"held back: {len(checked)} ({sum(d.approved for d in checked)} approved)")  # fmt: skip
+    print(
+        f"{len(wanted)} photos ({approved} a reviewer approves), {len(rows)} passed stage 1 and reach "
+        f"screening; {elapsed:.0f} s on {args.workers} workers"
+    )
+    print(
+        f"training: {len(training)} photos ({sum(d.approved for d in training)} approved); "
+        f"held back: {len(checked)} ({sum(d.approved for d in checked)} approved)"
+    )
     print(f"quality score, approved vs rejected unedited photos reaching screening: AUC {auc:.3f}\n")
     print("| interface | success rate | agreed / total | weight (3 interfaces) |")
     print("|---|---|---|---|")
@@ -174,8 +185,10 @@ def main() -> None:
         agreed = f"{entry['agreed']} / {entry['total']}"
         print(f"| {name} | {entry['rate']:.3f} | {agreed} | {weights[I(name)]:.3f} |")
     print("\nHeld-back photos screened with the learnt weights:\n")
-    print("| threshold | auto-approved | to reviewers (share) | auto-approved but a reviewer rejects "
-          "(disagreement) | reviewer approves, still sent to a reviewer |")  # fmt: skip
+    print(
+        "| threshold | auto-approved | to reviewers (share) | auto-approved but a reviewer rejects "
+        "(disagreement) | reviewer approves, still sent to a reviewer |"
+    )
     print("|---|---|---|---|---|")
     for threshold in args.thresholds:
         auto = [d for d in checked if would_approve(d, learnt, threshold)]
@@ -183,8 +196,10 @@ def main() -> None:
         routed = len(checked) - len(auto)
         share = f"{wrong / len(auto):.1%}" if auto else "-"
         missed = sum(d.approved for d in checked if d not in auto)
-        print(f"| {threshold:.0f} | {len(auto)} | {routed} ({routed / len(checked):.1%}) | {wrong} ({share}) "
-              f"| {missed} |")  # fmt: skip
+        print(
+            f"| {threshold:.0f} | {len(auto)} | {routed} ({routed / len(checked):.1%}) | {wrong} ({share}) "
+            f"| {missed} |"
+        )
 
 
 if __name__ == "__main__":

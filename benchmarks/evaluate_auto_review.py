@@ -32,9 +32,18 @@ from schemas.photo_reasons import PhotoReason as R
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 EXPRESSION = frozenset({R.SMILING, R.TEETH_SHOWING, R.MOUTH_OPEN})
 FRAMING = frozenset(
-    {R.HEAD_CUT_OFF, R.HEAD_ROLL, R.HEAD_TOP_POSITION, R.EYE_LINE_POSITION, R.FACE_WIDTH, R.TOO_CLOSE,
-     R.LOW_RESOLUTION, R.HEAD_YAW, R.HEAD_PITCH}
-)  # fmt: skip
+    {
+        R.HEAD_CUT_OFF,
+        R.HEAD_ROLL,
+        R.HEAD_TOP_POSITION,
+        R.EYE_LINE_POSITION,
+        R.FACE_WIDTH,
+        R.TOO_CLOSE,
+        R.LOW_RESOLUTION,
+        R.HEAD_YAW,
+        R.HEAD_PITCH,
+    }
+)
 # Which reasons count as catching a defect tag of id_defects/labels.csv. A tag not listed here stops the
 # run, so a new tag in the labels cannot be counted silently as caught or missed.
 ACCEPTABLE: dict[str, frozenset[R]] = {
@@ -163,10 +172,22 @@ def report_smiling(defects: list[Reviewed], portraits: list[Reviewed]) -> None:
         caught = sum(item.matches(["expression_not_neutral"]) for item in smiles)
         smile_reason = sum(R.SMILING in item.check.reasons for item in smiles)
         flagged = sum(bool(set(item.check.reasons) & EXPRESSION) for item in neutrals)
-        rows.append((label, len(smiles), share(caught, len(smiles)), share(smile_reason, len(smiles)),
-                     share(flagged, len(neutrals))))  # fmt: skip
-    header = ("identities", "smiling n", "caught (smile/teeth/mouth)", "SMILING among reasons",
-              "same people neutral, flagged for expression")  # fmt: skip
+        rows.append(
+            (
+                label,
+                len(smiles),
+                share(caught, len(smiles)),
+                share(smile_reason, len(smiles)),
+                share(flagged, len(neutrals)),
+            )
+        )
+    header = (
+        "identities",
+        "smiling n",
+        "caught (smile/teeth/mouth)",
+        "SMILING among reasons",
+        "same people neutral, flagged for expression",
+    )
     table(header, rows)
 
 

@@ -141,16 +141,24 @@ def main() -> None:
         if case.identity is not None and result.vector is not None and case.identity in owners:
             own = owners.index(case.identity)
             others = OtherIdentities(ids[ids != own], matrix[ids != own])
-            check = check_fusion(result.vector, {ComparisonKind.ENROLLMENT: matrix[own]}, others,
-                                 model="Dlib", calibration=calibration, rules=rules)  # fmt: skip
+            check = check_fusion(
+                result.vector,
+                {ComparisonKind.ENROLLMENT: matrix[own]},
+                others,
+                model="Dlib",
+                calibration=calibration,
+                rules=rules,
+            )
             fused = check.flagged
         rows[case.kind].append((result.tamper_flagged, fused))
         if case.quality is not None:
             by_quality[(case.kind, case.quality)].append(result.tamper_flagged or fused)
 
-    print(f"{len(results)} photos, {len(identities)} London identities; {elapsed:.0f} s on {args.workers} "
-          f"workers ({1000 * np.mean([r.seconds for r in results]):.0f} ms per photo: edit, tamper check, "
-          "embedding)\n")  # fmt: skip
+    print(
+        f"{len(results)} photos, {len(identities)} London identities; {elapsed:.0f} s on {args.workers} "
+        f"workers ({1000 * np.mean([r.seconds for r in results]):.0f} ms per photo: edit, tamper check, "
+        "embedding)\n"
+    )
     print("| photo | n | tamper flagged | fusion flagged | flagged (either) |")
     print("|---|---|---|---|---|")
     for kind in ("unedited neutral", "unedited smiling", "unedited Canada", *EDITS):

@@ -41,10 +41,12 @@ EDITS: dict[str, Edit] = {
 
 def unedited(datasets: Path) -> list[Path]:
     return sorted(
-        [*(datasets / "id_portraits" / "london_neutral_front").glob("*_03.jpg"),
-         *(datasets / "id_defects" / "london_smiling_front").glob("*_08.jpg"),
-         *(datasets / "id_portraits" / "canada_subset").glob("*.jpg")]
-    )  # fmt: skip
+        [
+            *(datasets / "id_portraits" / "london_neutral_front").glob("*_03.jpg"),
+            *(datasets / "id_defects" / "london_smiling_front").glob("*_08.jpg"),
+            *(datasets / "id_portraits" / "canada_subset").glob("*.jpg"),
+        ]
+    )
 
 
 def rgb(path: Path) -> np.ndarray:
@@ -60,8 +62,11 @@ def row(case: str, photos: Iterable[bytes]) -> None:
         scores.append(result.score)
         flagged += result.flagged
     n = len(scores)
-    print(f"{case:26s} {n:5d} {flagged:8d} {100 * flagged / n:9.1f} {statistics.median(scores):8.1f} "
-          f"{1000 * seconds / n:8.0f}", flush=True)  # fmt: skip
+    print(
+        f"{case:26s} {n:5d} {flagged:8d} {100 * flagged / n:9.1f} {statistics.median(scores):8.1f} "
+        f"{1000 * seconds / n:8.0f}",
+        flush=True,
+    )
 
 
 def main() -> int:

@@ -123,9 +123,12 @@ def paste_face(host_rgb: np.ndarray, donor_rgb: np.ndarray) -> np.ndarray:
     x, y, w, h = cv2.boundingRect(mask)
     centre = (x + w // 2, y + h // 2)
     cloned = cv2.seamlessClone(
-        np.ascontiguousarray(aligned[..., ::-1]), np.ascontiguousarray(host_rgb[..., ::-1]), mask, centre,
+        np.ascontiguousarray(aligned[..., ::-1]),
+        np.ascontiguousarray(host_rgb[..., ::-1]),
+        mask,
+        centre,
         cv2.NORMAL_CLONE,
-    )  # fmt: skip
+    )
     return np.ascontiguousarray(cloned[..., ::-1])
 
 

@@ -164,20 +164,35 @@ def build_batch(engine, settings, workdir: Path, students: list[Student], seed: 
 
     institution, category = free_institution_code(engine), EducationCategory.REGULAR
     name = f"基准大学{institution}"
-    rows = generate_rows(len(students), institution_code=institution, institution_name=name,
-                         category=category, seed=seed)  # fmt: skip
+    rows = generate_rows(
+        len(students), institution_code=institution, institution_name=name, category=category, seed=seed
+    )
     registry = workdir / f"registry-{institution}"
     registry.mkdir()
     for row, student in zip(rows, students, strict=True):
         shutil.copyfile(student.registry, registry / f"{row['id_number']}.jpg")
     with session_scope(engine) as session:
-        add_contract(session, institution_code=institution, institution_name=name, category=category,
-                     price_per_photo=Decimal("30.00"), valid_until=date.today() + timedelta(days=30),
-                     services=frozenset({"id", "enrollment"}), interception=True)  # fmt: skip
+        add_contract(
+            session,
+            institution_code=institution,
+            institution_name=name,
+            category=category,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=30),
+            services=frozenset({"id", "enrollment"}),
+            interception=True,
+        )
     roster = write_roster_workbook(workdir / f"roster-{institution}.xlsx", rows)
-    report = ingest_roster(engine, settings, source=roster, institution_code=institution,
-                           category=category, learning_centre="", author=UploadAuthor(ACTOR, None),
-                           today=date.today())  # fmt: skip
+    report = ingest_roster(
+        engine,
+        settings,
+        source=roster,
+        institution_code=institution,
+        category=category,
+        learning_centre="",
+        author=UploadAuthor(ACTOR, None),
+        today=date.today(),
+    )
     assert report.succeeded == len(rows), report
     by_number = {
         idnumber.normalise(row["id_number"]): student for row, student in zip(rows, students, strict=True)
@@ -190,9 +205,15 @@ def build_batch(engine, settings, workdir: Path, students: list[Student], seed: 
         for record in records:
             student = by_record[record.id] = by_number[record.id_number]
             reviewed_photo(session, settings.data_dir, record, student.photo)
-            keep_reference(session, settings.data_dir, record_id=record.id, kind=ComparisonKind.ENROLLMENT,
-                           data=student.enrollment.read_bytes(), source="benchmark enrollment zip",
-                           actor=ACTOR)  # fmt: skip
+            keep_reference(
+                session,
+                settings.data_dir,
+                record_id=record.id,
+                kind=ComparisonKind.ENROLLMENT,
+                data=student.enrollment.read_bytes(),
+                source="benchmark enrollment zip",
+                actor=ACTOR,
+            )
     approved, skipped = approve(engine, report.batch_id, actor=ACTOR, everyone=True)
     assert approved == len(students) and not skipped, (approved, skipped)
     return report.batch_id, settings.model_copy(update={"id_registry": str(registry)}), by_record
@@ -209,13 +230,26 @@ def reviewed_photo(session, data_dir: Path, record, photo: Path) -> None:
     relative = Path("photos") / "derived" / str(record.batch_id) / str(record.id) / "1" / "spec.jpg"
     (data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(photo, data_dir / relative)
-    attempt = PhotoAttempt(record_id=record.id, attempt_no=1, file_name=photo.name, sha256=sha_of(photo),
-                           size_bytes=photo.stat().st_size, original_path=relative.as_posix(),
-                           received_by=ACTOR)  # fmt: skip
+    attempt = PhotoAttempt(
+        record_id=record.id,
+        attempt_no=1,
+        file_name=photo.name,
+        sha256=sha_of(photo),
+        size_bytes=photo.stat().st_size,
+        original_path=relative.as_posix(),
+        received_by=ACTOR,
+    )
     session.add(attempt)
     session.flush()
-    session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True,
-                           spec_image_path=relative.as_posix(), reviewed_by=ACTOR))  # fmt: skip
+    session.add(
+        AutoReview(
+            attempt_id=attempt.id,
+            passed=True,
+            standardised=True,
+            spec_image_path=relative.as_posix(),
+            reviewed_by=ACTOR,
+        )
+    )
     for status in (RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW):
         transition(session, record, status, actor=ACTOR, reason="benchmark set-up")
     enqueue(session, record, attempt.id)
@@ -337,8 +371,9 @@ def naive_verify(settings, pairs: list[tuple[Path, Path]]) -> tuple[float, Timed
         from deepface import DeepFace
 
         try:
-            found = DeepFace.verify(img1_path=str(a), img2_path=str(b), model_name="Dlib",
-                                    detector_backend="opencv")  # fmt: skip
+            found = DeepFace.verify(
+                img1_path=str(a), img2_path=str(b), model_name="Dlib", detector_backend="opencv"
+            )
         except ValueError:  # deepface's "Face could not be detected" (enforce_detection is on)
             return None
         return bool(found["verified"])
@@ -393,8 +428,11 @@ def main() -> None:
     first_scored = scored_of(first_comparisons)
     cold = Timed(len(first_scored), cold_s)
     cold_with_start = Timed(len(first_scored), cold_s + start_s)
-    scoring = score_stored(engine, settings, [(sha_of(first_students[c.record_id].photo), c.reference_sha256)
-                                               for c in first_scored])  # fmt: skip
+    scoring = score_stored(
+        engine,
+        settings,
+        [(sha_of(first_students[c.record_id].photo), c.reference_sha256) for c in first_scored],
+    )
     warm_s = run_stage(engine, second_settings, second_batch)
     second_comparisons = batch_comparisons(engine, second_batch)
     warm = Timed(len(scored_of(second_comparisons)), warm_s)
@@ -420,8 +458,10 @@ def main() -> None:
         ("(4) naive DeepFace.verify loop", naive),
     ]
     for label, timed in rows:
-        print(f"  {label:34}{timed.pairs:7d}{timed.seconds:9.2f}{timed.per_second:10.1f}"
-              f"{timed.ms_per_pair:10.2f}")  # fmt: skip
+        print(
+            f"  {label:34}{timed.pairs:7d}{timed.seconds:9.2f}{timed.per_second:10.1f}"
+            f"{timed.ms_per_pair:10.2f}"
+        )
     print(
         f"\n(1) embedded {embedded} of {len(images)} distinct images"
         + (f" ({already} were already stored in this database)" if already else "")

@@ -64,16 +64,28 @@ def collected_batch(engine, settings, workdir: Path, count: int, photo: Path, se
     institution, category = free_institution_code(engine), EducationCategory.REGULAR
     name = f"基准大学{institution}"
     with session_scope(engine) as session:
-        add_contract(session, institution_code=institution, institution_name=name, category=category,
-                     price_per_photo=Decimal("30.00"),
-                     valid_until=date.today() + timedelta(days=30))  # fmt: skip
+        add_contract(
+            session,
+            institution_code=institution,
+            institution_name=name,
+            category=category,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=30),
+        )
     rows = generate_rows(
         count, institution_code=institution, institution_name=name, category=category, seed=seed
     )
     roster = write_roster_workbook(workdir / f"roster-{institution}.xlsx", rows)
-    report = ingest_roster(engine, settings, source=roster, institution_code=institution,
-                           category=category, learning_centre="", author=UploadAuthor(ACTOR, None),
-                           today=date.today())  # fmt: skip
+    report = ingest_roster(
+        engine,
+        settings,
+        source=roster,
+        institution_code=institution,
+        category=category,
+        learning_centre="",
+        author=UploadAuthor(ACTOR, None),
+        today=date.today(),
+    )
     with session_scope(engine) as session:
         batch = select(StudentRecord).where(StudentRecord.batch_id == report.batch_id)
         for record in session.exec(batch).all():
@@ -119,9 +131,11 @@ def main() -> None:
     first = collected_batch(engine, settings, workdir, args.students, photo, seed=41)
     second = collected_batch(engine, settings, workdir, args.students, photo, seed=42)
     database = engine.url.render_as_string(hide_password=True)
-    print(f"set-up: 2 batches of {args.students} collected students, {time.perf_counter() - started:.1f} s; "
-          f"spec JPEG {photo.stat().st_size / 1024:.1f} KB; database {database}; "
-          f"simulator delay {args.delay_ms:g} ms per answer")  # fmt: skip
+    print(
+        f"set-up: 2 batches of {args.students} collected students, {time.perf_counter() - started:.1f} s; "
+        f"spec JPEG {photo.stat().st_size / 1024:.1f} KB; database {database}; "
+        f"simulator delay {args.delay_ms:g} ms per answer"
+    )
 
     sim = RegistrySimulator("bench-token", Faults(delay_s=args.delay_ms / 1000))
     with serving(sim.app, name="registry-sim") as url, RegistryClient(url, "bench-token") as client:

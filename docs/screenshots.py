@@ -117,8 +117,10 @@ def warn_without_chinese_font() -> None:
     except FileNotFoundError:
         fonts = ""
     if not fonts.strip():
-        log.warning("no Chinese font found (fc-list :lang=zh): install fonts-noto-cjk, or the Chinese "
-                    "labels in the screenshots will be empty boxes")  # fmt: skip
+        log.warning(
+            "no Chinese font found (fc-list :lang=zh): install fonts-noto-cjk, or the Chinese "
+            "labels in the screenshots will be empty boxes"
+        )
 
 
 def settings_in(workdir: Path) -> Settings:
@@ -145,8 +147,13 @@ def build_scene(settings: Settings, workdir: Path) -> int:
             services=frozenset({"enrollment"}),
             interception=True,
         )
-    rows = generate_rows(STUDENTS, institution_code=INSTITUTION, institution_name=INSTITUTION_NAME,
-                         category=CATEGORY, seed=2026)  # fmt: skip
+    rows = generate_rows(
+        STUDENTS,
+        institution_code=INSTITUTION,
+        institution_name=INSTITUTION_NAME,
+        category=CATEGORY,
+        seed=2026,
+    )
     roster = write_roster_workbook(workdir / "roster.xlsx", rows)
     upload = ingest_roster(
         engine,
@@ -164,17 +171,33 @@ def build_scene(settings: Settings, workdir: Path) -> int:
     folder.mkdir()
     for id_number, person in people.items():
         shutil.copyfile(neutral(settings, person), folder / f"{id_number}.jpg")
-    intake = receive_photos(engine, settings, batch_id=upload.batch_id,
-                            listing=list_upload(settings, folder), source_name="photos",
-                            author=IntakeAuthor(ADMIN))  # fmt: skip
-    reviewed = review_attempts(engine, settings, pending_attempts(engine, upload.batch_id),
-                               actor="stage-1")  # fmt: skip
+    intake = receive_photos(
+        engine,
+        settings,
+        batch_id=upload.batch_id,
+        listing=list_upload(settings, folder),
+        source_name="photos",
+        author=IntakeAuthor(ADMIN),
+    )
+    reviewed = review_attempts(engine, settings, pending_attempts(engine, upload.batch_id), actor="stage-1")
     log.info("stage 1: %d received, %d passed", intake.accepted, sum(r.passed for r in reviewed))
 
-    add_user(engine, name=REVIEWER, role=UserRole.REVIEWER, institution_code=None, password=PASSWORD,
-             created_by="screenshots")  # fmt: skip
-    add_user(engine, name=ADMIN, role=UserRole.INSTITUTION_ADMIN, institution_code=INSTITUTION,
-             password=PASSWORD, created_by="screenshots")  # fmt: skip
+    add_user(
+        engine,
+        name=REVIEWER,
+        role=UserRole.REVIEWER,
+        institution_code=None,
+        password=PASSWORD,
+        created_by="screenshots",
+    )
+    add_user(
+        engine,
+        name=ADMIN,
+        role=UserRole.INSTITUTION_ADMIN,
+        institution_code=INSTITUTION,
+        password=PASSWORD,
+        created_by="screenshots",
+    )
     scene = Scene(settings, engine, workdir, upload.batch_id)
     approved = approve_oldest(scene)
     enrollment_photos(scene, {id_number: people[id_number] for id_number in approved})
@@ -213,8 +236,9 @@ def enrollment_photos(scene: Scene, people: dict[str, int]) -> None:
             buffer = io.BytesIO()
             small.save(buffer, "JPEG", quality=85)
             bundle.writestr(f"{id_number}.jpg", buffer.getvalue())
-    report = upload_enrollment_photos(scene.engine, scene.settings, batch_id=scene.batch_id, source=archive,
-                                      actor=ADMIN)  # fmt: skip
+    report = upload_enrollment_photos(
+        scene.engine, scene.settings, batch_id=scene.batch_id, source=archive, actor=ADMIN
+    )
     log.info("enrollment photos: %d accepted, %d not", report.accepted, report.not_accepted)
 
 

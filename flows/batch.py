@@ -83,10 +83,11 @@ def _run_stages(
         for path in rosters
     ]
     intakes = [
-        photo_intake_flow(path, institution, category, learning_centre=learning_centre, actor=actor,
-                          review=False).intake
+        photo_intake_flow(
+            path, institution, category, learning_centre=learning_centre, actor=actor, review=False
+        ).intake
         for path in photos
-    ]  # fmt: skip
+    ]
     review = auto_review_flow(institution, category, learning_centre, actor)
     batch_id = review.batch_id
     screening = screening_flow(batch_id, actor)
@@ -94,10 +95,16 @@ def _run_stages(
     submission = submission_flow(batch_id, actor)
     printed = order_batch_prints(batch_id, wanted, actor) if wanted else None
     run = BatchRun(
-        batch_id=batch_id, rosters=uploads, photo_intakes=intakes, auto_review=review, screening=screening,
-        similarity=similarity, submission=submission,
+        batch_id=batch_id,
+        rosters=uploads,
+        photo_intakes=intakes,
+        auto_review=review,
+        screening=screening,
+        similarity=similarity,
+        submission=submission,
         print_order=print_order_flow(printed.order_id) if printed and printed.order_id else None,
-        print_waiting=printed.waiting if printed else None, notices=notifications_flow(),
-    )  # fmt: skip
+        print_waiting=printed.waiting if printed else None,
+        notices=notifications_flow(),
+    )
     publish_stage_summary("batch", batch_id)
     return run

@@ -29,6 +29,10 @@ def screening_flow(batch_id: int, actor: str | None = None) -> ScreeningReport:
         publish_stage_summary("screening", batch_id)
     auto = sum(item.outcome == "auto_approved" for item in screened)
     return ScreeningReport(
-        batch_id=batch_id, screened=len(screened), auto_approved=auto, to_reviewer=len(screened) - auto,
-        tamper_flagged=sum(item.tamper_flagged for item in screened), attempts=screened,
-    )  # fmt: skip
+        batch_id=batch_id,
+        screened=len(screened),
+        auto_approved=auto,
+        to_reviewer=len(screened) - auto,
+        tamper_flagged=sum(item.tamper_flagged for item in screened),
+        attempts=screened,
+    )

@@ -55,8 +55,11 @@ def billing(
         _line(code, names.get(code, ""), category, period, photos, prices.get((code, category), Decimal(0)))
         for (code, category, period), photos in sorted(counts.items())
     ]
-    return BillingOut(lines=lines, total_photos=sum(line.photos for line in lines),
-                      total_amount=sum((line.amount for line in lines), Decimal(0)))  # fmt: skip
+    return BillingOut(
+        lines=lines,
+        total_photos=sum(line.photos for line in lines),
+        total_amount=sum((line.amount for line in lines), Decimal(0)),
+    )
 
 
 def _month(at: datetime) -> str:
@@ -67,6 +70,13 @@ def _month(at: datetime) -> str:
 def _line(
     code: str, name: str, category: EducationCategory, period: str, photos: int, price: Decimal
 ) -> BillingLine:
-    return BillingLine(institution_code=code, institution_name=name, category=category.value,
-                       category_label=category.label, period=period, photos=photos, price_per_photo=price,
-                       amount=price * photos)  # fmt: skip
+    return BillingLine(
+        institution_code=code,
+        institution_name=name,
+        category=category.value,
+        category_label=category.label,
+        period=period,
+        photos=photos,
+        price_per_photo=price,
+        amount=price * photos,
+    )

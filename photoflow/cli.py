@@ -223,8 +223,18 @@ def contract_list(wide: WideOption = False, as_json: JsonOption = False) -> None
     if as_json:
         emit_json(rows)
         return
-    table = FitTable("Code", "Name", "Category", "Price", "Valid until", "Active", "Services", "Interception",
-                     extra=("Services", "Interception"), wide=wide)  # fmt: skip
+    table = FitTable(
+        "Code",
+        "Name",
+        "Category",
+        "Price",
+        "Valid until",
+        "Active",
+        "Services",
+        "Interception",
+        extra=("Services", "Interception"),
+        wide=wide,
+    )
     for r in rows:
         table.add_row(
             r.institution,
@@ -323,8 +333,10 @@ def roster_delete(upload_id: int, yes: YesOption = False, as_json: JsonOption = 
     if not yes:
         with session_scope(default_engine()) as session:
             name, plan = upload_report(session, upload_id).file_name, deletion_preview(session, upload_id)
-        confirm(f"Delete roster upload {upload_id} ({name}): remove {plan.removed} record(s) still awaiting "
-                f"a photo, keep {len(plan.kept)} that already have one")  # fmt: skip
+        confirm(
+            f"Delete roster upload {upload_id} ({name}): remove {plan.removed} record(s) still awaiting "
+            f"a photo, keep {len(plan.kept)} that already have one"
+        )
     with session_scope(default_engine()) as session:
         report = delete_upload(session, upload_id, actor=get_settings().actor)
     emit_json(report) if as_json else show_deletion(report)
@@ -350,17 +362,30 @@ def demo(
     show_demo(result)
 
 
-def _run_photo_intake(source: Path, institution: str, category: str, learning_centre: str,
-                      id_number: str | None, wide: bool, as_json: bool) -> None:  # fmt: skip
+def _run_photo_intake(
+    source: Path,
+    institution: str,
+    category: str,
+    learning_centre: str,
+    id_number: str | None,
+    wide: bool,
+    as_json: bool,
+) -> None:
     from photoflow.cli_output import emit_json, show_photo_intake
 
     code, parsed = _require_contract(institution, category)
     from photoflow.photos.intake import check_intake
     from schemas.db import default_engine
 
-    record_id = check_intake(default_engine(), get_settings(), institution_code=code, category=parsed,
-                             learning_centre=learning_centre.strip(), source=source,
-                             id_number=id_number)  # fmt: skip
+    record_id = check_intake(
+        default_engine(),
+        get_settings(),
+        institution_code=code,
+        category=parsed,
+        learning_centre=learning_centre.strip(),
+        source=source,
+        id_number=id_number,
+    )
     from contextlib import nullcontext
 
     from flows.photo_intake import photo_intake_flow

@@ -25,8 +25,10 @@ def show_screening(report: ScreeningReport) -> None:
 
 
 def show_weights(weights: WeightsOut) -> None:
-    console.print(f"权重 Weights #{weights.id} ({weights.computed_at:%Y-%m-%d %H:%M} UTC), "
-                  f"审核员队列决定 reviewers' decisions: {weights.decided}")  # fmt: skip
+    console.print(
+        f"权重 Weights #{weights.id} ({weights.computed_at:%Y-%m-%d %H:%M} UTC), "
+        f"审核员队列决定 reviewers' decisions: {weights.decided}"
+    )
     table = FitTable("接口 Interface", "成功率 Success rate", "一致 Agreed", "总数 Total")
     for name, entry in weights.rates.items():
         label = ApprovalInterface(name).label
@@ -56,8 +58,12 @@ def show_approval_report(report: ApprovalReport) -> None:
     if report.batches:
         table = FitTable("批次 Batch", "筛查 Screened", "转人工 To reviewers", "占比 Share")
         for batch in report.batches:
-            table.add_row(str(batch.batch_id), str(batch.screened), str(batch.to_reviewer),
-                          f"{batch.to_reviewer / batch.screened:.1%}")  # fmt: skip
+            table.add_row(
+                str(batch.batch_id),
+                str(batch.screened),
+                str(batch.to_reviewer),
+                f"{batch.to_reviewer / batch.screened:.1%}",
+            )
         show_table(table)
     if report.weights is None:
         console.print("尚未计算权重 No weights learnt yet: `photoflow approval weights`.")

@@ -26,9 +26,15 @@ class TerminalBars:
     def __init__(self, console: Console, command_line: MutableMapping[str, Any]) -> None:
         self.command_line = command_line  # the shared `ctx.meta`, where --json is noted once parsed
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=console, transient=True, redirect_stdout=False, redirect_stderr=False,
-        )  # fmt: skip
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
         self.jobs: dict[str, TaskID] = {}
 
     def start(self, job: str, total: int) -> None:

@@ -24,18 +24,32 @@ def billing_command(
     from schemas.db import default_engine
     from schemas.enums import EducationCategory
 
-    summary = billing(default_engine(), institution_code=institution, start=_day(start, "--from"),
-                      end=_day(end, "--to"))  # fmt: skip
+    summary = billing(
+        default_engine(), institution_code=institution, start=_day(start, "--from"), end=_day(end, "--to")
+    )
     if as_json:
         emit_json(summary)
         return
     # headers in two lines, so the figures' columns are as narrow as the figures and the names get the room
-    table = FitTable("院校 Institution", "学历类别\nCategory", "月份\nMonth", "照片\nPhotos", "单价\nPrice",
-                     "金额\nAmount", wide=wide)  # fmt: skip
+    table = FitTable(
+        "院校 Institution",
+        "学历类别\nCategory",
+        "月份\nMonth",
+        "照片\nPhotos",
+        "单价\nPrice",
+        "金额\nAmount",
+        wide=wide,
+    )
     for line in summary.lines:
         category = line.category_label if wide else EducationCategory(line.category).zh
-        table.add_row(f"{line.institution_code} {escape(line.institution_name)}", category, line.period,
-                      str(line.photos), f"{line.price_per_photo:.2f}", f"{line.amount:.2f}")  # fmt: skip
+        table.add_row(
+            f"{line.institution_code} {escape(line.institution_name)}",
+            category,
+            line.period,
+            str(line.photos),
+            f"{line.price_per_photo:.2f}",
+            f"{line.amount:.2f}",
+        )
     show_table(table)
     console.print(f"total: {summary.total_photos} photos, {summary.total_amount:.2f}")
 

@@ -50,13 +50,19 @@ def show_demo(result: DemoReport) -> None:
     if result.prints_skipped:
         console.print(f"  prints skipped: {escape(result.prints_skipped)}")
     _step(8, "Deliverables")
-    console.print(f"  export {result.export.id} ({result.export.status_label}): {result.export.rows} rows, "
-                  f"{data / result.export.path}")  # fmt: skip
-    console.print(f"  download package {result.download.id}: {result.download.records} records, "
-                  f"{data / result.download.photos_path}")  # fmt: skip
+    console.print(
+        f"  export {result.export.id} ({result.export.status_label}): {result.export.rows} rows, "
+        f"{data / result.export.path}"
+    )
+    console.print(
+        f"  download package {result.download.id}: {result.download.records} records, "
+        f"{data / result.download.photos_path}"
+    )
     for line in result.billing.lines:
-        console.print(f"  billing {line.period} {line.category_label}: "
-                      f"{line.photos} x {line.price_per_photo} = {line.amount}")  # fmt: skip
+        console.print(
+            f"  billing {line.period} {line.category_label}: "
+            f"{line.photos} x {line.price_per_photo} = {line.amount}"
+        )
     console.print(f"  student notices in the outbox (no SMTP server in the demo): {result.notices}")
     _show_summary(result)
     console.print(

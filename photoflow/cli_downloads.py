@@ -30,12 +30,26 @@ def download_list(batch: BatchOption, wide: WideOption = False, as_json: JsonOpt
     if not found:
         console.print(f"batch {batch}: nothing to download now / 暂无可下载记录")
         return
-    table = FitTable("Record", "姓名 Name", ID_COLUMN, "状态 Status", "院系 Department", "班级 Class",
-                     extra=("Record", "院系 Department"), wide=wide)  # fmt: skip
+    table = FitTable(
+        "Record",
+        "姓名 Name",
+        ID_COLUMN,
+        "状态 Status",
+        "院系 Department",
+        "班级 Class",
+        extra=("Record", "院系 Department"),
+        wide=wide,
+    )
     for row in found:
         status = row.status_label if wide else RecordStatus(row.status).zh
-        table.add_row(str(row.record_id), escape(row.name), row.id_number, status,
-                      escape(row.department or ""), escape(row.class_name or ""))  # fmt: skip
+        table.add_row(
+            str(row.record_id),
+            escape(row.name),
+            row.id_number,
+            status,
+            escape(row.department or ""),
+            escape(row.class_name or ""),
+        )
     show_table(table)
     console.print(f"{len(found)} record(s) to download: `photoflow download create --batch {batch}`")
 
@@ -55,8 +69,9 @@ def download_create(
     from schemas.db import default_engine
 
     settings = get_settings()
-    package = create_package(default_engine(), settings, existing_batch(batch), actor=settings.actor,
-                             email=email)  # fmt: skip
+    package = create_package(
+        default_engine(), settings, existing_batch(batch), actor=settings.actor, email=email
+    )
     if as_json:
         emit_json(package)
     else:
@@ -92,12 +107,28 @@ def download_records(
     if not found:
         console.print("no download packages / 无下载记录")
         return
-    table = FitTable("Package", "Batch", "Records", "Bytes", "Created", "By", "E-mail",
-                     extra=("Bytes", "E-mail"), wide=wide)  # fmt: skip
+    table = FitTable(
+        "Package",
+        "Batch",
+        "Records",
+        "Bytes",
+        "Created",
+        "By",
+        "E-mail",
+        extra=("Bytes", "E-mail"),
+        wide=wide,
+    )
     for package in found:
         mailed = f"{package.emailed_to}: {package.email_outcome or ''}" if package.emailed_to else ""
-        table.add_row(str(package.id), str(package.batch_id), str(package.records), str(package.size_bytes),
-                      f"{package.created_at:%Y-%m-%d %H:%M}", package.created_by, escape(mailed))  # fmt: skip
+        table.add_row(
+            str(package.id),
+            str(package.batch_id),
+            str(package.records),
+            str(package.size_bytes),
+            f"{package.created_at:%Y-%m-%d %H:%M}",
+            package.created_by,
+            escape(mailed),
+        )
     show_table(table)
 
 

@@ -71,10 +71,15 @@ def export(
     from schemas.enums import RecordStatus
 
     wanted = RecordFilter(
-        batch_id=batch, statuses=tuple(parse_choice(RecordStatus, s, "--status") for s in status or ()),
-        search=search, learning_centre=learning_centre, department=department, major=major,
-        class_name=class_name, entry_year=entry_year,
-    )  # fmt: skip
+        batch_id=batch,
+        statuses=tuple(parse_choice(RecordStatus, s, "--status") for s in status or ()),
+        search=search,
+        learning_centre=learning_centre,
+        department=department,
+        major=major,
+        class_name=class_name,
+        entry_year=entry_year,
+    )
     queued = request_export(default_engine(), batch, wanted, actor=get_settings().actor)
     from flows.export import export_flow
 

@@ -54,10 +54,26 @@ def notify_list(
     if not found:
         console.print("no notices / 无通知")
         return
-    table = FitTable("Notice", "Record", "收件人 To", "状态 Status", "Tries", "Sent", "Last error",
-                     extra=("Tries", "Sent"), wide=wide)  # fmt: skip
+    table = FitTable(
+        "Notice",
+        "Record",
+        "收件人 To",
+        "状态 Status",
+        "Tries",
+        "Sent",
+        "Last error",
+        extra=("Tries", "Sent"),
+        wide=wide,
+    )
     for notice in found:
         sent = f"{notice.sent_at:%Y-%m-%d %H:%M}" if notice.sent_at else ""
-        table.add_row(str(notice.id), str(notice.record_id), notice.recipient, notice.status_label,
-                      str(notice.tries), sent, escape(notice.last_error or ""))  # fmt: skip
+        table.add_row(
+            str(notice.id),
+            str(notice.record_id),
+            notice.recipient,
+            notice.status_label,
+            str(notice.tries),
+            sent,
+            escape(notice.last_error or ""),
+        )
     show_table(table)

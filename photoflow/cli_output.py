@@ -108,8 +108,11 @@ def absolute_paths(payload: BaseModel) -> BaseModel:
     from schemas.download_reports import DownloadPackageOut
     from schemas.export_reports import ExportOut
 
-    in_data_folder = {ExportOut: ("path",), DownloadPackageOut: ("table_path", "photos_path"),
-                      UploadReport: ("error_report",)}  # fmt: skip
+    in_data_folder = {
+        ExportOut: ("path",),
+        DownloadPackageOut: ("table_path", "photos_path"),
+        UploadReport: ("error_report",),
+    }
 
     def walk(value):
         if isinstance(value, list):
@@ -187,8 +190,10 @@ def show_upload(report: UploadReport, *, wide: bool = False) -> None:
     )
     if not report.errors:
         return
-    rows = [(f"行 row {e.row}", e.column, e.value or "", f"{e.reason} / {e.reason_en}")
-            for e in report.errors[:MAX_ERRORS_SHOWN]]  # fmt: skip
+    rows = [
+        (f"行 row {e.row}", e.column, e.value or "", f"{e.reason} / {e.reason_en}")
+        for e in report.errors[:MAX_ERRORS_SHOWN]
+    ]
     show_problems(("行 Row", "列 Column", "值 Value", "原因 Reason"), 3, rows, wide=wide)
     if len(report.errors) > MAX_ERRORS_SHOWN:
         console.print(f"… {len(report.errors) - MAX_ERRORS_SHOWN} more; all are in the error report.")
@@ -201,12 +206,34 @@ def show_uploads(reports: list[UploadReport], *, wide: bool = False) -> None:
     the category and the unchanged rows."""
     from schemas.enums import UploadStatus
 
-    table = FitTable("ID", "Batch", "File", "Institution", "Category", "Status", "Total", "OK", "Unchanged",
-                     "Failed", extra=("Institution", "Category", "Unchanged"), wide=wide)  # fmt: skip
+    table = FitTable(
+        "ID",
+        "Batch",
+        "File",
+        "Institution",
+        "Category",
+        "Status",
+        "Total",
+        "OK",
+        "Unchanged",
+        "Failed",
+        extra=("Institution", "Category", "Unchanged"),
+        wide=wide,
+    )
     for r in reports:
         status = r.status_label if wide else UploadStatus(r.status).zh
-        table.add_row(str(r.upload_id), str(r.batch_id), escape(r.file_name), r.institution, r.category,
-                      status, str(r.total), str(r.succeeded), str(r.unchanged), str(r.failed))  # fmt: skip
+        table.add_row(
+            str(r.upload_id),
+            str(r.batch_id),
+            escape(r.file_name),
+            r.institution,
+            r.category,
+            status,
+            str(r.total),
+            str(r.succeeded),
+            str(r.unchanged),
+            str(r.failed),
+        )
     show_table(table)
 
 
@@ -262,8 +289,13 @@ def show_similarity(report: SimilarityReport, *, wide: bool = False) -> None:
         for item in shown[:MAX_ERRORS_SHOWN]:
             status, waiting = (item.status, item.waiting) if wide else _zh(item.status, item.waiting)
             status = status if waiting is None else f"{status}\n" + (f"({waiting})" if wide else waiting)
-            table.add_row(str(item.record_id), escape(item.name), item.id_number, status,
-                          _comparisons(item.comparisons, wide=wide))  # fmt: skip
+            table.add_row(
+                str(item.record_id),
+                escape(item.name),
+                item.id_number,
+                status,
+                _comparisons(item.comparisons, wide=wide),
+            )
         show_table(table)
 
 
@@ -281,12 +313,28 @@ def show_held(items: list[HeldOut], *, wide: bool = False) -> None:
     if not items:
         console.print("no held records / 无拦截记录")
         return
-    table = FitTable("Record", "Batch", "姓名 Name", ID_COLUMN, "比对 Comparisons", "换脸 Fusion",
-                     "Held since", extra=("Record", "Held since"), wide=wide)  # fmt: skip
+    table = FitTable(
+        "Record",
+        "Batch",
+        "姓名 Name",
+        ID_COLUMN,
+        "比对 Comparisons",
+        "换脸 Fusion",
+        "Held since",
+        extra=("Record", "Held since"),
+        wide=wide,
+    )
     for item in items:
         fusion = (item.fusion_suspected if wide else "疑似 yes") if item.fusion_suspected else ""
-        table.add_row(str(item.record_id), str(item.batch_id), escape(item.name), item.id_number,
-                      _comparisons(item.comparisons, wide=wide), escape(fusion), item.held_since)  # fmt: skip
+        table.add_row(
+            str(item.record_id),
+            str(item.batch_id),
+            escape(item.name),
+            item.id_number,
+            _comparisons(item.comparisons, wide=wide),
+            escape(fusion),
+            item.held_since,
+        )
     show_table(table)
     console.print(f"{len(items)} held record(s)")
 

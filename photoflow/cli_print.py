@@ -51,11 +51,22 @@ def print_request(
     from photoflow.settings import get_settings
     from schemas.db import default_engine
 
-    wanted = RecordFilter(batch_id=existing_batch(batch), learning_centre=learning_centre,
-                          department=department, major=major, class_name=class_name,
-                          entry_year=entry_year)  # fmt: skip
-    order_id = request_print(default_engine(), wanted, split_by=split_by or [], layout=layout,
-                             address=address, actor=get_settings().actor)  # fmt: skip
+    wanted = RecordFilter(
+        batch_id=existing_batch(batch),
+        learning_centre=learning_centre,
+        department=department,
+        major=major,
+        class_name=class_name,
+        entry_year=entry_year,
+    )
+    order_id = request_print(
+        default_engine(),
+        wanted,
+        split_by=split_by or [],
+        layout=layout,
+        address=address,
+        actor=get_settings().actor,
+    )
     from flows.print_order import print_order_flow
 
     order = print_order_flow(order_id)
@@ -79,12 +90,28 @@ def print_list(
     if as_json:
         emit_json_list(orders)
         return
-    table = FitTable("Order", "Batch", "版式 Layout", "状态 Status", "Photos", "Sub-packages", "Address",
-                     extra=("Sub-packages",), wide=wide)  # fmt: skip
+    table = FitTable(
+        "Order",
+        "Batch",
+        "版式 Layout",
+        "状态 Status",
+        "Photos",
+        "Sub-packages",
+        "Address",
+        extra=("Sub-packages",),
+        wide=wide,
+    )
     for order in orders:
         status = order.status_label if wide else PrintStatus(order.status).zh
-        table.add_row(str(order.id), str(order.batch_id), order.layout_label, status,
-                      str(order.photos), str(len(order.sub_packages)), escape(order.address))  # fmt: skip
+        table.add_row(
+            str(order.id),
+            str(order.batch_id),
+            order.layout_label,
+            status,
+            str(order.photos),
+            str(len(order.sub_packages)),
+            escape(order.address),
+        )
     show_table(table) if orders else console.print("no print orders / 无冲印订单")
 
 

@@ -64,9 +64,13 @@ def progress(
         category=parse_choice(EducationCategory, category, "--category") if category else None,
         batch_id=existing_batch(batch) if batch is not None else None,
         statuses=tuple(parse_choice(RecordStatus, s, "--status") for s in status or ()),
-        search=search, learning_centre=learning_centre, department=department, major=major,
-        class_name=class_name, entry_year=entry_year,
-    )  # fmt: skip
+        search=search,
+        learning_centre=learning_centre,
+        department=department,
+        major=major,
+        class_name=class_name,
+        entry_year=entry_year,
+    )
     view = progress_view(default_engine(), ProgressFilter(wanted, page=page, page_size=page_size))
     emit_json(view) if as_json else show_progress(view)
 
@@ -89,12 +93,26 @@ def show_progress(view: ProgressOut) -> None:
         return
     batches = len({row.batch_id for row in view.rows}) > 1
     masked = Column("证件号 ID", no_wrap=True)  # a wrapped ID number reads as two
-    table = FitTable("Record", *(["Batch"] if batches else []), "姓名 Name", masked, "院系 Department",
-                  "班级 Class", Column("状态 Status", min_width=14), box=box.SIMPLE_HEAD)  # fmt: skip
+    table = FitTable(
+        "Record",
+        *(["Batch"] if batches else []),
+        "姓名 Name",
+        masked,
+        "院系 Department",
+        "班级 Class",
+        Column("状态 Status", min_width=14),
+        box=box.SIMPLE_HEAD,
+    )
     for row in view.rows:
-        table.add_row(str(row.record_id), *([str(row.batch_id)] if batches else []), escape(row.name),
-                      row.id_number, escape(row.department or ""), escape(row.class_name or ""),
-                      RecordStatus(row.status).zh)  # fmt: skip
+        table.add_row(
+            str(row.record_id),
+            *([str(row.batch_id)] if batches else []),
+            escape(row.name),
+            row.id_number,
+            escape(row.department or ""),
+            escape(row.class_name or ""),
+            RecordStatus(row.status).zh,
+        )
     show_table(table)
     more = " · --page N for more" if view.pages > 1 else ""
     console.print(f"第 {view.page}/{view.pages} 页 · 共 {view.total} 条 matching{more}")

@@ -74,6 +74,7 @@ def registry_retry(
     from photoflow.settings import get_settings
     from schemas.db import default_engine
 
-    count = resubmit_unreachable(default_engine(), existing_batch(batch), actor=get_settings().actor,
-                                 id_numbers=id_number or ())  # fmt: skip
+    count = resubmit_unreachable(
+        default_engine(), existing_batch(batch), actor=get_settings().actor, id_numbers=id_number or ()
+    )
     typer.echo(f"{count} submission(s) of batch {batch} back in line for the registry")

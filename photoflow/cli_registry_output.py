@@ -22,8 +22,10 @@ def show_submission_report(report: SubmissionReport) -> None:
     )
     console.print(f"  now: {totals or 'no submissions'} · still pending {report.pending}")
     if report.held and report.held_until:
-        console.print(f"  {report.held} queued held by a sending run until {report.held_until:%H:%M:%S} UTC: "
-                      "sent by it, or by the next run after then")  # fmt: skip
+        console.print(
+            f"  {report.held} queued held by a sending run until {report.held_until:%H:%M:%S} UTC: "
+            "sent by it, or by the next run after then"
+        )
     if run.registry_error:
         console.print(f"  [yellow]registry: {escape(run.registry_error)}[/yellow]")
     for problem in run.problems[:MAX_ERRORS_SHOWN]:
@@ -35,10 +37,28 @@ def show_submissions(items: list[SubmissionOut], *, wide: bool = False) -> None:
     if not items:
         console.print("no submissions / 无上网记录")
         return
-    table = FitTable("Record", "姓名 Name", ID_COLUMN, "Attempt", "状态 State", "Tries", "Receipt",
-                     "原因 Reason", extra=("Record", "Attempt", "Tries", "Receipt"), wide=wide)  # fmt: skip
+    table = FitTable(
+        "Record",
+        "姓名 Name",
+        ID_COLUMN,
+        "Attempt",
+        "状态 State",
+        "Tries",
+        "Receipt",
+        "原因 Reason",
+        extra=("Record", "Attempt", "Tries", "Receipt"),
+        wide=wide,
+    )
     for item in items:
         state = item.state_label if wide else SubmissionState(item.state).zh
-        table.add_row(str(item.record_id), escape(item.name), item.id_number, str(item.attempt_no), state,
-                      str(item.tries), item.receipt or "", escape(item.reason or ""))  # fmt: skip
+        table.add_row(
+            str(item.record_id),
+            escape(item.name),
+            item.id_number,
+            str(item.attempt_no),
+            state,
+            str(item.tries),
+            item.receipt or "",
+            escape(item.reason or ""),
+        )
     show_table(table)

@@ -119,8 +119,14 @@ def held_decide(
             )
         if not yes:
             confirm(f"{choices[decision].label}: {len(held_records(engine, wanted))} held record(s)")
-    report = decide_held(engine, choices[decision], actor=get_settings().actor, id_numbers=id_number or (),
-                         wanted=wanted, note=note)  # fmt: skip
+    report = decide_held(
+        engine,
+        choices[decision],
+        actor=get_settings().actor,
+        id_numbers=id_number or (),
+        wanted=wanted,
+        note=note,
+    )
     emit_json(report) if as_json else show_hold_decision(report)
     if id_number and not report.decided:
         raise PhotoflowError(
@@ -143,8 +149,13 @@ def manual_approve(
     from photoflow.settings import get_settings
     from schemas.db import default_engine
 
-    approved, skipped = approve(default_engine(), existing_batch(batch), actor=get_settings().actor,
-                                id_numbers=id_number or (), everyone=everyone)  # fmt: skip
+    approved, skipped = approve(
+        default_engine(),
+        existing_batch(batch),
+        actor=get_settings().actor,
+        id_numbers=id_number or (),
+        everyone=everyone,
+    )
     typer.echo(f"approved {approved} photo(s) in batch {batch}")
     for line in skipped:
         typer.echo(f"  skipped {line}")

@@ -70,8 +70,14 @@ def user_add(
         user_role = UserRole.parse(role)
     except ValueError as error:
         raise PhotoflowError(f"--role: {error}") from None
-    user = add_user(default_engine(), name=name, role=user_role, institution_code=institution,
-                    password=_read_password(), created_by=get_settings().actor)  # fmt: skip
+    user = add_user(
+        default_engine(),
+        name=name,
+        role=user_role,
+        institution_code=institution,
+        password=_read_password(),
+        created_by=get_settings().actor,
+    )
     if as_json:
         typer.echo(UserOut.of(user).model_dump_json(indent=2))
         return
@@ -96,8 +102,13 @@ def user_list(as_json: JsonOption = False) -> None:
         return
     table = FitTable("名称 Name", "角色 Role", "院校 Institution", "启用 Active", "创建 Created (UTC)")
     for user in users:
-        table.add_row(user.name, user.role_label, user.institution_code or "-",
-                      "yes" if user.active else "no", user.created_at[:16].replace("T", " "))  # fmt: skip
+        table.add_row(
+            user.name,
+            user.role_label,
+            user.institution_code or "-",
+            "yes" if user.active else "no",
+            user.created_at[:16].replace("T", " "),
+        )
     show_table(table)
 
 

@@ -133,19 +133,33 @@ def run_demo(workdir: Path) -> DemoReport:
 
     engine = default_engine()
     with session_scope(engine) as session:
-        add_contract(session, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY,
-                     price_per_photo=Decimal("30.00"), valid_until=date.today() + timedelta(days=365),
-                     services=frozenset({"id", "enrollment"}), interception=True)  # fmt: skip
+        add_contract(
+            session,
+            institution_code=INSTITUTION,
+            institution_name=NAME,
+            category=CATEGORY,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=365),
+            services=frozenset({"id", "enrollment"}),
+            interception=True,
+        )
     template = write_roster_workbook(workdir / "roster-template.xlsx")
     rows = generate_rows(STUDENTS, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY)
     broken, numeric = with_mistakes(rows)
     first_file = write_roster_workbook(workdir / "roster.xlsx", broken, numeric_id_rows=numeric)
     fixed_file = write_roster_workbook(workdir / "roster-fixed.xlsx", rows)
-    roster = roster_upload_flow(str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name,
-                                actor="demo-admin")  # fmt: skip
+    roster = roster_upload_flow(
+        str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name, actor="demo-admin"
+    )
     folders = datasets.write_inputs(workdir, rows)
-    first = batch_flow(INSTITUTION, CATEGORY.value, rosters=[str(fixed_file)], photos=[str(folders.photos)],
-                       actor="demo-ops", **prints)  # fmt: skip
+    first = batch_flow(
+        INSTITUTION,
+        CATEGORY.value,
+        rosters=[str(fixed_file)],
+        photos=[str(folders.photos)],
+        actor="demo-ops",
+        **prints,
+    )
     enrollment = upload_enrollment_photos(
         engine, settings, batch_id=first.batch_id, source=folders.enrollment, actor="demo-admin"
     )
@@ -153,8 +167,9 @@ def run_demo(workdir: Path) -> DemoReport:
     with _simulators(settings, folders.registry, rows[REGISTRY_REJECTS]["id_number"]) as registry:
         advance = advance_flow(actor="demo-ops")
         held, decisions = _decide_held(engine, first.batch_id)
-        late = upload_enrollment_photos(engine, settings, batch_id=first.batch_id, source=folders.late,
-                                        actor="demo-admin")  # fmt: skip
+        late = upload_enrollment_photos(
+            engine, settings, batch_id=first.batch_id, source=folders.late, actor="demo-admin"
+        )
         second = batch_flow(INSTITUTION, CATEGORY.value, actor="demo-ops", **prints)
         received = registry.stats()
     deliverables = _deliverables(engine, settings, first.batch_id)
@@ -162,19 +177,40 @@ def run_demo(workdir: Path) -> DemoReport:
     with session_scope(engine) as session:
         events = session.exec(select(func.count()).select_from(RecordEvent)).one()
     return DemoReport(
-        workdir=str(workdir), batch_id=first.batch_id,
+        workdir=str(workdir),
+        batch_id=first.batch_id,
         counts={item.status: item.count for item in statuses},
-        received=received["entries_received"], distinct=received["records_received"],
+        received=received["entries_received"],
+        distinct=received["records_received"],
         contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · 30.00/photo · interception on",
-        template=str(template), roster=roster, first_run=first,
-        enrollment=enrollment, reviewer=reviewer, advance=advance, held=held,
-        decisions=decisions, late_enrollment=late, second_run=second,
-        registry={name: received[name] for name in ("requests", "packages", "entries_received",
-                                                     "records_received", "registered", "rejected",
-                                                     "faults_injected")},
-        notices=_notices(engine), events_logged=events, statuses=statuses, prints_skipped=prints_skipped,
+        template=str(template),
+        roster=roster,
+        first_run=first,
+        enrollment=enrollment,
+        reviewer=reviewer,
+        advance=advance,
+        held=held,
+        decisions=decisions,
+        late_enrollment=late,
+        second_run=second,
+        registry={
+            name: received[name]
+            for name in (
+                "requests",
+                "packages",
+                "entries_received",
+                "records_received",
+                "registered",
+                "rejected",
+                "faults_injected",
+            )
+        },
+        notices=_notices(engine),
+        events_logged=events,
+        statuses=statuses,
+        prints_skipped=prints_skipped,
         **deliverables,
-    )  # fmt: skip
+    )
 
 
 def _print_request() -> tuple[dict[str, str], str | None]:
@@ -203,8 +239,11 @@ class Dataset:
     def __init__(self, root: Path) -> None:
         self.neutral = sorted((root / "id_portraits" / "london_neutral_front").glob("*.jpg"))
         self.smiling = root / "id_defects" / "london_smiling_front"
-        self.faulty = [self.smiling / "005_08.jpg", self.smiling / "012_08.jpg",
-                       root / "id_defects" / "yalefaces" / "subject02.leftlight.gif"]  # fmt: skip
+        self.faulty = [
+            self.smiling / "005_08.jpg",
+            self.smiling / "012_08.jpg",
+            root / "id_defects" / "yalefaces" / "subject02.leftlight.gif",
+        ]
         if len(self.neutral) < STUDENTS or not all(path.exists() for path in self.faulty):
             raise PhotoflowError(
                 f"the demo needs the shared datasets at {root} (set PHOTOFLOW_DATASETS_DIR to their folder)"
@@ -214,8 +253,10 @@ class Dataset:
         """The photo folder (named by ID number), the registry's photos, the enrollment zip and the
         late re-send of the one enrollment photo that was too big."""
         portraits = [*self.neutral[: STUDENTS - FAULTY], *self.faulty]
-        references = [(row["id_number"], self.smiling / f"{photo.stem[:3]}_08.jpg")
-                      for row, photo in zip(rows, portraits[: STUDENTS - FAULTY], strict=False)]  # fmt: skip
+        references = [
+            (row["id_number"], self.smiling / f"{photo.stem[:3]}_08.jpg")
+            for row, photo in zip(rows, portraits[: STUDENTS - FAULTY], strict=False)
+        ]
         photos, registry, enrollment, late = (
             _folder(workdir / name) for name in ("photos", "id-registry", "enrollment", "enrollment-late")
         )
@@ -229,9 +270,12 @@ class Dataset:
             _small_jpeg(other, enrollment / f"{id_number}.jpg", side=1400 if index == TOO_BIG else 300)
         id_number, photo = references[TOO_BIG]
         _small_jpeg(photo, late / f"{id_number}.jpg", side=300)
-        return Inputs(photos=photos, registry=registry,
-                      enrollment=Path(shutil.make_archive(str(enrollment), "zip", enrollment)),
-                      late=Path(shutil.make_archive(str(late), "zip", late)))  # fmt: skip
+        return Inputs(
+            photos=photos,
+            registry=registry,
+            enrollment=Path(shutil.make_archive(str(enrollment), "zip", enrollment)),
+            late=Path(shutil.make_archive(str(late), "zip", late)),
+        )
 
 
 def _folder(path: Path) -> Path:
@@ -269,9 +313,13 @@ def _work_the_queue(engine: Engine, settings: Settings) -> dict[str, int]:
     while held := claim(engine, reviewer="demo-reviewer", limit=settings.review_claim_size, lease=lease):
         for review_id in held:
             reject = sum(decided.values()) in REVIEWER_REJECTS
-            decide(engine, review_id, reviewer="demo-reviewer",
-                   decision=ManualDecision.REJECTED if reject else ManualDecision.APPROVED,
-                   reasons=[next(rejections)] if reject else [])  # fmt: skip
+            decide(
+                engine,
+                review_id,
+                reviewer="demo-reviewer",
+                decision=ManualDecision.REJECTED if reject else ManualDecision.APPROVED,
+                reasons=[next(rejections)] if reject else [],
+            )
             decided["rejected" if reject else "approved"] += 1
     return decided
 
@@ -283,11 +331,21 @@ def _decide_held(engine: Engine, batch_id: int) -> tuple[list[HeldOut], list[Hol
 
     held = held_records(engine, HeldFilter(batch_id=batch_id))
     decisions = [
-        decide_held(engine, HoldDecision.REJECT_RESHOOT, actor="demo-admin",
-                    wanted=HeldFilter(batch_id=batch_id, max_score=85), note="not the student"),
-        decide_held(engine, HoldDecision.SUBMIT_ANYWAY, actor="demo-admin",
-                    wanted=HeldFilter(batch_id=batch_id), note="checked by phone"),
-    ]  # fmt: skip
+        decide_held(
+            engine,
+            HoldDecision.REJECT_RESHOOT,
+            actor="demo-admin",
+            wanted=HeldFilter(batch_id=batch_id, max_score=85),
+            note="not the student",
+        ),
+        decide_held(
+            engine,
+            HoldDecision.SUBMIT_ANYWAY,
+            actor="demo-admin",
+            wanted=HeldFilter(batch_id=batch_id),
+            note="checked by phone",
+        ),
+    ]
     return held, decisions
 
 

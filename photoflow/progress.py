@@ -52,7 +52,14 @@ def progress(engine: Engine, wanted: ProgressFilter) -> ProgressOut:
 
 def _row(r: StudentRecord) -> ProgressRow:
     return ProgressRow(
-        record_id=r.id, batch_id=r.batch_id, name=r.name, id_number=idnumber.mask(r.id_number),
-        department=r.department, major=r.major, class_name=r.class_name, status=r.status.value,
-        status_label=r.status.label, updated_at=r.updated_at,
-    )  # fmt: skip
+        record_id=r.id,
+        batch_id=r.batch_id,
+        name=r.name,
+        id_number=idnumber.mask(r.id_number),
+        department=r.department,
+        major=r.major,
+        class_name=r.class_name,
+        status=r.status.value,
+        status_label=r.status.label,
+        updated_at=r.updated_at,
+    )

@@ -73,6 +73,11 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(name=user.name, role=user.role.value, role_label=user.role.label,
-                   institution_code=user.institution_code, active=user.active,
-                   created_at=user.created_at.isoformat(timespec="seconds"))  # fmt: skip
+        return cls(
+            name=user.name,
+            role=user.role.value,
+            role_label=user.role.label,
+            institution_code=user.institution_code,
+            active=user.active,
+            created_at=user.created_at.isoformat(timespec="seconds"),
+        )

@@ -18,6 +18,9 @@ def deliver_notices() -> DeliveryReport:
     delivered = deliver_due(default_engine(), get_settings())
     get_run_logger().info(
         "notices: %d sent, %d to retry later, %d failed, %d still pending",
-        delivered.sent, delivered.retry_later, delivered.failed, delivered.still_pending,
-    )  # fmt: skip
+        delivered.sent,
+        delivered.retry_later,
+        delivered.failed,
+        delivered.still_pending,
+    )
     return delivered

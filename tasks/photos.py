@@ -34,14 +34,23 @@ def receive_photo_files(batch_id: int, source: Path, record_id: int | None, acto
     key = photo_key(default_engine(), batch_id, record_id) if record_id is not None else None
     listing = list_upload(settings, source, id_number=key)
     report = receive_photos(
-        default_engine(), settings, batch_id=batch_id, listing=listing, source_name=source.name,
+        default_engine(),
+        settings,
+        batch_id=batch_id,
+        listing=listing,
+        source_name=source.name,
         author=IntakeAuthor(actor, flow_run.id),
-    )  # fmt: skip
+    )
     get_run_logger().info(
         "photo intake %d from %s%s: %d files, %d accepted, %d unchanged, %d not accepted",
-        report.intake_id, source.name, f" for record {record_id}" if record_id is not None else "",
-        report.total, report.accepted, report.unchanged, report.not_accepted,
-    )  # fmt: skip
+        report.intake_id,
+        source.name,
+        f" for record {record_id}" if record_id is not None else "",
+        report.total,
+        report.accepted,
+        report.unchanged,
+        report.not_accepted,
+    )
     return report
 
 
@@ -61,6 +70,9 @@ def review_chunk(attempt_ids: list[int], actor: str) -> list[ReviewedAttempt]:
     passed = sum(item.passed for item in reviewed)
     get_run_logger().info(
         "reviewed %d of %d attempts: %d passed, %d sent back for a reshoot",
-        len(reviewed), len(attempt_ids), passed, len(reviewed) - passed,
-    )  # fmt: skip
+        len(reviewed),
+        len(attempt_ids),
+        passed,
+        len(reviewed) - passed,
+    )
     return reviewed

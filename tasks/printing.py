@@ -19,8 +19,11 @@ def build_print_order(order_id: int) -> PrintOrderOut:
     built = build_order(default_engine(), get_settings(), order_id)
     get_run_logger().info(
         "print order %d: %d photos in %d sub-packages, %d sheets",
-        order_id, built.photos, len(built.sub_packages), sum(sub.sheets for sub in built.sub_packages),
-    )  # fmt: skip
+        order_id,
+        built.photos,
+        len(built.sub_packages),
+        sum(sub.sheets for sub in built.sub_packages),
+    )
     return built
 
 

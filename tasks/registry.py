@@ -34,11 +34,18 @@ def send_chunk(submission_ids: list[int], actor: str) -> SubmissionRound:
     """Send one chunk of submissions in packages and apply the registry's answers."""
     settings = get_settings()
     with RegistryClient.from_settings(settings) as client:
-        sent = send_submissions(default_engine(), settings, client, submission_ids, actor=actor,
-                                flow_run_id=flow_run.id)  # fmt: skip
+        sent = send_submissions(
+            default_engine(), settings, client, submission_ids, actor=actor, flow_run_id=flow_run.id
+        )
     logger = get_run_logger()
-    logger.info("sent %d of %d submissions: %d accepted, %d registered, %d rejected",
-                sent.sent, len(submission_ids), sent.accepted, sent.registered, sent.rejected)  # fmt: skip
+    logger.info(
+        "sent %d of %d submissions: %d accepted, %d registered, %d rejected",
+        sent.sent,
+        len(submission_ids),
+        sent.accepted,
+        sent.registered,
+        sent.rejected,
+    )
     if sent.registry_error:
         logger.warning("registry: %s", sent.registry_error)
     return sent

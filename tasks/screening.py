@@ -25,19 +25,25 @@ def list_unscreened(batch_id: int) -> list[int]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def screen_chunk(attempt_ids: list[int], actor: str) -> list[ScreenedAttempt]:
     """Screening for one chunk: tamper checks in the workers, early comparisons, scores, approvals."""
-    screened = screen_attempts(default_engine(), get_settings(), attempt_ids, actor=actor,
-                               flow_run_id=flow_run.id)  # fmt: skip
+    screened = screen_attempts(
+        default_engine(), get_settings(), attempt_ids, actor=actor, flow_run_id=flow_run.id
+    )
     auto = sum(item.outcome == "auto_approved" for item in screened)
     get_run_logger().info(
         "screened %d of %d photos: %d auto-approved, %d to reviewers, %d with signs of editing",
-        len(screened), len(attempt_ids), auto, len(screened) - auto, sum(i.tamper_flagged for i in screened),
-    )  # fmt: skip
+        len(screened),
+        len(attempt_ids),
+        auto,
+        len(screened) - auto,
+        sum(i.tamper_flagged for i in screened),
+    )
     return screened
 
 
 @task(cache_policy=NO_CACHE)
 def learn_weights(actor: str, threshold: float | None) -> WeightsOut:
     """Recompute the interfaces' success rates and check them on the held-back decisions."""
-    weights = recompute_weights(default_engine(), get_settings(), actor=actor, threshold=threshold,
-                                flow_run_id=flow_run.id)  # fmt: skip
+    weights = recompute_weights(
+        default_engine(), get_settings(), actor=actor, threshold=threshold, flow_run_id=flow_run.id
+    )
     return weights_out(weights)

@@ -30,8 +30,12 @@ def compare_chunk(record_ids: list[int], actor: str) -> list[ComparedRecord]:
     held = sum(item.status == "held" for item in moved)
     get_run_logger().info(
         "compared %d of %d records: %d collected, %d held, %d waiting",
-        len(moved), len(record_ids), len(moved) - held, held, len(compared) - len(moved),
-    )  # fmt: skip
+        len(moved),
+        len(record_ids),
+        len(moved) - held,
+        held,
+        len(compared) - len(moved),
+    )
     return compared
 
 

@@ -44,8 +44,13 @@ def manual_queue(
     pages can show them); without, the attempts name files that do not exist (enough for the queue).
     Returns the queue's review ids, oldest first.
     """
-    rows = generate_rows(count, institution_code=institution, institution_name=INSTITUTION_NAMES[institution],
-                         category=EducationCategory.REGULAR, seed=seed)  # fmt: skip
+    rows = generate_rows(
+        count,
+        institution_code=institution,
+        institution_name=INSTITUTION_NAMES[institution],
+        category=EducationCategory.REGULAR,
+        seed=seed,
+    )
     roster = write_roster_workbook(folder / f"queue-{institution}-{seed}.xlsx", rows)
     report = upload(engine, settings, roster, institution=institution)
     with session_scope(engine) as session:
@@ -78,12 +83,30 @@ def hold(engine: Engine, settings: Settings, review_id: int, *, score: float, re
         relative = Path("references") / f"{record.id}-enrollment.jpg"
         (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(reference, settings.data_dir / relative)
-        session.add(ReferencePhoto(record_id=record.id, kind=ComparisonKind.ENROLLMENT, sha256="1" * 64,
-                                   size_bytes=1, path=relative.as_posix(), source="test.zip",
-                                   received_by="test"))  # fmt: skip
-        session.add(Comparison(record_id=record.id, attempt_id=review.attempt_id,
-                               kind=ComparisonKind.ENROLLMENT, outcome=ComparisonOutcome.SCORED, model="Dlib",
-                               model_version="test", score=score, band=band, compared_by="test"))  # fmt: skip
+        session.add(
+            ReferencePhoto(
+                record_id=record.id,
+                kind=ComparisonKind.ENROLLMENT,
+                sha256="1" * 64,
+                size_bytes=1,
+                path=relative.as_posix(),
+                source="test.zip",
+                received_by="test",
+            )
+        )
+        session.add(
+            Comparison(
+                record_id=record.id,
+                attempt_id=review.attempt_id,
+                kind=ComparisonKind.ENROLLMENT,
+                outcome=ComparisonOutcome.SCORED,
+                model="Dlib",
+                model_version="test",
+                score=score,
+                band=band,
+                compared_by="test",
+            )
+        )
         return record.id
 
 
@@ -96,14 +119,29 @@ def passed_attempt(
     if photo is not None:
         (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
         (settings.data_dir / relative).write_bytes(photo)
-    attempt = PhotoAttempt(record_id=record.id, attempt_no=1, file_name=f"{record.id}.jpg", sha256="0" * 64,
-                           size_bytes=1, original_path=relative.as_posix(), received_by="test")  # fmt: skip
+    attempt = PhotoAttempt(
+        record_id=record.id,
+        attempt_no=1,
+        file_name=f"{record.id}.jpg",
+        sha256="0" * 64,
+        size_bytes=1,
+        original_path=relative.as_posix(),
+        received_by="test",
+    )
     session.add(attempt)
     session.flush()
-    session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True,
-                           spec_image_path=relative.as_posix(), reviewed_by="test",
-                           measurements=[{"measure": "yaw", "value": 2.5, "low": -10, "high": 10,
-                                          "passed": True, "reason": None}]))  # fmt: skip
+    session.add(
+        AutoReview(
+            attempt_id=attempt.id,
+            passed=True,
+            standardised=True,
+            spec_image_path=relative.as_posix(),
+            reviewed_by="test",
+            measurements=[
+                {"measure": "yaw", "value": 2.5, "low": -10, "high": 10, "passed": True, "reason": None}
+            ],
+        )
+    )
     transition(session, record, RecordStatus.IN_AUTO_REVIEW, actor="test")
     transition(session, record, RecordStatus.IN_MANUAL_REVIEW, actor="test")
     return attempt
@@ -125,5 +163,10 @@ def reject(engine: Engine, review_ids: list[int]) -> None:
     """A reviewer claims and rejects these photos of the manual queue (bad lighting)."""
     claim(engine, reviewer="alice", limit=len(review_ids), lease=timedelta(minutes=15))
     for review_id in review_ids:
-        decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED,
-               reasons=[ManualRejectReason.LIGHTING])  # fmt: skip
+        decide(
+            engine,
+            review_id,
+            reviewer="alice",
+            decision=ManualDecision.REJECTED,
+            reasons=[ManualRejectReason.LIGHTING],
+        )

@@ -55,13 +55,26 @@ def reviewed_photo(
         )
         (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(photo, settings.data_dir / relative)
-        attempt = PhotoAttempt(record_id=record_id, attempt_no=number, file_name=photo.name, sha256="0" * 64,
-                               size_bytes=photo.stat().st_size, original_path=relative.as_posix(),
-                               received_by="test")  # fmt: skip
+        attempt = PhotoAttempt(
+            record_id=record_id,
+            attempt_no=number,
+            file_name=photo.name,
+            sha256="0" * 64,
+            size_bytes=photo.stat().st_size,
+            original_path=relative.as_posix(),
+            received_by="test",
+        )
         session.add(attempt)
         session.flush()
-        session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True,
-                               spec_image_path=relative.as_posix(), reviewed_by="test"))  # fmt: skip
+        session.add(
+            AutoReview(
+                attempt_id=attempt.id,
+                passed=True,
+                standardised=True,
+                spec_image_path=relative.as_posix(),
+                reviewed_by="test",
+            )
+        )
         path = [RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW]
         if to != RecordStatus.IN_MANUAL_REVIEW:
             path.append(to)
@@ -74,8 +87,15 @@ def reviewed_photo(
 
 def enrollment_photo(engine: Engine, settings: Settings, record_id: int, photo: Path) -> None:
     with session_scope(engine) as session:
-        keep_reference(session, settings.data_dir, record_id=record_id, kind=ComparisonKind.ENROLLMENT,
-                       data=photo.read_bytes(), source="test.zip", actor="test")  # fmt: skip
+        keep_reference(
+            session,
+            settings.data_dir,
+            record_id=record_id,
+            kind=ComparisonKind.ENROLLMENT,
+            data=photo.read_bytes(),
+            source="test.zip",
+            actor="test",
+        )
 
 
 def registry_folder(folder: Path, photos: dict[str, Path]) -> Path:

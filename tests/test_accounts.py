@@ -210,8 +210,19 @@ def test_cli_user_add_reads_the_password_from_stdin_and_list_shows_no_hash(monke
 
 def test_cli_user_add_for_an_institution_admin_prints_json(monkeypatch, capsys, engine, settings, contract):
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\r\n"))
-    code, out, _ = run(monkeypatch, capsys, "user", "add", "bob", "--role", "院校管理员", "--institution",
-                       INSTITUTION, "--password-stdin", "--json")  # fmt: skip
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "user",
+        "add",
+        "bob",
+        "--role",
+        "院校管理员",
+        "--institution",
+        INSTITUTION,
+        "--password-stdin",
+        "--json",
+    )
     assert code == 0
     shown = json.loads(out)
     assert (shown["name"], shown["role"], shown["institution_code"]) == (

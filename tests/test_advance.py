@@ -29,9 +29,14 @@ def test_advance_submits_the_collected_of_every_batch_and_leaves_the_undecided_a
     (tmp_path / "a").mkdir()
     collected(engine, settings, tmp_path / "a", 3)
     with session_scope(engine) as session:
-        add_contract(session, institution_code="10002", institution_name="第二测试学院",
-                     category=EducationCategory.REGULAR, price_per_photo=Decimal("30.00"),
-                     valid_until=date.today() + timedelta(days=30))  # fmt: skip
+        add_contract(
+            session,
+            institution_code="10002",
+            institution_name="第二测试学院",
+            category=EducationCategory.REGULAR,
+            price_per_photo=Decimal("30.00"),
+            valid_until=date.today() + timedelta(days=30),
+        )
     manual_queue(engine, settings, tmp_path, 2, institution="10002")  # another batch, still in review
 
     first = advance_flow()

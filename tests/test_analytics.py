@@ -50,9 +50,14 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def second_institution(engine) -> None:
     with session_scope(engine) as session:
-        add_contract(session, institution_code="10002", institution_name="第二测试学院",
-                     category=EducationCategory.REGULAR, price_per_photo=Decimal("25.00"),
-                     valid_until=date.today() + timedelta(days=365))  # fmt: skip
+        add_contract(
+            session,
+            institution_code="10002",
+            institution_name="第二测试学院",
+            category=EducationCategory.REGULAR,
+            price_per_photo=Decimal("25.00"),
+            valid_until=date.today() + timedelta(days=365),
+        )
 
 
 def record_ids(engine, review_ids: list[int]) -> list[int]:
@@ -92,8 +97,15 @@ def test_status_durations_take_median_and_p90_of_consecutive_events(engine, sett
         for record_id, offsets in hours.items():
             previous = None
             for status, offset in zip(statuses, offsets, strict=True):
-                session.add(RecordEvent(record_id=record_id, from_status=previous, to_status=status,
-                                        actor="test", at=BASE + timedelta(hours=offset)))  # fmt: skip
+                session.add(
+                    RecordEvent(
+                        record_id=record_id,
+                        from_status=previous,
+                        to_status=status,
+                        actor="test",
+                        at=BASE + timedelta(hours=offset),
+                    )
+                )
                 previous = status
 
     table = status_durations(engine)
@@ -113,13 +125,22 @@ def test_reviewer_throughput_counts_decisions_per_reviewer_and_day(engine, setti
     claim(engine, reviewer="bob", limit=5, lease=timedelta(minutes=15))
     for minute, review_id in enumerate(reviews[:5], start=1):
         rejected = minute <= 2
-        decide(engine, review_id, reviewer="bob",
-               decision=ManualDecision.REJECTED if rejected else ManualDecision.APPROVED,
-               reasons=[ManualRejectReason.SHADOW] if rejected else [],
-               now=BASE + timedelta(minutes=minute))  # fmt: skip
+        decide(
+            engine,
+            review_id,
+            reviewer="bob",
+            decision=ManualDecision.REJECTED if rejected else ManualDecision.APPROVED,
+            reasons=[ManualRejectReason.SHADOW] if rejected else [],
+            now=BASE + timedelta(minutes=minute),
+        )
     claim(engine, reviewer="carol", limit=1, lease=timedelta(minutes=15))
-    decide(engine, reviews[5], reviewer="carol", decision=ManualDecision.APPROVED,
-           now=BASE + timedelta(days=1, hours=1))  # fmt: skip
+    decide(
+        engine,
+        reviews[5],
+        reviewer="carol",
+        decision=ManualDecision.APPROVED,
+        now=BASE + timedelta(days=1, hours=1),
+    )
 
     table = reviewer_throughput(engine)
 
@@ -137,14 +158,25 @@ def test_score_distribution_bins_scores_by_ten_with_band_counts(engine, settings
         hold(engine, settings, review_id, score=score, reference=reference)
     with session_scope(engine) as session:
         queued = session.exec(select(ManualReview).order_by(ManualReview.id)).all()
-        registry = [(85.5, SimilarityBand.SAME, ComparisonOutcome.SCORED),
-                    (100.0, SimilarityBand.SAME, ComparisonOutcome.SCORED),
-                    (None, None, ComparisonOutcome.REFERENCE_NOT_FOUND)]  # fmt: skip
+        registry = [
+            (85.5, SimilarityBand.SAME, ComparisonOutcome.SCORED),
+            (100.0, SimilarityBand.SAME, ComparisonOutcome.SCORED),
+            (None, None, ComparisonOutcome.REFERENCE_NOT_FOUND),
+        ]
         for review, (score, band, outcome) in zip(queued, registry, strict=True):
-            session.add(Comparison(record_id=review.record_id, attempt_id=review.attempt_id,
-                                   kind=ComparisonKind.ID_REGISTRY, outcome=outcome, model="Dlib",
-                                   model_version="test", score=score, band=band,
-                                   compared_by="test"))  # fmt: skip
+            session.add(
+                Comparison(
+                    record_id=review.record_id,
+                    attempt_id=review.attempt_id,
+                    kind=ComparisonKind.ID_REGISTRY,
+                    outcome=outcome,
+                    model="Dlib",
+                    model_version="test",
+                    score=score,
+                    band=band,
+                    compared_by="test",
+                )
+            )
 
     table = score_distribution(engine)
 
@@ -185,9 +217,20 @@ def test_review_sla_counts_open_items_now_and_decisions_by_their_wait_per_batch(
 
     table = review_sla(engine, now=NOW, sla_days=(1, 3))
 
-    columns = ["institution_code", "institution_name", "category", "en", "learning_centre",
-               "open_on_time", "open_due", "open_overdue", "decided", "decided_on_time", "decided_late",
-               "on_time_rate"]  # fmt: skip
+    columns = [
+        "institution_code",
+        "institution_name",
+        "category",
+        "en",
+        "learning_centre",
+        "open_on_time",
+        "open_due",
+        "open_overdue",
+        "decided",
+        "decided_on_time",
+        "decided_late",
+        "on_time_rate",
+    ]
     assert table.select(columns).rows() == [
         ("10001", INSTITUTION_NAME, "regular", EducationCategory.REGULAR.en, "", 2, 2, 2, 4, 3, 1, 0.75),
         ("10002", "第二测试学院", "regular", EducationCategory.REGULAR.en, "", 1, 0, 0, 1, 0, 1, 0.0),
@@ -204,11 +247,12 @@ def test_review_sla_agrees_with_the_queue_page_on_boundary_days(engine, settings
     assert (counts.on_time, counts.due, counts.overdue) == tuple(
         table[column].sum() for column in ("open_on_time", "open_due", "open_overdue")
     )
-    assert review_sla(engine, now=NOW + timedelta(seconds=1)).select("open_on_time", "open_due",
-                                                                     "open_overdue").rows() == [
+    assert review_sla(engine, now=NOW + timedelta(seconds=1)).select(
+        "open_on_time", "open_due", "open_overdue"
+    ).rows() == [
         (1, 2, 3),
         (1, 0, 0),
-    ]  # fmt: skip
+    ]
 
 
 def test_reshoot_rates_per_institution_count_records_and_sources(engine, settings, tmp_path):
@@ -218,13 +262,28 @@ def test_reshoot_rates_per_institution_count_records_and_sources(engine, setting
     reject(engine, first[:2])
     with session_scope(engine) as session:
         for attempt_no in (1, 2):
-            session.add(ReshootRequest(record_id=other[0], attempt_no=attempt_no,
-                                       source=ReshootSource.AUTO_REVIEW, requested_by="test"))  # fmt: skip
+            session.add(
+                ReshootRequest(
+                    record_id=other[0],
+                    attempt_no=attempt_no,
+                    source=ReshootSource.AUTO_REVIEW,
+                    requested_by="test",
+                )
+            )
 
     table = reshoot_rates(engine)
 
-    columns = ["institution_code", "records", "records_reshot", "reshoot_rate", "reshoots", "auto_review",
-               "manual_review", "held", "registry"]  # fmt: skip
+    columns = [
+        "institution_code",
+        "records",
+        "records_reshot",
+        "reshoot_rate",
+        "reshoots",
+        "auto_review",
+        "manual_review",
+        "held",
+        "registry",
+    ]
     assert table.select(columns).rows() == [
         ("10001", 4, 2, 0.5, 2, 0, 2, 0, 0),
         ("10002", 2, 1, 0.5, 2, 2, 0, 0, 0),
@@ -241,9 +300,15 @@ def test_write_report_files_read_back_and_show_no_id_numbers(engine, settings, t
 
     assert sorted(p.name for p in files) == sorted(
         [f"{name}.{fmt}" for name in tables]
-        + ["auto_fail_rates.png", "status_hours.png", "reviewer_throughput.png", "score_distribution.png",
-           "reshoot_rates.png", "review_sla.png"]
-    )  # fmt: skip
+        + [
+            "auto_fail_rates.png",
+            "status_hours.png",
+            "reviewer_throughput.png",
+            "score_distribution.png",
+            "reshoot_rates.png",
+            "review_sla.png",
+        ]
+    )
     read = pl.read_csv if fmt == "csv" else pl.read_parquet
     for name, frame in tables.items():
         back = read(tmp_path / "report" / f"{name}.{fmt}")

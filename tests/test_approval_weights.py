@@ -70,10 +70,18 @@ def _screened(engine, scores: Callable[[int], dict[I, float]]) -> None:
     with session_scope(engine) as session:
         for review in session.exec(select(ManualReview).order_by(ManualReview.id)):
             record = session.get(StudentRecord, review.record_id)
-            session.add(Screening(attempt_id=review.attempt_id, record_id=record.id, batch_id=record.batch_id,
-                                  scores={k.value: v for k, v in scores(review.attempt_id).items()},
-                                  outcome=ScreeningOutcome.TO_REVIEWER, complete=True,
-                                  tamper={"score": 0.0, "flagged": False}, screened_by="test"))  # fmt: skip
+            session.add(
+                Screening(
+                    attempt_id=review.attempt_id,
+                    record_id=record.id,
+                    batch_id=record.batch_id,
+                    scores={k.value: v for k, v in scores(review.attempt_id).items()},
+                    outcome=ScreeningOutcome.TO_REVIEWER,
+                    complete=True,
+                    tamper={"score": 0.0, "flagged": False},
+                    screened_by="test",
+                )
+            )
 
 
 def _decide_all(engine, approved) -> None:
@@ -148,8 +156,13 @@ def test_ops_approvals_of_the_whole_queue_never_teach_auto_approval(
     claim(engine, reviewer="alice", limit=4, lease=timedelta(minutes=15))
     for review_id in queue[:3]:
         decide(engine, review_id, reviewer="alice", decision=ManualDecision.APPROVED)
-    decide(engine, queue[3], reviewer="alice", decision=ManualDecision.REJECTED,
-           reasons=[ManualRejectReason.LIGHTING])  # fmt: skip
+    decide(
+        engine,
+        queue[3],
+        reviewer="alice",
+        decision=ManualDecision.REJECTED,
+        reasons=[ManualRejectReason.LIGHTING],
+    )
     with session_scope(engine) as session:
         batch_id = session.exec(select(StudentRecord.batch_id)).first()
     # the domain call behind `photoflow manual approve --batch N --all`: the other 8 photos

@@ -120,8 +120,10 @@ def test_a_reviewer_logs_in_and_works_the_queue_with_the_keyboard(
     with session_scope(engine) as session:
         rejected, approved, untouched = (session.get(ManualReview, i) for i in (first, second, third))
     assert (rejected.decision, rejected.reasons, rejected.decided_by) == (
-        ManualDecision.REJECTED, ["clarity", "shadow"], reviewer,
-    )  # fmt: skip
+        ManualDecision.REJECTED,
+        ["clarity", "shadow"],
+        reviewer,
+    )
     assert (approved.decision, approved.decided_by) == (ManualDecision.APPROVED, reviewer)
     assert untouched.decision is None and untouched.holder == reviewer
     assert status_of(engine, rejected.record_id) == RecordStatus.RESHOOT_REQUESTED
@@ -143,8 +145,9 @@ def test_an_admin_bulk_resolves_held_records(
             valid_until=date.today() + timedelta(days=365),
         )
     ours = manual_queue(engine, settings, tmp_path, 3, photo=neutral(1))
-    theirs = manual_queue(engine, settings, tmp_path, 1, photo=neutral(2), seed=12,
-                          institution=OTHER_INSTITUTION)  # fmt: skip
+    theirs = manual_queue(
+        engine, settings, tmp_path, 1, photo=neutral(2), seed=12, institution=OTHER_INSTITUTION
+    )
     low, lower, middling = (
         hold(engine, settings, review_id, score=score, reference=smiling(3))
         for review_id, score in zip(ours, (40, 30, 70), strict=True)
@@ -179,8 +182,10 @@ def test_an_admin_bulk_resolves_held_records(
     assert confirmations == ["确认按筛选条件批量处理？ / Decide every record matching the filter?"]
 
     assert [status_of(engine, r) for r in (low, lower, middling)] == [
-        RecordStatus.RESHOOT_REQUESTED, RecordStatus.RESHOOT_REQUESTED, RecordStatus.HELD,
-    ]  # fmt: skip
+        RecordStatus.RESHOOT_REQUESTED,
+        RecordStatus.RESHOOT_REQUESTED,
+        RecordStatus.HELD,
+    ]
     assert actors_of_moves_to(engine, low, RecordStatus.RESHOOT_REQUESTED) == [admin]
 
     expect(rows).to_have_count(1)
@@ -201,8 +206,10 @@ def test_an_admin_bulk_resolves_held_records(
 def test_a_wrong_password_is_refused_and_logs_nobody_in(engine: Engine, page: Page) -> None:
     reviewer = account(engine, "zhao.reviewer", UserRole.REVIEWER)
     refusals: list[int] = []
-    page.on("response", lambda response: refusals.append(response.status) if _is_login_post(response.request)
-            else None)  # fmt: skip
+    page.on(
+        "response",
+        lambda response: refusals.append(response.status) if _is_login_post(response.request) else None,
+    )
 
     log_in_with_the_form(page, reviewer, password=PASSWORD + "x")
 

@@ -38,8 +38,9 @@ def roster(engine, settings, contract, tmp_path):
 
 def photoflow(*args: str) -> subprocess.CompletedProcess[str]:
     """The console script in a new process, with no terminal; the `settings` fixture set its environment."""
-    return subprocess.run([PHOTOFLOW, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          timeout=300, check=False)  # fmt: skip
+    return subprocess.run(
+        [PHOTOFLOW, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300, check=False
+    )
 
 
 def refused(result: subprocess.CompletedProcess[str]) -> str:

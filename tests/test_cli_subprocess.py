@@ -86,8 +86,16 @@ class Cli:
     ran: dict[str, list[subprocess.CompletedProcess[str]]] = field(default_factory=lambda: defaultdict(list))
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run([PHOTOFLOW, *args], env=self.env, cwd=self.cwd, input=stdin, text=True,
-                                capture_output=True, timeout=300, check=False)  # fmt: skip
+        result = subprocess.run(
+            [PHOTOFLOW, *args],
+            env=self.env,
+            cwd=self.cwd,
+            input=stdin,
+            text=True,
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
         self.ran[words_of(args)].append(result)
         assert "Traceback" not in result.stdout + result.stderr, (args, result.stderr)
         return result
@@ -104,8 +112,15 @@ class Cli:
     def started(self, *args: str) -> subprocess.Popen:
         """A server command started in the background (stopped by the scenario); counted as run."""
         self.ran[words_of(args)].append(subprocess.CompletedProcess(args, 0))
-        return subprocess.Popen([PHOTOFLOW, *args], env=self.env, cwd=self.cwd, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        return subprocess.Popen(
+            [PHOTOFLOW, *args],
+            env=self.env,
+            cwd=self.cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
 
 def wait_for(url: str, process: subprocess.Popen, *, token: str | None = None, seconds: float = 60) -> str:
@@ -162,19 +177,40 @@ def scenario(
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PHOTOFLOW_", "PREFECT_"))}
     env.pop("DATABASE_URL", None)
     token = "scenario-token"
-    env.update({"PHOTOFLOW_DATA_DIR": str(root / "data"), "PHOTOFLOW_DEEPFACE_HOME": str(deepface_home),
-                "PHOTOFLOW_ACTOR": "ops-test", "PHOTOFLOW_PHOTO_WORKERS": "1", "PREFECT_API_URL":
-                PREFECT_API_URL.value(), "PREFECT_HOME": str(root / "prefect"), "COLUMNS": "80",
-                "PYTHONUNBUFFERED": "1", "PHOTOFLOW_REGISTRY_TOKEN": token,
-                "PHOTOFLOW_REGISTRY_POLL_S": "0.1", "PHOTOFLOW_REGISTRY_BACKOFF_S": "0.1"})  # fmt: skip
+    env.update(
+        {
+            "PHOTOFLOW_DATA_DIR": str(root / "data"),
+            "PHOTOFLOW_DEEPFACE_HOME": str(deepface_home),
+            "PHOTOFLOW_ACTOR": "ops-test",
+            "PHOTOFLOW_PHOTO_WORKERS": "1",
+            "PREFECT_API_URL": PREFECT_API_URL.value(),
+            "PREFECT_HOME": str(root / "prefect"),
+            "COLUMNS": "80",
+            "PYTHONUNBUFFERED": "1",
+            "PHOTOFLOW_REGISTRY_TOKEN": token,
+            "PHOTOFLOW_REGISTRY_POLL_S": "0.1",
+            "PHOTOFLOW_REGISTRY_BACKOFF_S": "0.1",
+        }
+    )
     cli = Cli(env, root)
     rows = students(4, seed=21)
     ids = [row["id_number"] for row in rows]
     results: dict[str, object] = {}
 
     cli.ok("db", "upgrade")
-    results["contract"] = cli.json("contract", "add", *CONTRACT, "--name", "测试大学", "--price", "30.00",
-                                   "--valid-until", "2099-12-31", "--services", "id")  # fmt: skip
+    results["contract"] = cli.json(
+        "contract",
+        "add",
+        *CONTRACT,
+        "--name",
+        "测试大学",
+        "--price",
+        "30.00",
+        "--valid-until",
+        "2099-12-31",
+        "--services",
+        "id",
+    )
     results["interception"] = cli.ok("contract", "interception", "--institution", INSTITUTION, "on")
     results["contracts"] = cli.json("contract", "list")
     results["template"] = cli.ok("template", "roster", "-o", "template.xlsx")
@@ -193,8 +229,9 @@ def scenario(
     shutil.copyfile(SMILING / "005_08.jpg", photos / f"{ids[3]}.jpg")
     intake = cli(*["photo", "intake", str(photos), *CONTRACT, "--json"])
     results["intake"] = intake
-    results["photo add"] = cli.json("photo", "add", str(NEUTRAL / "003_03.jpg"), "--id-number", ids[2],
-                                    *CONTRACT)  # fmt: skip
+    results["photo add"] = cli.json(
+        "photo", "add", str(NEUTRAL / "003_03.jpg"), "--id-number", ids[2], *CONTRACT
+    )
     results["photo review"] = cli.json("photo", "review", *CONTRACT)
     results["check"] = cli.json("check", str(NEUTRAL / "004_03.jpg"), "--out", "checked")
     results["compare"] = cli.json("compare", str(NEUTRAL / "001_03.jpg"), str(SMILING / "001_08.jpg"))
@@ -220,8 +257,9 @@ def scenario(
     results["held"] = cli.json("held", "list", "--batch", str(batch))
     results["held table"] = cli.ok("held", "list")
     results["held wide"] = cli.ok("held", "list", "--wide")
-    results["decide"] = cli.json("held", "decide", "submit", "--id-number", ids[1], "--id-number", ids[2],
-                                 "--yes")  # fmt: skip
+    results["decide"] = cli.json(
+        "held", "decide", "submit", "--id-number", ids[1], "--id-number", ids[2], "--yes"
+    )
 
     enrollment = root / "enrollment.zip"
     with zipfile.ZipFile(enrollment, "w") as archive:
@@ -243,8 +281,18 @@ def scenario(
     results["registry status"] = cli.json("registry", "status", "--batch", str(batch))
     results["retry"] = cli.ok("registry", "retry", "--batch", str(batch))
 
-    order = cli.json("print", "request", "--batch", str(batch), "--layout", "two_inch", "--address",
-                     "示范路 1 号", "--split-by", "department")  # fmt: skip
+    order = cli.json(
+        "print",
+        "request",
+        "--batch",
+        str(batch),
+        "--layout",
+        "two_inch",
+        "--address",
+        "示范路 1 号",
+        "--split-by",
+        "department",
+    )
     results["order"] = order
     results["printing"] = cli.ok("print", "status", str(order["id"]), "printing")
     results["shipped"] = cli.ok("print", "status", str(order["id"]), "shipped", "--note", "SF123")
@@ -269,10 +317,10 @@ def scenario(
     results["weights"] = cli.json("approval", "weights")
     results["approval report"] = cli.json("approval", "report")
 
-    results["user add"] = cli.json("user", "add", "ops1", "--role", "ops", "--password-stdin",
-                                   stdin="testpass2026\n")  # fmt: skip
-    results["user password"] = cli.ok("user", "password", "ops1", "--password-stdin",
-                                      stdin="otherpass2027\n")  # fmt: skip
+    results["user add"] = cli.json(
+        "user", "add", "ops1", "--role", "ops", "--password-stdin", stdin="testpass2026\n"
+    )
+    results["user password"] = cli.ok("user", "password", "ops1", "--password-stdin", stdin="otherpass2027\n")
     results["user disable"] = cli.ok("user", "disable", "ops1")
     results["user enable"] = cli.ok("user", "enable", "ops1")
     results["users"] = cli.json("user", "list")
@@ -296,8 +344,14 @@ def test_every_command_shows_its_help_in_a_new_process(tmp_path):
     env.pop("DATABASE_URL", None)
 
     def helped(words: str) -> tuple[str, subprocess.CompletedProcess]:
-        return words, subprocess.run([PHOTOFLOW, *words.split(), "--help"], env=env, capture_output=True,
-                                     text=True, timeout=120, check=False)  # fmt: skip
+        return words, subprocess.run(
+            [PHOTOFLOW, *words.split(), "--help"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         for words, result in pool.map(helped, COMMANDS):
@@ -339,8 +393,10 @@ def test_print_status_moves_an_order_to_printing_then_shipped(scenario):
     assert f"print order {order['id']}: 已寄出" in results["shipped"]
     assert results["print show"]["status"] == "shipped"
     assert [item["status"] for item in results["print list"]] == ["shipped"]
-    assert all(Path(sub["sheets_path"]).is_absolute() and Path(sub["sheets_path"]).is_file()
-               for sub in results["print show"]["sub_packages"])  # fmt: skip
+    assert all(
+        Path(sub["sheets_path"]).is_absolute() and Path(sub["sheets_path"]).is_file()
+        for sub in results["print show"]["sub_packages"]
+    )
 
 
 @pytest.mark.flow
@@ -354,10 +410,17 @@ def test_the_delete_and_demo_calls_did_what_they_say(scenario):
 @pytest.mark.flow
 def test_json_paths_are_full_paths_to_files_that_exist(scenario):
     results = scenario.results
-    paths = [results["export"]["path"], results["export get"]["path"], results["exports"][0]["path"],
-             results["package"]["table_path"], results["package"]["photos_path"],
-             results["packages"][0]["photos_path"], results["package files"]["table_path"],
-             results["check"][0]["standardised"], *(item["path"] for item in results["report"])]  # fmt: skip
+    paths = [
+        results["export"]["path"],
+        results["export get"]["path"],
+        results["exports"][0]["path"],
+        results["package"]["table_path"],
+        results["package"]["photos_path"],
+        results["packages"][0]["photos_path"],
+        results["package files"]["table_path"],
+        results["check"][0]["standardised"],
+        *(item["path"] for item in results["report"]),
+    ]
     assert all(Path(path).is_absolute() and Path(path).is_file() for path in paths), paths
 
 
@@ -367,8 +430,10 @@ def test_roster_and_held_tables_are_readable_at_80_columns(scenario):
     roster_list = results["roster list"]
     assert_readable_at_80(roster_list)
     [row] = table_rows(roster_list)
-    assert [cell.strip() for cell in row[0].split("│")[1:3]] == [str(results["upload"]["upload_id"]),
-                                                                str(scenario.batch)]  # fmt: skip
+    assert [cell.strip() for cell in row[0].split("│")[1:3]] == [
+        str(results["upload"]["upload_id"]),
+        str(scenario.batch),
+    ]
     held_names = [item["name"] for item in results["held"]]
     assert held_names and len(table_rows(results["held table"])) == len(held_names)
     assert_readable_at_80(results["held table"], *held_names)

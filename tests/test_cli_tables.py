@@ -25,25 +25,72 @@ from schemas.reports import (
 
 NAME = "欧阳娜娜丽"  # five characters: ten cells, the longest names rosters hold
 COMPARISONS = [
-    ComparisonOut(kind="id_registry", kind_label="人证比对 / ID registry", outcome="scored",
-                  outcome_label="已比对", score=72.4, band="possible", band_label="可能同一人 / Possibly"),
-    ComparisonOut(kind="enrollment", kind_label="人像比对 / Enrollment", outcome="scored",
-                  outcome_label="已比对", score=41.0, band="different", band_label="非同一人 / Not the same"),
-]  # fmt: skip
-HELD = HeldOut(record_id=12345, batch_id=12, attempt_id=3, id_number="110105********123X", name=NAME,
-               comparisons=COMPARISONS, score=41.0, band="different", held_since="2026-12-07 08:15",
-               fusion_suspected="眼周边缘不自然 unnatural edges around the eyes")  # fmt: skip
-UPLOAD = UploadReport(upload_id=101, batch_id=12, file_name="2026届毕业生名单-计算机学院.xlsx",
-                      institution="10001", category="普通高等教育", status="accepted",
-                      status_label="上传成功 / Uploaded", total=12345, succeeded=12000, failed=345,
-                      unchanged=0, errors=[])  # fmt: skip
-SUBMISSION = SubmissionOut(record_id=12345, name=NAME, id_number="110105********123X", attempt_no=2,
-                           state="rejected", state_label="上网失败 / Rejected", tries=3,
-                           receipt="RCPT-2026-000123456",
-                           reason="照片背景不符合要求 background not uniform", queued_at="2026-12-07 08:00",
-                           answered_at=None)  # fmt: skip
-COMPARED = ComparedRecord(record_id=12345, id_number="110105********123X", name=NAME, status="held",
-                          comparisons=COMPARISONS, waiting="enrollment_photo_missing")  # fmt: skip
+    ComparisonOut(
+        kind="id_registry",
+        kind_label="人证比对 / ID registry",
+        outcome="scored",
+        outcome_label="已比对",
+        score=72.4,
+        band="possible",
+        band_label="可能同一人 / Possibly",
+    ),
+    ComparisonOut(
+        kind="enrollment",
+        kind_label="人像比对 / Enrollment",
+        outcome="scored",
+        outcome_label="已比对",
+        score=41.0,
+        band="different",
+        band_label="非同一人 / Not the same",
+    ),
+]
+HELD = HeldOut(
+    record_id=12345,
+    batch_id=12,
+    attempt_id=3,
+    id_number="110105********123X",
+    name=NAME,
+    comparisons=COMPARISONS,
+    score=41.0,
+    band="different",
+    held_since="2026-12-07 08:15",
+    fusion_suspected="眼周边缘不自然 unnatural edges around the eyes",
+)
+UPLOAD = UploadReport(
+    upload_id=101,
+    batch_id=12,
+    file_name="2026届毕业生名单-计算机学院.xlsx",
+    institution="10001",
+    category="普通高等教育",
+    status="accepted",
+    status_label="上传成功 / Uploaded",
+    total=12345,
+    succeeded=12000,
+    failed=345,
+    unchanged=0,
+    errors=[],
+)
+SUBMISSION = SubmissionOut(
+    record_id=12345,
+    name=NAME,
+    id_number="110105********123X",
+    attempt_no=2,
+    state="rejected",
+    state_label="上网失败 / Rejected",
+    tries=3,
+    receipt="RCPT-2026-000123456",
+    reason="照片背景不符合要求 background not uniform",
+    queued_at="2026-12-07 08:00",
+    answered_at=None,
+)
+COMPARED = ComparedRecord(
+    record_id=12345,
+    id_number="110105********123X",
+    name=NAME,
+    status="held",
+    comparisons=COMPARISONS,
+    waiting="enrollment_photo_missing",
+)
 
 
 def table_rows(text: str) -> list[list[str]]:
@@ -116,8 +163,15 @@ def test_roster_list_wide_adds_institution_and_category(screen):
 
 
 def test_similarity_and_submission_tables_fit_80_columns(screen):
-    report = SimilarityReport(batch_id=12, considered=1, collected=0, held=1, waiting={}, duplicate_faces=0,
-                              records=[COMPARED, COMPARED])  # fmt: skip
+    report = SimilarityReport(
+        batch_id=12,
+        considered=1,
+        collected=0,
+        held=1,
+        waiting={},
+        duplicate_faces=0,
+        records=[COMPARED, COMPARED],
+    )
     cli_output.show_similarity(report)
     cli_registry_output.show_submissions([SUBMISSION, SUBMISSION])
     similarity, submissions = _two_tables(screen.getvalue())
@@ -137,10 +191,16 @@ def test_billing_names_institutions_in_two_lines_at_most(screen, monkeypatch):
     from photoflow.cli_billing import billing_command
     from schemas.print_reports import BillingLine, BillingOut
 
-    line = BillingLine(institution_code="10001", institution_name="示范大学 Demo University",
-                       category="regular", category_label="普通高等教育 / Regular higher education",
-                       period="2026-12", photos=12345, price_per_photo=Decimal("30.00"),
-                       amount=Decimal("370350.00"))  # fmt: skip
+    line = BillingLine(
+        institution_code="10001",
+        institution_name="示范大学 Demo University",
+        category="regular",
+        category_label="普通高等教育 / Regular higher education",
+        period="2026-12",
+        photos=12345,
+        price_per_photo=Decimal("30.00"),
+        amount=Decimal("370350.00"),
+    )
     summary = BillingOut(lines=[line, line], total_photos=24690, total_amount=Decimal("740700.00"))
     monkeypatch.setattr(photoflow.billing, "billing", lambda *args, **kwargs: summary)
 
@@ -152,16 +212,24 @@ def test_billing_names_institutions_in_two_lines_at_most(screen, monkeypatch):
     assert "Regular higher education" in screen.getvalue()
 
 
-ROW_ERROR = RowErrorOut(row=17, column="学历层次", value="本科生", code="not_in_choices",
-                        reason="不在可选范围内（专科、本科、专科起点本科、硕士研究生、博士研究生）",
-                        reason_en="value is not one of the allowed choices "
-                                  "(专科、本科、专科起点本科、硕士研究生、博士研究生)",
-                        hint="choose one of the allowed values")  # fmt: skip
-UNMATCHED = FileProblemOut(name="2026届-计算机学院-unknown-student.jpg", code="unmatched",
-                           reason="未匹配到学生", reason_en="matches no student of this batch",
-                           detail="the name 'UNKNOWN-STUDENT' is neither an ID number nor a collection code "
-                                  "of this batch: name the file after the student's ID number or collection "
-                                  "code, e.g. <证件号>.jpg")  # fmt: skip
+ROW_ERROR = RowErrorOut(
+    row=17,
+    column="学历层次",
+    value="本科生",
+    code="not_in_choices",
+    reason="不在可选范围内（专科、本科、专科起点本科、硕士研究生、博士研究生）",
+    reason_en="value is not one of the allowed choices (专科、本科、专科起点本科、硕士研究生、博士研究生)",
+    hint="choose one of the allowed values",
+)
+UNMATCHED = FileProblemOut(
+    name="2026届-计算机学院-unknown-student.jpg",
+    code="unmatched",
+    reason="未匹配到学生",
+    reason_en="matches no student of this batch",
+    detail="the name 'UNKNOWN-STUDENT' is neither an ID number nor a collection code "
+    "of this batch: name the file after the student's ID number or collection "
+    "code, e.g. <证件号>.jpg",
+)
 
 
 def problem_blocks(text: str) -> list[list[str]]:
@@ -194,8 +262,16 @@ def test_refused_roster_rows_read_as_short_paragraphs_at_80_columns(screen):
 
 def test_files_not_taken_by_intake_read_as_short_paragraphs_at_80_columns(screen):
     """The intake table folded the fix hint into eight lines for one file."""
-    report = IntakeReport(intake_id=1, batch_id=1, source_name="photos", total=2, accepted=1, unchanged=0,
-                          not_accepted=1, problems=[UNMATCHED])  # fmt: skip
+    report = IntakeReport(
+        intake_id=1,
+        batch_id=1,
+        source_name="photos",
+        total=2,
+        accepted=1,
+        unchanged=0,
+        not_accepted=1,
+        problems=[UNMATCHED],
+    )
     cli_output.show_intake(report)
     text = screen.getvalue()
     [block] = problem_blocks(text)

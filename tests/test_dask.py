@@ -98,8 +98,14 @@ def photographed(engine, settings: Settings, folder: Path, photos: list[Path]) -
     (folder / "photos").mkdir()
     for row, photo in zip(rows, photos, strict=True):
         (folder / "photos" / f"{row['id_number']}.jpg").write_bytes(photo.read_bytes())
-    receive_photos(engine, settings, batch_id=batch_id, listing=list_upload(settings, folder / "photos"),
-                   source_name="photos", author=IntakeAuthor("test-admin", None))  # fmt: skip
+    receive_photos(
+        engine,
+        settings,
+        batch_id=batch_id,
+        listing=list_upload(settings, folder / "photos"),
+        source_name="photos",
+        author=IntakeAuthor("test-admin", None),
+    )
     return rows
 
 

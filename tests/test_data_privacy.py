@@ -52,12 +52,25 @@ def test_everything_the_commands_write_is_readable_by_its_owner_only(tmp_path, d
     data.mkdir(mode=0o755)  # made by hand, or by an older photoflow: closed at the next start
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PHOTOFLOW_", "PREFECT_"))}
     env.pop("DATABASE_URL", None)  # the SQLite file in the data folder
-    env.update({"PHOTOFLOW_DATA_DIR": str(data), "PHOTOFLOW_DEEPFACE_HOME": str(deepface_home),
-                "PHOTOFLOW_PHOTO_WORKERS": "1", "PREFECT_API_URL": PREFECT_API_URL.value()})  # fmt: skip
+    env.update(
+        {
+            "PHOTOFLOW_DATA_DIR": str(data),
+            "PHOTOFLOW_DEEPFACE_HOME": str(deepface_home),
+            "PHOTOFLOW_PHOTO_WORKERS": "1",
+            "PREFECT_API_URL": PREFECT_API_URL.value(),
+        }
+    )
 
     def photoflow(*args: str) -> str:
-        done = subprocess.run([PHOTOFLOW, *args], env=env, cwd=tmp_path, capture_output=True, text=True,
-                              timeout=300, check=False)  # fmt: skip
+        done = subprocess.run(
+            [PHOTOFLOW, *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done.stdout
 

@@ -100,8 +100,17 @@ def test_no_full_id_number_reaches_prefects_database_after_the_demo_and_a_photo_
     photo = tmp_path / f"{id_number}.jpg"  # named by ID number, as students' photos are
     shutil.copyfile(original, photo)
 
-    code, _, err = photoflow("photo", "add", str(photo), "--id-number", id_number, "--institution",
-                             "10001", "--category", "regular")  # fmt: skip
+    code, _, err = photoflow(
+        "photo",
+        "add",
+        str(photo),
+        "--id-number",
+        id_number,
+        "--institution",
+        "10001",
+        "--category",
+        "regular",
+    )
 
     assert code == 0, err
     found = full_id_numbers_in_prefect_database()

@@ -63,8 +63,9 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
         "DO_NOT_TRACK": "1",
     }
     log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen([str(PREFECT), "server", "start", "--port", str(port)], env=env, stdout=log,
-                              stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [str(PREFECT), "server", "start", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 120
         while not _healthy(env["PREFECT_API_URL"]):
@@ -97,8 +98,14 @@ def test_the_readme_operations_lines_deploy_and_start_a_batch_run_whose_paramete
         "prefect deployment run batch/batch",
     ], commands
     for command in typed:
-        done = subprocess.run(["bash", "-c", command], cwd=PROJECT, env=prefect_server, capture_output=True,
-                              text=True, timeout=180)  # fmt: skip
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=PROJECT,
+            env=prefect_server,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
     flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", done.stdout).group(1)
     flow_run = httpx.get(f"{prefect_server['PREFECT_API_URL']}/flow_runs/{flow_run_id}", timeout=10).json()

@@ -131,8 +131,14 @@ def mailbox(smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> list[Em
 
 
 def mail_settings(monkeypatch: pytest.MonkeyPatch, port: int, **extra: object) -> Settings:
-    return configure(monkeypatch, smtp_host="127.0.0.1", smtp_port=port, smtp_sender="photos@photoflow.test",
-                     smtp_timeout_s=5, **extra)  # fmt: skip
+    return configure(
+        monkeypatch,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_sender="photos@photoflow.test",
+        smtp_timeout_s=5,
+        **extra,
+    )
 
 
 def test_a_package_holds_the_collected_and_registered_records_with_their_spec_jpegs_named_by_id(

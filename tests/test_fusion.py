@@ -150,8 +150,9 @@ def test_without_references_only_a_near_identical_other_face_is_flagged(calibrat
 def test_photo_between_two_disagreeing_references_is_flagged(calibration, rules):
     id_photo, enrollment = axis(1), at_distance(axis(1), 0.20, 2)  # two different people
     photo = (id_photo + enrollment) / np.linalg.norm(id_photo + enrollment)  # a 50/50 blend of them
-    result = check(photo, {ID: id_photo, ENROLLMENT: enrollment}, OtherIdentities.empty(DIMENSIONS),
-                   calibration, rules)  # fmt: skip
+    result = check(
+        photo, {ID: id_photo, ENROLLMENT: enrollment}, OtherIdentities.empty(DIMENSIONS), calibration, rules
+    )
     [finding] = result.findings
     assert finding.reason is FusionReason.BETWEEN_REFERENCES and finding.other_record_id is None
     assert finding.score >= rules.between_references.min_score
@@ -164,12 +165,22 @@ def test_genuine_photo_with_a_wrong_enrollment_photo_or_agreeing_references_is_n
     id_photo = axis(1)
     wrong_enrollment = at_distance(id_photo, 0.20, 2)
     genuine = at_distance(id_photo, 0.01, 3)
-    mixed_up = check(genuine, {ID: id_photo, ENROLLMENT: wrong_enrollment}, OtherIdentities.empty(DIMENSIONS),
-                     calibration, rules)  # fmt: skip
+    mixed_up = check(
+        genuine,
+        {ID: id_photo, ENROLLMENT: wrong_enrollment},
+        OtherIdentities.empty(DIMENSIONS),
+        calibration,
+        rules,
+    )
     same_person = at_distance(id_photo, 0.03, 2)
     between_agreeing = (id_photo + same_person) / np.linalg.norm(id_photo + same_person)
-    agreeing = check(between_agreeing, {ID: id_photo, ENROLLMENT: same_person},
-                     OtherIdentities.empty(DIMENSIONS), calibration, rules)  # fmt: skip
+    agreeing = check(
+        between_agreeing,
+        {ID: id_photo, ENROLLMENT: same_person},
+        OtherIdentities.empty(DIMENSIONS),
+        calibration,
+        rules,
+    )
     assert not mixed_up.flagged and not agreeing.flagged
 
 

@@ -40,8 +40,9 @@ def batch(engine, settings, contract, tmp_path, monkeypatch):
     fused.write_bytes(save_jpeg(morph(rgb(neutral(10)), rgb(neutral(11))), 92))
     report = upload(engine, settings, write_roster_workbook(tmp_path / "roster.xlsx", students(3)))
     records = batch_records(engine)
-    for record, photo, reference in zip(records, [fused, neutral(11), neutral(12)],
-                                        [smiling(10), smiling(11), smiling(12)], strict=True):  # fmt: skip
+    for record, photo, reference in zip(
+        records, [fused, neutral(11), neutral(12)], [smiling(10), smiling(11), smiling(12)], strict=True
+    ):
         reviewed_photo(engine, settings, record.id, photo, to=RecordStatus.IN_MANUAL_REVIEW)
         enrollment_photo(engine, settings, record.id, reference)
     approve(engine, report.batch_id, actor="reviewer", everyone=True)

@@ -30,9 +30,13 @@ def held_with(engine, record_id: int, attempt_id: int, scores) -> None:
             if score is None:
                 continue
             common = dict(
-                record_id=record_id, attempt_id=attempt_id, kind=kind, model="Dlib", model_version="t",
+                record_id=record_id,
+                attempt_id=attempt_id,
+                kind=kind,
+                model="Dlib",
+                model_version="t",
                 compared_by="stage-3",
-            )  # fmt: skip
+            )
             if score == "nf":
                 session.add(Comparison(outcome=ComparisonOutcome.REFERENCE_NOT_FOUND, **common))
                 continue
@@ -82,10 +86,16 @@ def test_held_records_are_listed_most_doubtful_first_and_filtered_by_band_and_sc
 
 def test_one_record_rejected_for_a_reshoot_and_one_submitted_anyway(engine, held):
     _, records = held
-    rejected = decide_held(engine, HoldDecision.REJECT_RESHOOT, actor="admin-li",
-                           id_numbers=[records[0].id_number], note="not the same person")  # fmt: skip
-    submitted = decide_held(engine, HoldDecision.SUBMIT_ANYWAY, actor="admin-li",
-                            id_numbers=[records[1].id_number.lower()])  # fmt: skip
+    rejected = decide_held(
+        engine,
+        HoldDecision.REJECT_RESHOOT,
+        actor="admin-li",
+        id_numbers=[records[0].id_number],
+        note="not the same person",
+    )
+    submitted = decide_held(
+        engine, HoldDecision.SUBMIT_ANYWAY, actor="admin-li", id_numbers=[records[1].id_number.lower()]
+    )
 
     assert (rejected.decided, submitted.decided) == (1, 1)
     assert status_of(engine, records[0].id) == RecordStatus.RESHOOT_REQUESTED
@@ -95,21 +105,31 @@ def test_one_record_rejected_for_a_reshoot_and_one_submitted_anyway(engine, held
             select(RecordEvent).where(RecordEvent.record_id == records[0].id).order_by(RecordEvent.id.desc())
         ).first()
     assert (event.actor, event.from_status, event.to_status) == (
-        "admin-li", RecordStatus.HELD, RecordStatus.RESHOOT_REQUESTED,
-    )  # fmt: skip
+        "admin-li",
+        RecordStatus.HELD,
+        RecordStatus.RESHOOT_REQUESTED,
+    )
     assert event.reason == "驳回重拍 / Reject, reshoot: not the same person"
 
 
 def test_bulk_decision_by_band_touches_only_the_matching_held_records(engine, held):
     batch_id, records = held
-    report = decide_held(engine, HoldDecision.REJECT_RESHOOT, actor="admin-li",
-                         wanted=HeldFilter(batch_id=batch_id, band="different"))  # fmt: skip
+    report = decide_held(
+        engine,
+        HoldDecision.REJECT_RESHOOT,
+        actor="admin-li",
+        wanted=HeldFilter(batch_id=batch_id, band="different"),
+    )
 
     assert sorted(report.records) == sorted([records[0].id, records[2].id])
     assert [status_of(engine, r.id) for r in records] == [
-        RecordStatus.RESHOOT_REQUESTED, RecordStatus.HELD, RecordStatus.RESHOOT_REQUESTED,
-        RecordStatus.HELD, RecordStatus.HELD, RecordStatus.COLLECTED,
-    ]  # fmt: skip
+        RecordStatus.RESHOOT_REQUESTED,
+        RecordStatus.HELD,
+        RecordStatus.RESHOOT_REQUESTED,
+        RecordStatus.HELD,
+        RecordStatus.HELD,
+        RecordStatus.COLLECTED,
+    ]
     rest = decide_held(
         engine, HoldDecision.SUBMIT_ANYWAY, actor="admin-li", wanted=HeldFilter(batch_id=batch_id)
     )

@@ -42,12 +42,20 @@ def test_tracked_items_pass_through_in_order_and_each_counts_once():
 
 def test_an_export_reports_one_step_per_record_written(tmp_path: Path):
     records = [
-        StudentRecord(batch_id=1, upload_id=1, source_row=row, name=f"学生{row}", id_number=f"{row:018d}",
-                      institution_code="10001", institution_name="测试大学",
-                      category=EducationCategory.REGULAR, level=EducationLevel.BACHELOR,
-                      status=RecordStatus.COLLECTED)
+        StudentRecord(
+            batch_id=1,
+            upload_id=1,
+            source_row=row,
+            name=f"学生{row}",
+            id_number=f"{row:018d}",
+            institution_code="10001",
+            institution_name="测试大学",
+            category=EducationCategory.REGULAR,
+            level=EducationLevel.BACHELOR,
+            status=RecordStatus.COLLECTED,
+        )
         for row in range(4)
-    ]  # fmt: skip
+    ]
     recorder = Recorder()
     with reporting(recorder):
         write_records_workbook(tmp_path / "export.xlsx", records)

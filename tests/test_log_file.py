@@ -27,11 +27,15 @@ def data_dir(tmp_path: Path) -> Path:
 
 def photoflow(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The command as a person runs it, in a new process with its own data folder (SQLite)."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("PREFECT_", "PHOTOFLOW_")) and name != "DATABASE_URL"}  # fmt: skip
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PREFECT_", "PHOTOFLOW_")) and name != "DATABASE_URL"
+    }
     env["PHOTOFLOW_DATA_DIR"] = str(data_dir)
-    return subprocess.run([PHOTOFLOW, *args], capture_output=True, text=True, env=env, check=False,
-                          timeout=300)  # fmt: skip
+    return subprocess.run(
+        [PHOTOFLOW, *args], capture_output=True, text=True, env=env, check=False, timeout=300
+    )
 
 
 def log_text(data_dir: Path) -> str:
@@ -40,8 +44,18 @@ def log_text(data_dir: Path) -> str:
 
 def test_a_flow_command_prints_its_result_and_logs_prefect_and_gx_to_the_log_file(data_dir, tmp_path):
     roster = write_roster_workbook(tmp_path / "roster.xlsx", students(3))
-    contract = ["--institution", INSTITUTION, "--name", "测试大学", "--category", "regular",
-                "--price", "30.00", "--valid-until", "2099-12-31"]  # fmt: skip
+    contract = [
+        "--institution",
+        INSTITUTION,
+        "--name",
+        "测试大学",
+        "--category",
+        "regular",
+        "--price",
+        "30.00",
+        "--valid-until",
+        "2099-12-31",
+    ]
     assert photoflow(data_dir, "contract", "add", *contract).returncode == 0
     upload = ["roster", "upload", str(roster), "--institution", INSTITUTION, "--category", "regular"]
 

@@ -88,8 +88,13 @@ def test_approval_moves_the_record_on_with_the_reviewer_as_actor(engine, setting
         "alice",
     )
     with pytest.raises(DecisionRefused, match="already decided"):
-        decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED,
-               reasons=[ManualRejectReason.LIGHTING])  # fmt: skip
+        decide(
+            engine,
+            review_id,
+            reviewer="alice",
+            decision=ManualDecision.REJECTED,
+            reasons=[ManualRejectReason.LIGHTING],
+        )
 
 
 def test_a_rejection_needs_reasons_and_sends_the_student_back_for_a_new_photo(
@@ -101,13 +106,24 @@ def test_a_rejection_needs_reasons_and_sends_the_student_back_for_a_new_photo(
     with pytest.raises(DecisionRefused, match="at least one reason"):
         decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED)
     with pytest.raises(DecisionRefused, match="needs a note"):
-        decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED,
-               reasons=[ManualRejectReason.OTHER])  # fmt: skip
+        decide(
+            engine,
+            review_id,
+            reviewer="alice",
+            decision=ManualDecision.REJECTED,
+            reasons=[ManualRejectReason.OTHER],
+        )
     assert record_of(engine, review_id).status == RecordStatus.IN_MANUAL_REVIEW
 
     reasons = [ManualRejectReason.SHADOW, ManualRejectReason.OTHER]
-    status = decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED, reasons=reasons,
-                    note="hat brim")  # fmt: skip
+    status = decide(
+        engine,
+        review_id,
+        reviewer="alice",
+        decision=ManualDecision.REJECTED,
+        reasons=reasons,
+        note="hat brim",
+    )
 
     assert status == RecordStatus.RESHOOT_REQUESTED
     with session_scope(engine) as session:
@@ -152,9 +168,14 @@ def test_release_gives_photos_back_and_counts_show_holders_and_age(engine, setti
     counts = queue_counts(engine, settings, reviewer="alice")
 
     assert counts.model_dump() == {
-        "waiting": 3, "held_by_me": 1, "held_by_others": 1,
-        "on_time": 3, "due": 2, "overdue": 0, "decided_by_me_today": 1,
-    }  # fmt: skip
+        "waiting": 3,
+        "held_by_me": 1,
+        "held_by_others": 1,
+        "on_time": 3,
+        "due": 2,
+        "overdue": 0,
+        "decided_by_me_today": 1,
+    }
     assert release(engine, reviewer="alice") == 1
     assert queue_counts(engine, settings, reviewer="alice").waiting == 4
 
@@ -174,8 +195,13 @@ def test_ten_reviewers_working_one_queue_at_once_decide_every_photo_exactly_once
             while held := claim(engine, reviewer=name, limit=10, lease=LEASE):
                 for review_id in held:
                     verdict = ManualDecision.APPROVED if review_id % 3 else ManualDecision.REJECTED
-                    decide(engine, review_id, reviewer=name, decision=verdict,
-                           reasons=[ManualRejectReason.CLARITY] if review_id % 3 == 0 else ())  # fmt: skip
+                    decide(
+                        engine,
+                        review_id,
+                        reviewer=name,
+                        decision=verdict,
+                        reasons=[ManualRejectReason.CLARITY] if review_id % 3 == 0 else (),
+                    )
                     decided[name].append(review_id)
         except BaseException as error:
             failures.append(error)

@@ -52,8 +52,13 @@ def test_decisions_made_before_their_source_was_kept_are_told_apart_by_the_migra
     queue = manual_queue(engine, settings, tmp_path, 6)
     claim(engine, reviewer="alice", limit=3, lease=timedelta(minutes=15))
     decide(engine, queue[0], reviewer="alice", decision=ManualDecision.APPROVED)
-    decide(engine, queue[1], reviewer="alice", decision=ManualDecision.REJECTED,
-           reasons=[ManualRejectReason.SHADOW])  # fmt: skip
+    decide(
+        engine,
+        queue[1],
+        reviewer="alice",
+        decision=ManualDecision.REJECTED,
+        reasons=[ManualRejectReason.SHADOW],
+    )
     with session_scope(engine) as session:
         screened = session.get(ManualReview, queue[3])
         auto_approve(session, screened, reason="auto-approved: test", flow_run_id=None)

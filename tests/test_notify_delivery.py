@@ -45,8 +45,15 @@ def configure(monkeypatch: pytest.MonkeyPatch, **values: object) -> Settings:
 
 
 def smtp_env(port: int, **extra: object) -> dict[str, object]:
-    return {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_sender": SENDER, "smtp_timeout_s": 5,
-            "notify_retry_s": 60, "notify_retry_max_s": 3600, **extra}  # fmt: skip
+    return {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_sender": SENDER,
+        "smtp_timeout_s": 5,
+        "notify_retry_s": 60,
+        "notify_retry_max_s": 3600,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -81,14 +88,25 @@ def queue_notices(
         ).all()
         notices = []
         for record in records:
-            reshoot = ReshootRequest(record_id=record.id, attempt_no=1, source=ReshootSource.MANUAL_REVIEW,
-                                     reasons=[{"code": "background"}], requested_by="test")  # fmt: skip
+            reshoot = ReshootRequest(
+                record_id=record.id,
+                attempt_no=1,
+                source=ReshootSource.MANUAL_REVIEW,
+                reasons=[{"code": "background"}],
+                requested_by="test",
+            )
             session.add(reshoot)
             session.flush()
-            notice = Notification(record_id=record.id, reshoot_id=reshoot.id, subject=SUBJECT, body=BODY,
-                                  recipient=f"s{seed}{record.id:05d}@example.edu",
-                                  message_id=f"<reshoot-{reshoot.id}@photoflow.test>",
-                                  status=NotificationStatus.PENDING, next_try_at=due or utcnow())  # fmt: skip
+            notice = Notification(
+                record_id=record.id,
+                reshoot_id=reshoot.id,
+                subject=SUBJECT,
+                body=BODY,
+                recipient=f"s{seed}{record.id:05d}@example.edu",
+                message_id=f"<reshoot-{reshoot.id}@photoflow.test>",
+                status=NotificationStatus.PENDING,
+                next_try_at=due or utcnow(),
+            )
             session.add(notice)
             notices.append(notice)
         session.flush()
@@ -365,8 +383,12 @@ def test_counts_and_listing_show_the_outbox_per_batch_with_addresses_masked(
         batch_id = record.batch_id
 
     everything = outbox_counts(engine)
-    assert everything == {NotificationStatus.PENDING: 3, NotificationStatus.SENT: 1,
-                          NotificationStatus.FAILED: 1, NotificationStatus.NO_ADDRESS: 0}  # fmt: skip
+    assert everything == {
+        NotificationStatus.PENDING: 3,
+        NotificationStatus.SENT: 1,
+        NotificationStatus.FAILED: 1,
+        NotificationStatus.NO_ADDRESS: 0,
+    }
     assert outbox_counts(engine, batch_id=batch_id)[NotificationStatus.PENDING] == 0
     listed = list_notices(engine, batch_id=batch_id)
     assert [notice.id for notice in listed] == [first_batch[1].id, first_batch[0].id]  # newest first

@@ -61,13 +61,16 @@ def test_photos_match_by_id_number_or_collection_code_and_strangers_are_reported
     engine, settings, roster, tmp_path
 ):
     batch_id, ids = roster
-    folder = folder_of(tmp_path, {
-        f"{ids[0]}.jpg": NEUTRAL[0],
-        f"{ids[1].lower()}.JPG": NEUTRAL[1],  # a lower-case x and an upper-case extension still match
-        "2020062800834.jpg": NEUTRAL[2],
-        "110101199003074514.jpg": NEUTRAL[0],  # a valid ID number, but not a student of this batch
-        "readme.txt": b"photos for class 2101",
-    })  # fmt: skip
+    folder = folder_of(
+        tmp_path,
+        {
+            f"{ids[0]}.jpg": NEUTRAL[0],
+            f"{ids[1].lower()}.JPG": NEUTRAL[1],  # a lower-case x and an upper-case extension still match
+            "2020062800834.jpg": NEUTRAL[2],
+            "110101199003074514.jpg": NEUTRAL[0],  # a valid ID number, but not a student of this batch
+            "readme.txt": b"photos for class 2101",
+        },
+    )
 
     report = receive(engine, settings, batch_id, folder)
 

@@ -28,8 +28,10 @@ def test_print_request_writes_sub_packages_and_status_moves_it_on(
     order = json.loads(out)
     assert code == 0 and order["status"] == "waiting" and order["photos"] == 6
     assert sum(sub["photos"] for sub in order["sub_packages"]) == 6
-    assert all(Path(sub["sheets_path"]).is_file() and Path(sub["manifest_path"]).is_file()
-               for sub in order["sub_packages"])  # fmt: skip
+    assert all(
+        Path(sub["sheets_path"]).is_file() and Path(sub["manifest_path"]).is_file()
+        for sub in order["sub_packages"]
+    )
     code, _, err = run(monkeypatch, capsys, "print", "status", str(order["id"]), "shipped")
     assert code == 1 and "cannot move" in err
     code, out, _ = run(monkeypatch, capsys, "print", "status", str(order["id"]), "冲印中")
@@ -71,9 +73,12 @@ def test_a_print_order_on_a_machine_without_a_chinese_font_says_once_what_to_ins
     request = ["--batch", str(batch_id), "--layout", "one_inch", "--address", "示范路 1 号"]
     result = subprocess.run(
         [sys.executable, "-c", WITHOUT_ANY_FONT, "print", "request", *request],
-        capture_output=True, text=True, check=False, timeout=300,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
         env={**env, "PATH": str(tmp_path / "bin")},
-    )  # fmt: skip
+    )
 
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("No font with Chinese characters") == 1, result.stderr

@@ -153,7 +153,7 @@ def test_billing_counts_each_student_once_in_the_china_month_they_were_first_col
             RecordStatus.IN_MANUAL_REVIEW,
             RecordStatus.COLLECTED,
         ):
-            transition(session, again, status, actor="test")  # fmt: skip
+            transition(session, again, status, actor="test")
 
     summary = billing(engine, institution_code="10001", start=date(2026, 5, 1), end=date(2026, 6, 30))
 

@@ -33,9 +33,17 @@ from tests.registry_helpers import spec_sized_jpeg
 
 NAMES = ["张三", "李四", "王五", "赵六", "欧阳娜娜", "陈一", "刘二", "杨七", "黄八", "周九", "吴十"]
 COLOURS = [
-    (220, 40, 40), (40, 180, 60), (40, 80, 220), (230, 160, 30), (150, 50, 180),
-    (30, 170, 170), (200, 60, 140), (120, 120, 30), (90, 40, 20), (240, 120, 160),
-]  # fmt: skip
+    (220, 40, 40),
+    (40, 180, 60),
+    (40, 80, 220),
+    (230, 160, 30),
+    (150, 50, 180),
+    (30, 170, 170),
+    (200, 60, 140),
+    (120, 120, 30),
+    (90, 40, 20),
+    (240, 120, 160),
+]
 LATIN_ONLY_FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 # layout key -> (sheet px, print px, columns x rows, sheets for 11 prints)
 EXPECTED = {

@@ -71,10 +71,13 @@ def test_a_refused_roster_leaves_its_upload_run_failed_naming_the_reason(engine,
         roster_upload_flow(str(path), INSTITUTION, "regular")
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("missing.xlsx", None, "was not found"),
-    ("roster.xlsx", UNREADABLE, "cannot be read as an Excel workbook"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("missing.xlsx", None, "was not found"),
+        ("roster.xlsx", UNREADABLE, "cannot be read as an Excel workbook"),
+    ],
+)
 def test_a_batch_run_with_a_missing_or_refused_roster_fails_before_its_photos(
     engine, settings, tmp_path, name, content, reason
 ):
@@ -86,8 +89,9 @@ def test_a_batch_run_with_a_missing_or_refused_roster_fails_before_its_photos(
     photos.mkdir()
     (photos / "nobody.jpg").write_bytes(spec_sized_jpeg(1))  # received (and unmatched) if the run went on
 
-    state = batch_flow(INSTITUTION, "regular", rosters=[str(good), str(roster)], photos=[str(photos)],
-                       return_state=True)  # fmt: skip
+    state = batch_flow(
+        INSTITUTION, "regular", rosters=[str(good), str(roster)], photos=[str(photos)], return_state=True
+    )
 
     kind, message, logs, artifacts = as_recorded(state)
     assert kind == "FAILED"

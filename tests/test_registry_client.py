@@ -46,8 +46,9 @@ def mocked(*responses: httpx.Response, **options: float) -> tuple[RegistryClient
         return responses[len(seen) - 1]
 
     settings = {"tries": 3, "backoff_s": 0.01, "backoff_max_s": 0.05} | options
-    client = RegistryClient("http://registry.test", "secret-token", transport=httpx.MockTransport(answer),
-                            **settings)  # fmt: skip
+    client = RegistryClient(
+        "http://registry.test", "secret-token", transport=httpx.MockTransport(answer), **settings
+    )
     return client, seen
 
 
@@ -277,8 +278,12 @@ def test_from_settings_without_a_url_says_what_to_set() -> None:
 
 
 def test_from_settings_reaches_the_registry_with_its_token(registry_sim: RunningRegistry) -> None:
-    settings = Settings(registry_url=registry_sim.url, registry_token=SecretStr(registry_sim.token),
-                             registry_tries=2, registry_backoff_s=0.01)  # fmt: skip
+    settings = Settings(
+        registry_url=registry_sim.url,
+        registry_token=SecretStr(registry_sim.token),
+        registry_tries=2,
+        registry_backoff_s=0.01,
+    )
     with RegistryClient.from_settings(settings) as client:
         assert client.tries == 2
         assert client.query(["a" * 32])[0].state == "unknown"

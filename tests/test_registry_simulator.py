@@ -113,8 +113,9 @@ def test_reject_rate_picks_the_same_keys_for_the_same_seed() -> None:
         sim = RegistrySimulator(TOKEN, Faults(reject_rate=0.5, seed=seed))
         entries = [entry(i) for i in range(40)]
         with TestClient(sim.app) as client:
-            answer = client.post("/api/v1/packages", content=build_package("10001", "regular", entries),
-                                 headers=AUTH)  # fmt: skip
+            answer = client.post(
+                "/api/v1/packages", content=build_package("10001", "regular", entries), headers=AUTH
+            )
         states = {e.registry_key: a["state"] for e, a in zip(entries, answer.json()["entries"], strict=True)}
         return {key for key, state in states.items() if state == "rejected"}
 
@@ -195,8 +196,13 @@ def test_query_answers_in_the_order_asked_with_unknown_for_keys_never_sent(
 
     answers = query(registry_sim, ["f" * 32, sent.idempotency_key])
 
-    assert answers[0] == {"idempotency_key": "f" * 32, "state": "unknown", "receipt": None,
-                          "reason_code": None, "reason": None}  # fmt: skip
+    assert answers[0] == {
+        "idempotency_key": "f" * 32,
+        "state": "unknown",
+        "receipt": None,
+        "reason_code": None,
+        "reason": None,
+    }
     assert answers[1]["state"] == "registered" and answers[1]["receipt"] == receipt
 
 
@@ -226,8 +232,10 @@ def test_decisions_are_told_only_after_decide_after_s(registry_sim: RunningRegis
 
 def test_fail_first_answers_500_before_even_the_token_is_checked(registry_sim: RunningRegistry) -> None:
     registry_sim.sim.faults.fail_first = 2
-    statuses = [httpx.post(f"{registry_sim.url}/api/v1/submissions/query", json={"keys": []}).status_code
-                for _ in range(3)]  # fmt: skip
+    statuses = [
+        httpx.post(f"{registry_sim.url}/api/v1/submissions/query", json={"keys": []}).status_code
+        for _ in range(3)
+    ]
 
     assert statuses == [500, 500, 401]
     stats = registry_sim.sim.stats()
@@ -238,8 +246,10 @@ def test_error_rate_fails_the_same_requests_for_the_same_seed() -> None:
     def statuses(seed: int) -> list[int]:
         sim = RegistrySimulator(TOKEN, Faults(error_rate=0.5, seed=seed))
         with TestClient(sim.app) as client:
-            return [client.post("/api/v1/submissions/query", json={"keys": []}, headers=AUTH).status_code
-                    for _ in range(30)]  # fmt: skip
+            return [
+                client.post("/api/v1/submissions/query", json={"keys": []}, headers=AUTH).status_code
+                for _ in range(30)
+            ]
 
     assert statuses(seed=1) == statuses(seed=1)
     assert 5 < statuses(seed=1).count(500) < 25

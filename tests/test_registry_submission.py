@@ -42,8 +42,12 @@ pytest_plugins = ["tests.registry_sim"]
 @pytest.fixture
 def registry(registry_sim, settings, monkeypatch):
     """Settings pointing at the simulator, with fast retries and packages of 10."""
-    for name, value in {"registry_url": registry_sim.url, "registry_package_size": 10,
-                        "registry_retry_s": 0.0, "registry_rounds": 3}.items():  # fmt: skip
+    for name, value in {
+        "registry_url": registry_sim.url,
+        "registry_package_size": 10,
+        "registry_retry_s": 0.0,
+        "registry_rounds": 3,
+    }.items():
         monkeypatch.setattr(settings, name, value)
     return registry_sim
 
@@ -51,8 +55,9 @@ def registry(registry_sim, settings, monkeypatch):
 def submit_round(engine, settings, client: RegistryClient, batch_id: int) -> SubmissionRound:
     """What one submission run does: queue, send what is due, poll the accepted."""
     run = queue_collected(engine, settings, batch_id, actor="ops")
-    run = run.add(send_submissions(engine, settings, client, due_submissions(engine, batch_id=batch_id),
-                                   actor="ops"))  # fmt: skip
+    run = run.add(
+        send_submissions(engine, settings, client, due_submissions(engine, batch_id=batch_id), actor="ops")
+    )
     return run.add(poll_accepted(engine, client, batch_id=batch_id, actor="ops"))
 
 
@@ -215,8 +220,10 @@ def test_a_permanent_rejection_is_registry_failed_with_its_reason_then_a_reshoot
         request = session.exec(select(ReshootRequest)).one()
         notice = session.exec(select(Notification)).one()
     assert [e.to_status for e in events[-3:]] == [
-        RecordStatus.SUBMITTING, RecordStatus.REGISTRY_FAILED, RecordStatus.RESHOOT_REQUESTED,
-    ]  # fmt: skip
+        RecordStatus.SUBMITTING,
+        RecordStatus.REGISTRY_FAILED,
+        RecordStatus.RESHOOT_REQUESTED,
+    ]
     assert "不符合学历图像要求" in events[-2].reason and submission.state == SubmissionState.REJECTED
     assert submission.reason_code == "photo_rejected" and "take a new one" in submission.reason
     assert (request.source, request.attempt_no) == (ReshootSource.REGISTRY, 1)
@@ -243,16 +250,29 @@ def new_photo_collected(engine, settings, record_id: int) -> None:
         first = session.exec(
             select(AutoReview).join(PhotoAttempt).where(PhotoAttempt.record_id == record_id)
         ).one()
-        attempt = PhotoAttempt(record_id=record_id, attempt_no=2, file_name="new.jpg", sha256="2" * 64,
-                               size_bytes=1, original_path=first.spec_image_path,
-                               received_by="test")  # fmt: skip
+        attempt = PhotoAttempt(
+            record_id=record_id,
+            attempt_no=2,
+            file_name="new.jpg",
+            sha256="2" * 64,
+            size_bytes=1,
+            original_path=first.spec_image_path,
+            received_by="test",
+        )
         session.add(attempt)
         session.flush()
         spec = f"photos/derived/{record.batch_id}/{record_id}/2/spec.jpg"
         (settings.data_dir / spec).parent.mkdir(parents=True, exist_ok=True)
         (settings.data_dir / spec).write_bytes(spec_sized_jpeg(2))
-        session.add(AutoReview(attempt_id=attempt.id, passed=True, standardised=True, spec_image_path=spec,
-                               reviewed_by="test"))  # fmt: skip
+        session.add(
+            AutoReview(
+                attempt_id=attempt.id,
+                passed=True,
+                standardised=True,
+                spec_image_path=spec,
+                reviewed_by="test",
+            )
+        )
         for status in (RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW, RecordStatus.COLLECTED):
             transition(session, record, status, actor="test")
 
@@ -332,10 +352,15 @@ CLIENT = {"registry_timeout_s": 1.0, "registry_tries": 2, "registry_backoff_max_
 def photoflow_command(*args: str, registry, settings) -> tuple[list[str], dict[str, str]]:
     """The installed `photoflow` command, and an environment for this test's database and registry."""
     command = shutil.which("photoflow") or str(Path(sys.executable).parent / "photoflow")
-    env = {**os.environ, "PHOTOFLOW_REGISTRY_URL": registry.url, "PHOTOFLOW_REGISTRY_TOKEN": registry.token,
-           "PHOTOFLOW_REGISTRY_PACKAGE_SIZE": "10", "PHOTOFLOW_REGISTRY_POLL_S": "0.1",
-           "PREFECT_HOME": str(settings.data_dir / "prefect-cli"),
-           **{f"PHOTOFLOW_{name.upper()}": str(value) for name, value in CLIENT.items()}}  # fmt: skip
+    env = {
+        **os.environ,
+        "PHOTOFLOW_REGISTRY_URL": registry.url,
+        "PHOTOFLOW_REGISTRY_TOKEN": registry.token,
+        "PHOTOFLOW_REGISTRY_PACKAGE_SIZE": "10",
+        "PHOTOFLOW_REGISTRY_POLL_S": "0.1",
+        "PREFECT_HOME": str(settings.data_dir / "prefect-cli"),
+        **{f"PHOTOFLOW_{name.upper()}": str(value) for name, value in CLIENT.items()},
+    }
     env.pop("PREFECT_API_URL", None)  # its own temporary Prefect server, as an operator's run has
     return [command, *args], env
 
@@ -346,10 +371,12 @@ def test_a_submission_run_killed_halfway_and_run_again_registers_every_record_ex
 ):
     batch_id = collected(engine, settings, tmp_path, 200)
     registry.sim.faults.delay_s = 0.05  # a slow registry, so the kill lands mid-batch
-    command, env = photoflow_command("registry", "submit", "--batch", str(batch_id), registry=registry,
-                                     settings=settings)  # fmt: skip
-    run = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)  # fmt: skip
+    command, env = photoflow_command(
+        "registry", "submit", "--batch", str(batch_id), registry=registry, settings=settings
+    )
+    run = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 180
     while registry.sim.stats()["entries_received"] < 100:
         assert run.poll() is None, "the submission run ended before it was killed"

@@ -49,8 +49,14 @@ def receive(engine, settings, batch_id: int, folder: Path, files: dict[str, Path
     folder.mkdir()
     for name, source in files.items():
         (folder / name).write_bytes(source.read_bytes())
-    receive_photos(engine, settings, batch_id=batch_id, listing=list_upload(settings, folder),
-                   source_name=folder.name, author=IntakeAuthor("test-admin", None))  # fmt: skip
+    receive_photos(
+        engine,
+        settings,
+        batch_id=batch_id,
+        listing=list_upload(settings, folder),
+        source_name=folder.name,
+        author=IntakeAuthor("test-admin", None),
+    )
 
 
 def test_a_failed_automatic_review_asks_for_a_reshoot_with_hints_and_a_new_photo_is_a_new_attempt(
@@ -88,8 +94,14 @@ def test_a_failed_automatic_review_asks_for_a_reshoot_with_hints_and_a_new_photo
 def test_a_reviewers_rejection_passes_on_the_reasons_and_the_note(engine, settings, contract, tmp_path):
     [review_id] = manual_queue(engine, settings, tmp_path, 1)
     claim(engine, reviewer="alice", limit=1, lease=LEASE)
-    decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED,
-           reasons=[ManualRejectReason.SHADOW, ManualRejectReason.OTHER], note="hat brim")  # fmt: skip
+    decide(
+        engine,
+        review_id,
+        reviewer="alice",
+        decision=ManualDecision.REJECTED,
+        reasons=[ManualRejectReason.SHADOW, ManualRejectReason.OTHER],
+        note="hat brim",
+    )
 
     [(request, notice)] = requests_and_notices(engine)
     assert request.source == ReshootSource.MANUAL_REVIEW and request.requested_by == "alice"
@@ -120,8 +132,13 @@ def test_a_student_without_an_email_address_gets_a_notice_kept_for_ops(engine, s
         record.email = None
         session.add(record)
     claim(engine, reviewer="alice", limit=1, lease=LEASE)
-    decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED,
-           reasons=[ManualRejectReason.CLARITY])  # fmt: skip
+    decide(
+        engine,
+        review_id,
+        reviewer="alice",
+        decision=ManualDecision.REJECTED,
+        reasons=[ManualRejectReason.CLARITY],
+    )
 
     [(_, notice)] = requests_and_notices(engine)
     assert notice.status == NotificationStatus.NO_ADDRESS and notice.recipient is None

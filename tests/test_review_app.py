@@ -47,9 +47,14 @@ def second_client(settings) -> TestClient:
 @pytest.fixture
 def other_institution(engine) -> None:
     with session_scope(engine) as session:
-        add_contract(session, institution_code=OTHER, institution_name="第二测试学院",
-                     category=EducationCategory.REGULAR, price_per_photo=Decimal("25.00"),
-                     valid_until=date.today() + timedelta(days=365))  # fmt: skip
+        add_contract(
+            session,
+            institution_code=OTHER,
+            institution_name="第二测试学院",
+            category=EducationCategory.REGULAR,
+            price_per_photo=Decimal("25.00"),
+            valid_until=date.today() + timedelta(days=365),
+        )
 
 
 def status_of(engine, record_id):
@@ -126,9 +131,16 @@ def test_pages_send_security_headers_and_a_http_only_session_cookie(engine, clie
 def test_a_login_redirect_never_leaves_the_site(engine, client):
     account(engine, "alice", UserRole.REVIEWER)
     page = client.get("/login?next=//evil.example/x")
-    response = client.post("/login", data={"name": "alice", "password": "Review2026ok",
-                                           "csrf_token": token(page.text), "next": "//evil.example/x"},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/login",
+        data={
+            "name": "alice",
+            "password": "Review2026ok",
+            "csrf_token": token(page.text),
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/review"
 
 
@@ -158,8 +170,9 @@ def test_the_review_page_shows_the_photos_findings_age_and_counts(
     assert shown.size == kept.size and not shown.getexif()  # the picture, without the file's metadata
 
 
-def test_the_review_page_shows_screening_scores_and_signs_of_editing(engine, client, contract, tmp_path,
-                                                                       settings):  # fmt: skip
+def test_the_review_page_shows_screening_scores_and_signs_of_editing(
+    engine, client, contract, tmp_path, settings
+):
     account(engine, "alice", UserRole.REVIEWER)
     [review_id] = manual_queue(engine, settings, tmp_path, 1, photo=neutral(1))
     batch_id = record_of(engine, review_id).batch_id
@@ -210,15 +223,22 @@ def test_approve_and_reject_from_the_page_move_records_with_the_reviewer_as_acto
     approved = client.post(f"/review/{queue[0]}", data={"decision": "approve", "csrf_token": csrf})
     missing_reason = client.post(f"/review/{queue[1]}", data={"decision": "reject", "csrf_token": csrf})
     assert "at least one reason" in missing_reason.text
-    rejected = client.post(f"/review/{queue[1]}", data={"decision": "reject", "csrf_token": csrf,
-                                                       "reasons": ["lighting", "expression"]})  # fmt: skip
+    rejected = client.post(
+        f"/review/{queue[1]}",
+        data={"decision": "reject", "csrf_token": csrf, "reasons": ["lighting", "expression"]},
+    )
 
     assert approved.status_code == rejected.status_code == 200  # followed to the next page
     assert status_of(engine, record_of(engine, queue[0]).id) == RecordStatus.COLLECTED
     assert status_of(engine, record_of(engine, queue[1]).id) == RecordStatus.RESHOOT_REQUESTED
     with session_scope(engine) as session:
-        actors = set(session.exec(select(RecordEvent.actor).where(RecordEvent.from_status.in_(
-            [RecordStatus.IN_MANUAL_REVIEW, RecordStatus.MANUAL_REJECTED]))))  # fmt: skip
+        actors = set(
+            session.exec(
+                select(RecordEvent.actor).where(
+                    RecordEvent.from_status.in_([RecordStatus.IN_MANUAL_REVIEW, RecordStatus.MANUAL_REJECTED])
+                )
+            )
+        )
     assert actors == {"alice"}
     assert "queue-empty" in rejected.text  # nothing left to claim
 
@@ -276,8 +296,10 @@ def test_an_institution_admin_sees_and_decides_only_their_own_held_records(
     assert client.get(f"/references/{theirs}/enrollment").status_code == 404
     assert client.get(f"/photos/{their_photo}/spec").status_code == 404
 
-    response = client.post("/held/decide", data={"decision": "submit_anyway", "records": [ours[2], theirs],
-                                                 "csrf_token": token(page.text)})  # fmt: skip
+    response = client.post(
+        "/held/decide",
+        data={"decision": "submit_anyway", "records": [ours[2], theirs], "csrf_token": token(page.text)},
+    )
 
     assert "not a student of your institution" in response.text
     assert status_of(engine, ours[2]) == RecordStatus.COLLECTED
@@ -294,9 +316,16 @@ def test_a_bulk_decision_by_filter_covers_exactly_the_matching_held_records(
     with session_scope(engine) as session:
         batch = session.get(StudentRecord, ours[0]).batch_id
 
-    response = client.post("/held/decide-all", data={"decision": "reject_reshoot", "batch": batch,
-                                                     "band": "different", "note": "not the student",
-                                                     "csrf_token": token(batch_id.text)})  # fmt: skip
+    response = client.post(
+        "/held/decide-all",
+        data={
+            "decision": "reject_reshoot",
+            "batch": batch,
+            "band": "different",
+            "note": "not the student",
+            "csrf_token": token(batch_id.text),
+        },
+    )
 
     assert "2 records" in response.text
     assert [status_of(engine, r) for r in ours] == [RecordStatus.RESHOOT_REQUESTED] * 2 + [RecordStatus.HELD]
@@ -315,10 +344,13 @@ def test_an_admin_switches_interception_for_their_own_institution_only(
     assert "测试大学" in page.text and "第二测试学院" not in page.text
     csrf = token(page.text)
 
-    client.post("/interception", data={"institution": INSTITUTION, "category": "regular", "on": "true",
-                                       "csrf_token": csrf})  # fmt: skip
-    refused = client.post("/interception", data={"institution": OTHER, "category": "regular", "on": "true",
-                                                 "csrf_token": csrf})  # fmt: skip
+    client.post(
+        "/interception",
+        data={"institution": INSTITUTION, "category": "regular", "on": "true", "csrf_token": csrf},
+    )
+    refused = client.post(
+        "/interception", data={"institution": OTHER, "category": "regular", "on": "true", "csrf_token": csrf}
+    )
 
     assert refused.status_code == 403
     with session_scope(engine) as session:
@@ -358,8 +390,7 @@ def test_the_progress_view_filters_by_status_and_finds_by_name_or_id_number(
 def test_the_access_log_masks_an_id_number_in_a_search_url():
     request = ("127.0.0.1:5000", "GET", "/progress?q=110101199003074514", "1.1", 200)
     line_format = '%s - "%s %s HTTP/%s" %d'
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, line_format, request,
-                               None)  # fmt: skip
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, line_format, request, None)
 
     assert MaskIdNumbers().filter(record)
     line = AccessFormatter(fmt="%(client_addr)s %(request_line)s %(status_code)s", use_colors=False).format(

@@ -75,9 +75,13 @@ def learnt(engine, settings, monkeypatch, threshold: float) -> None:
     """Auto-approval on at `threshold`, with weights learnt from enough (pretend) history."""
     monkeypatch.setattr(settings, "auto_approve_threshold", threshold)
     with session_scope(engine) as session:
-        session.add(ApprovalWeights(computed_by="test", decided=settings.approval_min_history,
-                                    rates={"quality": {"rate": 0.7}, "similarity": {"rate": 0.95},
-                                           "tamper": {"rate": 0.9}}))  # fmt: skip
+        session.add(
+            ApprovalWeights(
+                computed_by="test",
+                decided=settings.approval_min_history,
+                rates={"quality": {"rate": 0.7}, "similarity": {"rate": 0.95}, "tamper": {"rate": 0.9}},
+            )
+        )
 
 
 def screen(engine, settings, batch_id):

@@ -66,8 +66,14 @@ def phone_attempt(engine, settings, contract, tmp_path) -> tuple[int, Image.Imag
     folder = tmp_path / "photos"
     folder.mkdir()
     (folder / f"{row['id_number']}.jpg").write_bytes(sent)
-    report = receive_photos(engine, settings, batch_id=batch_id, listing=list_upload(settings, folder),
-                            source_name="photos", author=IntakeAuthor("test-admin", None))  # fmt: skip
+    report = receive_photos(
+        engine,
+        settings,
+        batch_id=batch_id,
+        listing=list_upload(settings, folder),
+        source_name="photos",
+        author=IntakeAuthor("test-admin", None),
+    )
     assert report.accepted == 1
     with session_scope(engine) as session:
         attempt_id = session.exec(select(PhotoAttempt.id)).one()
@@ -102,8 +108,15 @@ def test_a_spec_image_kept_as_it_came_is_served_without_its_metadata_too(engine,
     attempt_id, upright, _ = phone_attempt
     with session_scope(engine) as session:  # stage 1 keeps a spec-size JPEG's own bytes as the spec image
         original = session.get(PhotoAttempt, attempt_id).original_path
-        session.add(AutoReview(attempt_id=attempt_id, passed=True, standardised=False,
-                               spec_image_path=original, reviewed_by="test"))  # fmt: skip
+        session.add(
+            AutoReview(
+                attempt_id=attempt_id,
+                passed=True,
+                standardised=False,
+                spec_image_path=original,
+                reviewed_by="test",
+            )
+        )
     account(engine, "dean", UserRole.INSTITUTION_ADMIN, INSTITUTION)
     client = TestClient(create_app(settings))
     log_in(client, "dean")

@@ -49,8 +49,18 @@ def held_batch(monkeypatch, capsys, engine, settings, tmp_path):
     monkeypatch.setattr(settings, "photo_workers", 1)
     add_contract(monkeypatch, capsys, "--services", "enrollment")
     path = write_roster_workbook(tmp_path / "roster.xlsx", students(2, seed=9))
-    code, out, _ = run(monkeypatch, capsys, "roster", "upload", str(path), "--institution", INSTITUTION,
-                       "--category", "regular", "--json")  # fmt: skip
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "roster",
+        "upload",
+        str(path),
+        "--institution",
+        INSTITUTION,
+        "--category",
+        "regular",
+        "--json",
+    )
     assert code == 0
     batch_id = json.loads(out)["batch_id"]
     records = batch_records(engine)
@@ -97,8 +107,21 @@ def test_interception_approval_comparison_and_held_decisions_from_the_cli(
     assert held["record_id"] == records[1].id and held["score"] <= 50
     assert records[1].id_number not in out
 
-    code, out, _ = run(monkeypatch, capsys, "held", "decide", "submit", "--batch", str(batch_id), "--band",
-                       "different", "--note", "registrar confirmed", "--yes", "--json")  # fmt: skip
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "held",
+        "decide",
+        "submit",
+        "--batch",
+        str(batch_id),
+        "--band",
+        "different",
+        "--note",
+        "registrar confirmed",
+        "--yes",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["decided"] == 1
     assert status_of(engine, records[1].id) == RecordStatus.COLLECTED
 

@@ -96,9 +96,18 @@ def test_registry_first_then_enrollment_and_interception_holds_the_doubtful(
     ids = [record.id_number for record in records]
     # 0: genuine everywhere; 1: the registry holds someone else; 2: registry genuine, enrollment someone
     # else; 3: not in the registry; 4: no enrollment photo yet; 5: genuine everywhere
-    settings.id_registry = str(registry_folder(tmp_path / "registry", {
-        ids[0]: smiling(1), ids[1]: smiling(41), ids[2]: smiling(3), ids[4]: smiling(5), ids[5]: smiling(6),
-    }))  # fmt: skip
+    settings.id_registry = str(
+        registry_folder(
+            tmp_path / "registry",
+            {
+                ids[0]: smiling(1),
+                ids[1]: smiling(41),
+                ids[2]: smiling(3),
+                ids[4]: smiling(5),
+                ids[5]: smiling(6),
+            },
+        )
+    )
     for index, person in ((0, 1), (1, 2), (2, 61), (3, 4), (5, 6)):
         enrollment_photo(engine, settings, records[index].id, smiling(person))
     approved, skipped = approve(engine, batch_id, actor="reviewer-1", everyone=True)

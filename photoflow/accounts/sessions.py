@@ -38,8 +38,14 @@ def open_session(engine: Engine, *, user_id: int, hours: int, now: datetime | No
     token = secrets.token_urlsafe(32)
     with session_scope(engine) as session:
         session.execute(delete(WebSession).where(col(WebSession.expires_at) < now))
-        session.add(WebSession(token_hash=_digest(token), user_id=user_id, created_at=now,
-                               expires_at=now + timedelta(hours=hours)))  # fmt: skip
+        session.add(
+            WebSession(
+                token_hash=_digest(token),
+                user_id=user_id,
+                created_at=now,
+                expires_at=now + timedelta(hours=hours),
+            )
+        )
     return token
 
 

@@ -70,21 +70,32 @@ def _reshoots(frame: pl.DataFrame, axes: Axes) -> None:
 def _review_sla(frame: pl.DataFrame, axes: Axes) -> None:
     """Two stacked bars per batch: open items by SLA state now, decided items on time or late."""
     batches = frame.reverse()
-    labels = [f"#{b} {code} {category}" for b, code, category in
-              batches.select("batch_id", "institution_code", "category").rows()]  # fmt: skip
+    labels = [
+        f"#{b} {code} {category}"
+        for b, code, category in batches.select("batch_id", "institution_code", "category").rows()
+    ]
     opened = [p + 0.2 for p in range(batches.height)]
     closed = [p - 0.2 for p in range(batches.height)]
     bottom = [0] * batches.height
-    for column, colour, label in (("open_on_time", "tab:green", "open, on time"),
-                                  ("open_due", "tab:orange", "open, due"),
-                                  ("open_overdue", "tab:red", "open, overdue")):  # fmt: skip
+    for column, colour, label in (
+        ("open_on_time", "tab:green", "open, on time"),
+        ("open_due", "tab:orange", "open, due"),
+        ("open_overdue", "tab:red", "open, overdue"),
+    ):
         values = batches[column].to_list()
         axes.barh(opened, values, height=0.4, left=bottom, color=colour, label=label)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     on_time = batches["decided_on_time"].to_list()
     axes.barh(closed, on_time, height=0.4, color="tab:green", alpha=0.5, label="decided on time")
-    axes.barh(closed, batches["decided_late"].to_list(), height=0.4, left=on_time, color="tab:red",
-              alpha=0.5, label="decided late")  # fmt: skip
+    axes.barh(
+        closed,
+        batches["decided_late"].to_list(),
+        height=0.4,
+        left=on_time,
+        color="tab:red",
+        alpha=0.5,
+        label="decided late",
+    )
     axes.set_yticks(range(batches.height), labels)
     axes.set_xlabel("manual-queue items (upper bar: open now; lower: decided)")
     axes.set_title("Manual review SLA per batch")

@@ -126,8 +126,9 @@ def _read(engine: Engine, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFr
 
 def auto_pass_rates(engine: Engine) -> pl.DataFrame:
     """Per reason code of stage 1: how many reviewed photos failed it, and the share that did not."""
-    reviews = _read(engine, AUTO_REVIEWS_SQL,
-                    {"review_id": pl.Int64(), "passed": pl.Boolean(), "reasons": pl.String()})  # fmt: skip
+    reviews = _read(
+        engine, AUTO_REVIEWS_SQL, {"review_id": pl.Int64(), "passed": pl.Boolean(), "reasons": pl.String()}
+    )
     reviewed = reviews.height
     failures = (
         reviews.select(pl.col("review_id"), pl.col("reasons").str.json_decode(pl.List(pl.String)))
@@ -140,9 +141,11 @@ def auto_pass_rates(engine: Engine) -> pl.DataFrame:
     known = {reason.value: reason for reason in PhotoReason}
     return (
         failures.with_columns(
-            pl.col("reason").replace_strict({c: r.zh for c, r in known.items()}, default=pl.col("reason"))
+            pl.col("reason")
+            .replace_strict({c: r.zh for c, r in known.items()}, default=pl.col("reason"))
             .alias("zh"),
-            pl.col("reason").replace_strict({c: r.en for c, r in known.items()}, default=pl.col("reason"))
+            pl.col("reason")
+            .replace_strict({c: r.en for c, r in known.items()}, default=pl.col("reason"))
             .alias("en"),
             pl.lit(reviewed, dtype=pl.Int64).alias("reviewed"),
         )
@@ -150,14 +153,18 @@ def auto_pass_rates(engine: Engine) -> pl.DataFrame:
         .with_columns((1 - pl.col("fail_rate")).alias("pass_rate"))
         .select("reason", "zh", "en", "reviewed", "failed", "fail_rate", "pass_rate")
         .sort(["failed", "reason"], descending=[True, False])
-    )  # fmt: skip
+    )
 
 
 def status_durations(engine: Engine) -> pl.DataFrame:
     """Per status: completed stays (entered, then left by the record's next event), their median and
     90th-percentile hours, and stays still open (records in that status now)."""
-    schema = {"record_id": pl.Int64(), "status": pl.String(), "entered_at": pl.Datetime("us"),
-              "left_at": pl.Datetime("us")}  # fmt: skip
+    schema = {
+        "record_id": pl.Int64(),
+        "status": pl.String(),
+        "entered_at": pl.Datetime("us"),
+        "left_at": pl.Datetime("us"),
+    }
     stays = _read(engine, STATUS_STAYS_SQL, schema)
     hours = (pl.col("left_at") - pl.col("entered_at")).dt.total_microseconds() / 3_600_000_000
     per_status = stays.group_by("status").agg(
@@ -184,9 +191,16 @@ def status_durations(engine: Engine) -> pl.DataFrame:
 def reviewer_throughput(engine: Engine) -> pl.DataFrame:
     """Per reviewer per day (UTC) of decision: photos decided, approved and rejected, and the median
     seconds those photos had waited in the queue (entered_at to decided_at)."""
-    decided = _read(engine, DECIDED_REVIEWS_SQL, {"reviewer": pl.String(), "decision": pl.String(),
-                                                  "entered_at": pl.Datetime("us"),
-                                                  "decided_at": pl.Datetime("us")})  # fmt: skip
+    decided = _read(
+        engine,
+        DECIDED_REVIEWS_SQL,
+        {
+            "reviewer": pl.String(),
+            "decision": pl.String(),
+            "entered_at": pl.Datetime("us"),
+            "decided_at": pl.Datetime("us"),
+        },
+    )
     waited = (pl.col("decided_at") - pl.col("entered_at")).dt.total_microseconds() / 1_000_000
     return (
         decided.group_by("reviewer", pl.col("decided_at").dt.date().alias("day"))
@@ -203,8 +217,9 @@ def reviewer_throughput(engine: Engine) -> pl.DataFrame:
 def score_distribution(engine: Engine) -> pl.DataFrame:
     """Per comparison kind and score bin of 10 (100 falls in 90-100): scored photos, and how many of
     them fell in each band. Every kind has all ten bins, so reports line up run after run."""
-    scored = _read(engine, SCORED_COMPARISONS_SQL,
-                   {"kind": pl.String(), "score": pl.Float64(), "band": pl.String()})  # fmt: skip
+    scored = _read(
+        engine, SCORED_COMPARISONS_SQL, {"kind": pl.String(), "score": pl.Float64(), "band": pl.String()}
+    )
     bins = scored.with_columns(
         ((pl.col("score") // BIN_WIDTH) * BIN_WIDTH).clip(0, 100 - BIN_WIDTH).cast(pl.Int64).alias("bin_low")
     )
@@ -241,9 +256,14 @@ def reshoot_rates(engine: Engine) -> pl.DataFrame:
     )
     frame = _read(engine, RESHOOTS_SQL, schema)
     return frame.with_columns((pl.col("records_reshot") / pl.col("records")).alias("reshoot_rate")).select(
-        "institution_code", "institution_name", "records", "records_reshot", "reshoot_rate", "reshoots",
+        "institution_code",
+        "institution_name",
+        "records",
+        "records_reshot",
+        "reshoot_rate",
+        "reshoots",
         *sources,
-    )  # fmt: skip
+    )
 
 
 def review_sla(
@@ -258,9 +278,16 @@ def review_sla(
     """
     now = (now or utcnow()).astimezone(UTC).replace(tzinfo=None)
     days = sla_days or get_settings().review_sla_days
-    schema = {"batch_id": pl.Int64(), "institution_code": pl.String(), "institution_name": pl.String(),
-              "category": pl.String(), "learning_centre": pl.String(), "decision": pl.String(),
-              "entered_at": pl.Datetime("us"), "decided_at": pl.Datetime("us")}  # fmt: skip
+    schema = {
+        "batch_id": pl.Int64(),
+        "institution_code": pl.String(),
+        "institution_name": pl.String(),
+        "category": pl.String(),
+        "learning_centre": pl.String(),
+        "decision": pl.String(),
+        "entered_at": pl.Datetime("us"),
+        "decided_at": pl.Datetime("us"),
+    }
     items = _read(engine, QUEUE_ITEMS_SQL, schema)
     state = pl.struct("entered_at", "decided_at").map_elements(
         lambda item: sla_state(item["entered_at"], item["decided_at"] or now, days).value,
@@ -273,28 +300,44 @@ def review_sla(
         .group_by("batch_id")
         .agg(
             pl.col("institution_code", "institution_name", "category", "learning_centre").first(),
-            *[(is_open & (pl.col("sla") == s.value)).sum().cast(pl.Int64).alias(f"open_{s.value}")
-              for s in SlaState],
+            *[
+                (is_open & (pl.col("sla") == s.value)).sum().cast(pl.Int64).alias(f"open_{s.value}")
+                for s in SlaState
+            ],
             decided.sum().cast(pl.Int64).alias("decided"),
             (decided & ~late).sum().cast(pl.Int64).alias("decided_on_time"),
             (decided & late).sum().cast(pl.Int64).alias("decided_late"),
         )
-    )  # fmt: skip
+    )
     categories = {c.value: c for c in EducationCategory}
     return (
         per_batch.with_columns(
-            pl.col("category").replace_strict({v: c.zh for v, c in categories.items()},
-                                              default=pl.col("category")).alias("zh"),
-            pl.col("category").replace_strict({v: c.en for v, c in categories.items()},
-                                              default=pl.col("category")).alias("en"),
-            pl.when(pl.col("decided") > 0).then(pl.col("decided_on_time") / pl.col("decided"))
+            pl.col("category")
+            .replace_strict({v: c.zh for v, c in categories.items()}, default=pl.col("category"))
+            .alias("zh"),
+            pl.col("category")
+            .replace_strict({v: c.en for v, c in categories.items()}, default=pl.col("category"))
+            .alias("en"),
+            pl.when(pl.col("decided") > 0)
+            .then(pl.col("decided_on_time") / pl.col("decided"))
             .alias("on_time_rate"),
         )
-        .select("batch_id", "institution_code", "institution_name", "category", "zh", "en", "learning_centre",
-                *[f"open_{s.value}" for s in SlaState], "decided", "decided_on_time", "decided_late",
-                "on_time_rate")
+        .select(
+            "batch_id",
+            "institution_code",
+            "institution_name",
+            "category",
+            "zh",
+            "en",
+            "learning_centre",
+            *[f"open_{s.value}" for s in SlaState],
+            "decided",
+            "decided_on_time",
+            "decided_late",
+            "on_time_rate",
+        )
         .sort("institution_code", "category", "learning_centre", "batch_id")
-    )  # fmt: skip
+    )
 
 
 TABLES = {

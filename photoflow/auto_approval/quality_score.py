@@ -14,11 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-JUDGED_MEASURES = frozenset({
-    "yaw", "pitch", "roll", "eye_opening", "lip_gap", "teeth", "smile", "glare", "eye_brightness",
-    "dark_share", "clipped_share", "light_balance", "sharpness", "background_uniformity",
-    "background_colour",
-})  # fmt: skip
+JUDGED_MEASURES = frozenset(
+    {
+        "yaw",
+        "pitch",
+        "roll",
+        "eye_opening",
+        "lip_gap",
+        "teeth",
+        "smile",
+        "glare",
+        "eye_brightness",
+        "dark_share",
+        "clipped_share",
+        "light_balance",
+        "sharpness",
+        "background_uniformity",
+        "background_colour",
+    }
+)
 IDEAL = {"light_balance": 1.0}  # an upper-limited measure whose best value is not 0: lit / shaded half
 
 

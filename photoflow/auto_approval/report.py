@@ -39,17 +39,25 @@ def approval_report(
     screened = sum(b.screened for b in batches)
     to_reviewer = sum(b.to_reviewer for b in batches)
     return ApprovalReport(
-        screened=screened, to_reviewer=to_reviewer,
+        screened=screened,
+        to_reviewer=to_reviewer,
         routed_share=round(to_reviewer / screened, 4) if screened else None,
-        batches=batches, weights=weights,
-    )  # fmt: skip
+        batches=batches,
+        weights=weights,
+    )
 
 
 def weights_out(weights: ApprovalWeights) -> WeightsOut:
     auto = weights.held_back_auto
     return WeightsOut(
-        id=weights.id, computed_at=weights.computed_at, decided=weights.decided, rates=weights.rates,
-        threshold=weights.threshold, held_back=weights.held_back, held_back_auto=auto,
-        held_back_disagree=weights.held_back_disagree, held_back_missed=weights.held_back_missed,
+        id=weights.id,
+        computed_at=weights.computed_at,
+        decided=weights.decided,
+        rates=weights.rates,
+        threshold=weights.threshold,
+        held_back=weights.held_back,
+        held_back_auto=auto,
+        held_back_disagree=weights.held_back_disagree,
+        held_back_missed=weights.held_back_missed,
         disagreement=round(weights.held_back_disagree / auto, 4) if auto else None,
-    )  # fmt: skip
+    )

@@ -91,15 +91,17 @@ def screen_attempts(
         return []
     jobs = [item.job for item in queued if not item.tamper]
     tamper = dict(track(SCREENING, run_jobs(tamper_job, jobs, settings.photo_workers), len(jobs)))
-    early = compare_before_review(engine, settings, [item.record_id for item in queued], actor=actor,
-                                  flow_run_id=flow_run_id)  # fmt: skip
+    early = compare_before_review(
+        engine, settings, [item.record_id for item in queued], actor=actor, flow_run_id=flow_run_id
+    )
     weights = current_weights(engine, settings)
     screened: list[ScreenedAttempt] = []
     with session_scope(engine) as session:
         for item in queued:
             found = item.tamper or tamper.get(item.attempt_id, {})
-            outcome = _screen_one(session, settings, item, found, early.get(item.record_id), weights, actor,
-                                  flow_run_id)  # fmt: skip
+            outcome = _screen_one(
+                session, settings, item, found, early.get(item.record_id), weights, actor, flow_run_id
+            )
             if outcome is not None:
                 screened.append(outcome)
     return screened
@@ -199,9 +201,14 @@ def _screen_one(
         notes.append(ScreeningNote.HELD_BY_REVIEWER)
     auto = complete and not notes
     screening = session.exec(select(Screening).where(Screening.attempt_id == item.attempt_id)).first()
-    screening = screening or Screening(attempt_id=item.attempt_id, record_id=record.id,
-                                       batch_id=record.batch_id, outcome=ScreeningOutcome.TO_REVIEWER,
-                                       complete=False, screened_by=actor)  # fmt: skip
+    screening = screening or Screening(
+        attempt_id=item.attempt_id,
+        record_id=record.id,
+        batch_id=record.batch_id,
+        outcome=ScreeningOutcome.TO_REVIEWER,
+        complete=False,
+        screened_by=actor,
+    )
     screening.scores = {interface.value: value for interface, value in scores.items()}
     screening.weights = {i.value: w for i, w in combined.weights.items()} if combined else {}
     screening.weights_id = weights.id if weights else None
@@ -216,12 +223,20 @@ def _screen_one(
     screening.flow_run_id = flow_run_id
     session.add(screening)
     if auto:
-        auto_approve(session, review, reason=approval_reason(combined.score, threshold, scores,
-                     combined.weights, weights), flow_run_id=flow_run_id)  # fmt: skip
+        auto_approve(
+            session,
+            review,
+            reason=approval_reason(combined.score, threshold, scores, combined.weights, weights),
+            flow_run_id=flow_run_id,
+        )
     return ScreenedAttempt(
-        attempt_id=item.attempt_id, record_id=record.id, score=screening.score,
-        outcome=screening.outcome.value, notes=screening.notes, tamper_flagged=bool(tamper.get("flagged")),
-    )  # fmt: skip
+        attempt_id=item.attempt_id,
+        record_id=record.id,
+        score=screening.score,
+        outcome=screening.outcome.value,
+        notes=screening.notes,
+        tamper_flagged=bool(tamper.get("flagged")),
+    )
 
 
 def approval_reason(

@@ -126,9 +126,14 @@ def recompute_weights(
         decided = human_decisions(session)
         training = [d for d in decided if not held_back(d.attempt_id, percent)]
         checked = [d for d in decided if held_back(d.attempt_id, percent)]
-        weights = ApprovalWeights(computed_by=actor, flow_run_id=flow_run_id, decided=len(decided),
-                                  rates=success_rates(training, same_from), threshold=threshold,
-                                  held_back=len(checked))  # fmt: skip
+        weights = ApprovalWeights(
+            computed_by=actor,
+            flow_run_id=flow_run_id,
+            decided=len(decided),
+            rates=success_rates(training, same_from),
+            threshold=threshold,
+            held_back=len(checked),
+        )
         if threshold is not None:
             learnt = rates_of(weights)
             auto = {d.attempt_id for d in checked if would_approve(d, learnt, threshold)}

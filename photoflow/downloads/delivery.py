@@ -69,10 +69,14 @@ def deliver(engine: Engine, settings: Settings, package: DownloadPackage, recipi
         )
         log.warning("download package %d: %s", package.id, outcome)
     else:
-        how = "files attached" if attached else (
-            f"the paths only: {_size(package.size_bytes)} is over the "
-            f"{_size(settings.download_attachment_max_bytes)} attachment limit"
-        )  # fmt: skip
+        how = (
+            "files attached"
+            if attached
+            else (
+                f"the paths only: {_size(package.size_bytes)} is over the "
+                f"{_size(settings.download_attachment_max_bytes)} attachment limit"
+            )
+        )
         outcome = f"{SENT} to {mask_email(recipient)} at {utcnow():%Y-%m-%d %H:%M} UTC, {how}"
         log.info("download package %d: %s", package.id, outcome)
     outcome = outcome[:MAX_OUTCOME_CHARS]
@@ -107,10 +111,13 @@ def _message(settings: Settings, package: DownloadPackage, recipient: str, *, at
     )
     domain = settings.smtp_sender.rpartition("@")[2] or "photoflow.local"
     message = build_message(
-        sender=settings.smtp_sender, recipient=recipient,
+        sender=settings.smtp_sender,
+        recipient=recipient,
         subject=f"毕业照片下载包 / Graduation photo download: batch {package.batch_id}, package {package.id}",
-        body=body, message_id=make_msgid(idstring=f"download-{package.id}", domain=domain), date=utcnow(),
-    )  # fmt: skip
+        body=body,
+        message_id=make_msgid(idstring=f"download-{package.id}", domain=domain),
+        date=utcnow(),
+    )
     if attached:
         stem = f"batch{package.batch_id}-package{package.id}"
         attach(message, filename=f"{stem}-info-table.xlsx", data=table.read_bytes(), content_type=XLSX)

@@ -113,8 +113,14 @@ def create_package(
             f"other download packages of batch {batch_id} kept taking the same records while this one "
             "was written; run the command again"
         )
-    log.info("download package %d of batch %d: %d records, %d bytes, %d left out",
-             package.id, batch_id, package.records, package.size_bytes, len(left_out))  # fmt: skip
+    log.info(
+        "download package %d of batch %d: %d records, %d bytes, %d left out",
+        package.id,
+        batch_id,
+        package.records,
+        package.size_bytes,
+        len(left_out),
+    )
     if recipient is not None:
         package.email_outcome = deliver(engine, settings, package, recipient)
     return package_out(package, left_out=left_out)
@@ -145,28 +151,42 @@ def package_files(engine: Engine, settings: Settings, package_id: int) -> Packag
             "the data folder (removed outside photoflow); restore it from a backup of the data folder"
         )
     return PackageFilesOut(
-        package_id=package.id, batch_id=package.batch_id, records=package.records,
-        table_path=str(table.resolve()), photos_path=str(photos.resolve()), size_bytes=package.size_bytes,
-    )  # fmt: skip
+        package_id=package.id,
+        batch_id=package.batch_id,
+        records=package.records,
+        table_path=str(table.resolve()),
+        photos_path=str(photos.resolve()),
+        size_bytes=package.size_bytes,
+    )
 
 
 def _downloadable_out(record: StudentRecord) -> DownloadableOut:
     return DownloadableOut(
-        record_id=record.id, id_number=idnumber.mask(record.id_number), name=record.name,
-        status=record.status.value, status_label=record.status.label,
-        department=record.department, class_name=record.class_name,
-    )  # fmt: skip
+        record_id=record.id,
+        id_number=idnumber.mask(record.id_number),
+        name=record.name,
+        status=record.status.value,
+        status_label=record.status.label,
+        department=record.department,
+        class_name=record.class_name,
+    )
 
 
 def package_out(package: DownloadPackage, *, left_out: list[str] | None = None) -> DownloadPackageOut:
     return DownloadPackageOut(
-        id=package.id, batch_id=package.batch_id, records=package.records, table_path=package.table_path,
-        photos_path=package.photos_path, size_bytes=package.size_bytes, created_by=package.created_by,
-        created_at=package.created_at, emailed_to=mask_email(package.emailed_to) or None,
+        id=package.id,
+        batch_id=package.batch_id,
+        records=package.records,
+        table_path=package.table_path,
+        photos_path=package.photos_path,
+        size_bytes=package.size_bytes,
+        created_by=package.created_by,
+        created_at=package.created_at,
+        emailed_to=mask_email(package.emailed_to) or None,
         email_outcome=package.email_outcome,
         email_delivered=is_delivered(package.email_outcome) if package.emailed_to else None,
         left_out=left_out or [],
-    )  # fmt: skip
+    )
 
 
 def _is_free(batch_id: int) -> tuple[ColumnElement[bool], ...]:
@@ -237,9 +257,11 @@ def _write_files(settings: Settings, batch_id: int, chosen: list[_Chosen]) -> _F
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return _Files(
-        folder=folder, table=(relative / TABLE_NAME).as_posix(), photos=(relative / PHOTOS_NAME).as_posix(),
+        folder=folder,
+        table=(relative / TABLE_NAME).as_posix(),
+        photos=(relative / PHOTOS_NAME).as_posix(),
         size_bytes=table.stat().st_size + photos.stat().st_size,
-    )  # fmt: skip
+    )
 
 
 def _record(
@@ -254,9 +276,14 @@ def _record(
         if any(current.get(item.record.id) != item.attempt_id for item in chosen):
             raise _Taken
         package = DownloadPackage(
-            batch_id=batch_id, records=len(chosen), table_path=files.table, photos_path=files.photos,
-            size_bytes=files.size_bytes, created_by=actor, emailed_to=recipient,
-        )  # fmt: skip
+            batch_id=batch_id,
+            records=len(chosen),
+            table_path=files.table,
+            photos_path=files.photos,
+            size_bytes=files.size_bytes,
+            created_by=actor,
+            emailed_to=recipient,
+        )
         session.add(package)
         session.flush()
         session.execute(

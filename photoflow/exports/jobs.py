@@ -48,8 +48,12 @@ def request_export(engine: Engine, batch_id: int, wanted: RecordFilter, *, actor
         raise PhotoflowError(f"the filter is for batch {wanted.batch_id}, the export for batch {batch_id}")
     with session_scope(engine) as session:
         require_batch(session, batch_id)
-        job = ExportJob(batch_id=batch_id, filters=replace(wanted, batch_id=batch_id).as_dict(),
-                        status=ExportStatus.QUEUED, requested_by=actor)  # fmt: skip
+        job = ExportJob(
+            batch_id=batch_id,
+            filters=replace(wanted, batch_id=batch_id).as_dict(),
+            status=ExportStatus.QUEUED,
+            requested_by=actor,
+        )
         session.add(job)
         session.flush()
         return export_out(job)
@@ -103,8 +107,10 @@ def export_file(engine: Engine, settings: Settings, export_id: int) -> Path:
         job = _require(session, export_id)
     if job.status is not ExportStatus.DONE or job.path is None:
         why = f": {job.error}" if job.error else ""
-        raise PhotoflowError(f"export {export_id} is {job.status.en.lower()}{why}; only a done export "
-                             "has a workbook (`photoflow export list` shows each one's status)")  # fmt: skip
+        raise PhotoflowError(
+            f"export {export_id} is {job.status.en.lower()}{why}; only a done export "
+            "has a workbook (`photoflow export list` shows each one's status)"
+        )
     root = settings.data_dir.resolve()
     path = (root / job.path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
@@ -121,10 +127,18 @@ def export_out(job: ExportJob) -> ExportOut:
     if "search" in filters:
         filters["search"] = idnumber.mask_in_text(filters["search"])
     return ExportOut(
-        id=job.id, batch_id=job.batch_id, filters=filters, status=job.status.value,
-        status_label=job.status.label, rows=job.rows, path=job.path, requested_by=job.requested_by,
-        requested_at=job.requested_at, finished_at=job.finished_at, error=job.error,
-    )  # fmt: skip
+        id=job.id,
+        batch_id=job.batch_id,
+        filters=filters,
+        status=job.status.value,
+        status_label=job.status.label,
+        rows=job.rows,
+        path=job.path,
+        requested_by=job.requested_by,
+        requested_at=job.requested_at,
+        finished_at=job.finished_at,
+        error=job.error,
+    )
 
 
 def _require(session: Session, export_id: int, *, lock: bool = False) -> ExportJob:

@@ -91,9 +91,14 @@ class FaceAnalyzer:
         for detection in result.detections or []:
             box = detection.location_data.relative_bounding_box
             boxes.append(
-                FaceBox(box.xmin * width, box.ymin * height, box.width * width, box.height * height,
-                        float(detection.score[0]))
-            )  # fmt: skip
+                FaceBox(
+                    box.xmin * width,
+                    box.ymin * height,
+                    box.width * width,
+                    box.height * height,
+                    float(detection.score[0]),
+                )
+            )
         return tuple(sorted(boxes, key=lambda b: b.width, reverse=True))
 
     def _landmarks(self, small: np.ndarray, width: int, height: int) -> FaceLandmarks | None:

@@ -85,8 +85,17 @@ def decide(
                 f"photo {review_id} is not held by you (its lease ran out and it went to another "
                 "reviewer, or you never claimed it); take the next photo from the queue"
             )
-        return _close(session, review, actor=reviewer, via=DecisionSource.QUEUE, decision=decision,
-                      reasons=reasons, note=note, flow_run_id=flow_run_id, now=now)  # fmt: skip
+        return _close(
+            session,
+            review,
+            actor=reviewer,
+            via=DecisionSource.QUEUE,
+            decision=decision,
+            reasons=reasons,
+            note=note,
+            flow_run_id=flow_run_id,
+            now=now,
+        )
 
 
 def _close(
@@ -119,17 +128,18 @@ def _close(
     session.add(review)
     moves = dict(actor=actor, flow_run_id=flow_run_id)
     if decision == ManualDecision.APPROVED:
-        transition(session, record, after_approval(session, record), reason=approval_reason[:500],
-                   **moves)  # fmt: skip
+        transition(session, record, after_approval(session, record), reason=approval_reason[:500], **moves)
     else:
-        transition(session, record, RecordStatus.MANUAL_REJECTED, reason=rejection_text(reasons, note),
-                   **moves)  # fmt: skip
+        transition(
+            session, record, RecordStatus.MANUAL_REJECTED, reason=rejection_text(reasons, note), **moves
+        )
         told = [ReshootReason.of_manual(reason) for reason in reasons]
         if note.strip():
             told.append(ReshootReason.note(note.strip()))
         attempt = session.get(PhotoAttempt, review.attempt_id)
-        request_reshoot(session, record, source=ReshootSource.MANUAL_REVIEW, attempt=attempt, reasons=told,
-                        **moves)  # fmt: skip
+        request_reshoot(
+            session, record, source=ReshootSource.MANUAL_REVIEW, attempt=attempt, reasons=told, **moves
+        )
     return record.status
 
 
@@ -137,9 +147,16 @@ def auto_approve(
     session: Session, review: ManualReview, *, reason: str, flow_run_id: str | None
 ) -> RecordStatus:
     """Screening's approval of a photo nobody holds: the queue row and the event say it and why."""
-    return _close(session, review, actor=AUTO_APPROVER, via=DecisionSource.AUTO_APPROVAL,
-                  decision=ManualDecision.APPROVED, flow_run_id=flow_run_id, now=utcnow(),
-                  approval_reason=reason)  # fmt: skip
+    return _close(
+        session,
+        review,
+        actor=AUTO_APPROVER,
+        via=DecisionSource.AUTO_APPROVAL,
+        decision=ManualDecision.APPROVED,
+        flow_run_id=flow_run_id,
+        now=utcnow(),
+        approval_reason=reason,
+    )
 
 
 def approve(
@@ -179,9 +196,16 @@ def approve(
                     f"{idnumber.mask(record.id_number)}: {record.status.label}, not in the manual queue"
                 )
                 continue
-            _close(session, review, actor=actor, via=DecisionSource.OPS_OVERRIDE,
-                   decision=ManualDecision.APPROVED, flow_run_id=flow_run_id, now=now,
-                   approval_reason=OVERRIDE_REASON)  # fmt: skip
+            _close(
+                session,
+                review,
+                actor=actor,
+                via=DecisionSource.OPS_OVERRIDE,
+                decision=ManualDecision.APPROVED,
+                flow_run_id=flow_run_id,
+                now=now,
+                approval_reason=OVERRIDE_REASON,
+            )
             approved += 1
     return approved, skipped
 

@@ -49,17 +49,28 @@ def review_item(
         ).all()
     sla = sla_state(review.entered_at, now, settings.review_sla_days)
     return ReviewItemOut(
-        review_id=review.id, record_id=record.id, attempt_id=attempt.id, attempt_no=attempt.attempt_no,
-        name=record.name, id_number=idnumber.mask(record.id_number), institution=institution.name,
-        batch_id=batch.id, department=record.department, major=record.major, class_name=record.class_name,
-        file_name=idnumber.mask_in_text(attempt.file_name), entered_at=review.entered_at,
+        review_id=review.id,
+        record_id=record.id,
+        attempt_id=attempt.id,
+        attempt_no=attempt.attempt_no,
+        name=record.name,
+        id_number=idnumber.mask(record.id_number),
+        institution=institution.name,
+        batch_id=batch.id,
+        department=record.department,
+        major=record.major,
+        class_name=record.class_name,
+        file_name=idnumber.mask_in_text(attempt.file_name),
+        entered_at=review.entered_at,
         age_hours=round((now - review.entered_at).total_seconds() / 3600, 1),
-        sla=sla.value, sla_label=sla.label, lease_expires_at=review.lease_expires_at,
+        sla=sla.value,
+        sla_label=sla.label,
+        lease_expires_at=review.lease_expires_at,
         has_overlay=bool(auto and auto.overlay_path),
         findings=[_finding(m) for m in (auto.measurements if auto else [])],
         screening=screening_view(screened) if screened else None,
         earlier_rejections=[_rejection(r) for r in earlier],
-    )  # fmt: skip
+    )
 
 
 def _finding(measurement: dict) -> FindingOut:

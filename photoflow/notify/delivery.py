@@ -77,8 +77,12 @@ def deliver_due(
     report = run.report(still_pending=_count_pending(engine))
     log.info(
         "outbox: %d sent, %d to retry, %d failed, %d without address, %d still pending",
-        report.sent, report.retry_later, report.failed, report.no_address, report.still_pending,
-    )  # fmt: skip
+        report.sent,
+        report.retry_later,
+        report.failed,
+        report.no_address,
+        report.still_pending,
+    )
     return report
 
 
@@ -188,8 +192,9 @@ class _Run:
         addressed = [notice for notice in claimed if notice.recipient]
         for notice in claimed:
             if not notice.recipient:
-                self._record(notice, "no_address", status=NotificationStatus.NO_ADDRESS,
-                             last_error="no e-mail address")  # fmt: skip
+                self._record(
+                    notice, "no_address", status=NotificationStatus.NO_ADDRESS, last_error="no e-mail address"
+                )
         if not addressed:
             return
         unsent = list(addressed)  # sent notices leave it as they go; what a crash gives back
@@ -239,13 +244,24 @@ class _Run:
             text = describe(error, self.settings)
             log.warning("outbox: notice %d to %s: %s", notice.id, mask_email(recipient), text)
             if fault is Fault.REFUSED:
-                self._record(notice, "failed", status=NotificationStatus.FAILED, last_error=text,
-                             tries=notice.tries + 1)  # fmt: skip
+                self._record(
+                    notice,
+                    "failed",
+                    status=NotificationStatus.FAILED,
+                    last_error=text,
+                    tries=notice.tries + 1,
+                )
             else:
                 self._retry(notice, text)
             return True
-        self._record(notice, "sent", status=NotificationStatus.SENT, sent_at=self._at(), last_error=None,
-                     tries=notice.tries + 1)  # fmt: skip
+        self._record(
+            notice,
+            "sent",
+            status=NotificationStatus.SENT,
+            sent_at=self._at(),
+            last_error=None,
+            tries=notice.tries + 1,
+        )
         return True
 
     def _stop(self, unsent: list[_Claimed], error: Exception, fault: Fault) -> None:
@@ -265,11 +281,21 @@ class _Run:
     def _retry(self, notice: _Claimed, text: str) -> None:
         tries = notice.tries + 1
         if tries >= self.settings.notify_max_tries:
-            self._record(notice, "failed", status=NotificationStatus.FAILED, tries=tries,
-                         last_error=f"gave up after {tries} tries; the last: {text}"[:500])  # fmt: skip
+            self._record(
+                notice,
+                "failed",
+                status=NotificationStatus.FAILED,
+                tries=tries,
+                last_error=f"gave up after {tries} tries; the last: {text}"[:500],
+            )
             return
-        self._record(notice, "retry_later", tries=tries, last_error=text,
-                     next_try_at=self._at() + retry_delay(tries, self.settings))  # fmt: skip
+        self._record(
+            notice,
+            "retry_later",
+            tries=tries,
+            last_error=text,
+            next_try_at=self._at() + retry_delay(tries, self.settings),
+        )
 
     def _record(self, notice: _Claimed, outcome: str, **values: Any) -> None:
         """Commit one notice's outcome and release its claim, if the claim is still this run's."""
@@ -284,8 +310,9 @@ class _Run:
                 .values(claimed_until=None, **values)
             ).rowcount
         if not written:
-            log.warning("outbox: notice %d was no longer this run's; its outcome (%s) not written",
-                        notice.id, outcome)  # fmt: skip
+            log.warning(
+                "outbox: notice %d was no longer this run's; its outcome (%s) not written", notice.id, outcome
+            )
             return
         self.tally[outcome] += 1
 

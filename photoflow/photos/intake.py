@@ -51,8 +51,12 @@ def list_upload(settings: Settings, source: Path, *, id_number: str | None = Non
     """The files of a folder or zip, or one photo file given for one student (`id_number`)."""
     max_file_bytes = load_photo_spec().intake.max_file_bytes
     if id_number is None:
-        return list_photo_sources(source, max_file_bytes=max_file_bytes, max_files=settings.max_photo_files,
-                                  max_total_bytes=settings.max_photo_upload_bytes)  # fmt: skip
+        return list_photo_sources(
+            source,
+            max_file_bytes=max_file_bytes,
+            max_files=settings.max_photo_files,
+            max_total_bytes=settings.max_photo_upload_bytes,
+        )
     _check_one_photo(source, max_file_bytes)
     wanted = idnumber.normalise(id_number)
     return SourceListing(files=[SourceFile(name=source.name, stem=wanted, data=source.read_bytes())])
@@ -77,8 +81,12 @@ def check_intake(
     """
     max_file_bytes = load_photo_spec().intake.max_file_bytes
     if id_number is None:
-        check_photo_source(source, max_file_bytes=max_file_bytes, max_files=settings.max_photo_files,
-                           max_total_bytes=settings.max_photo_upload_bytes)  # fmt: skip
+        check_photo_source(
+            source,
+            max_file_bytes=max_file_bytes,
+            max_files=settings.max_photo_files,
+            max_total_bytes=settings.max_photo_upload_bytes,
+        )
     else:
         _check_one_photo(source, max_file_bytes)
     with session_scope(engine) as session:
@@ -139,8 +147,12 @@ def receive_photos(
     """Turn the listed files into attempts for the batch's records; returns what became of every file."""
     with session_scope(engine) as session:
         records = _records_by_key(session, batch_id)
-        intake = PhotoIntake(batch_id=batch_id, source_name=source_name[:255], received_by=author.actor,
-                             flow_run_id=author.flow_run_id)  # fmt: skip
+        intake = PhotoIntake(
+            batch_id=batch_id,
+            source_name=source_name[:255],
+            received_by=author.actor,
+            flow_run_id=author.flow_run_id,
+        )
         session.add(intake)
         session.flush()
         problems = [
@@ -158,11 +170,9 @@ def receive_photos(
             record = records[files[0].stem]
             if len(files) > 1:
                 names = ", ".join(file.name for file in files)
+                hint = f"{names} are all for {idnumber.mask(record.id_number)}: keep one and send it again"
                 for file in files:
-                    problems.append(FileProblemOut.of(
-                        file.name, IntakeProblem.DUPLICATE,
-                        f"{names} are all for {idnumber.mask(record.id_number)}: keep one and send it again",
-                    ))  # fmt: skip
+                    problems.append(FileProblemOut.of(file.name, IntakeProblem.DUPLICATE, hint))
                 continue
             outcome = _attempt(session, settings.data_dir, record, files[0], intake.id, author)
             if isinstance(outcome, FileProblemOut):
@@ -178,8 +188,13 @@ def receive_photos(
         session.flush()
         log.info(
             "photo intake %d (%s): %d files, %d accepted, %d unchanged, %d not accepted",
-            intake.id, source_name, intake.total, accepted, unchanged, len(problems),
-        )  # fmt: skip
+            intake.id,
+            source_name,
+            intake.total,
+            accepted,
+            unchanged,
+            len(problems),
+        )
         return intake_report(intake)
 
 
@@ -250,9 +265,17 @@ def _attempt(
     number = latest.attempt_no + 1 if latest is not None else 1
     path = store_original(data_dir, file.data, sha256)
     session.add(
-        PhotoAttempt(record_id=record.id, attempt_no=number, intake_id=intake_id, file_name=file.name[:255],
-                     sha256=sha256, size_bytes=len(file.data), original_path=path, received_by=author.actor)
-    )  # fmt: skip
+        PhotoAttempt(
+            record_id=record.id,
+            attempt_no=number,
+            intake_id=intake_id,
+            file_name=file.name[:255],
+            sha256=sha256,
+            size_bytes=len(file.data),
+            original_path=path,
+            received_by=author.actor,
+        )
+    )
     transition(
         session,
         record,

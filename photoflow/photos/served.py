@@ -43,8 +43,13 @@ def metadata_free(data: bytes, *, name: str) -> tuple[bytes, str]:
     Raises PhotoRefusedError for a file that is no picture we read (it is then not shown at all).
     """
     intake = load_photo_spec().intake
-    decoded = decode_photo(data, name=name, max_bytes=intake.max_file_bytes, max_pixels=intake.max_pixels,
-                           formats=intake.accepted_formats)  # fmt: skip
+    decoded = decode_photo(
+        data,
+        name=name,
+        max_bytes=intake.max_file_bytes,
+        max_pixels=intake.max_pixels,
+        formats=intake.accepted_formats,
+    )
     buffer = io.BytesIO()
     picture = Image.fromarray(decoded.rgb)  # pixels only: a new image has no EXIF, XMP, IPTC or ICC
     if decoded.jpeg_quality is not None:

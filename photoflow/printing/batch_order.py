@@ -74,6 +74,13 @@ def batch_print_order(engine: Engine, batch_id: int, wanted: BatchPrint, *, acto
         photos = len(printable_records(session, whole_batch))
         if not photos:
             return BatchPrintOrder(None, "no collected or registered photos to print yet")
-        order_id = add_order(session, whole_batch, photos, split_by=wanted.split_by, layout=wanted.layout,
-                             address=wanted.address, actor=actor)  # fmt: skip
+        order_id = add_order(
+            session,
+            whole_batch,
+            photos,
+            split_by=wanted.split_by,
+            layout=wanted.layout,
+            address=wanted.address,
+            actor=actor,
+        )
         return BatchPrintOrder(order_id)

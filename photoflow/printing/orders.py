@@ -46,8 +46,9 @@ MAX_ADDRESS = 300
 
 def printable(wanted: RecordFilter) -> RecordFilter:
     """The order's filter: its batch and grouping fields, over collected or registered records only."""
-    return RecordFilter(batch_id=wanted.batch_id, statuses=PRINTABLE,
-                        **{name: getattr(wanted, name) for name in GROUPING})  # fmt: skip
+    return RecordFilter(
+        batch_id=wanted.batch_id, statuses=PRINTABLE, **{name: getattr(wanted, name) for name in GROUPING}
+    )
 
 
 def request_print(
@@ -98,9 +99,16 @@ def add_order(
     actor: str,
 ) -> int:
     """The order row (待冲印) and its first event, in the caller's transaction; returns its id."""
-    order = PrintOrder(batch_id=chosen.batch_id, filters=chosen.as_dict(), split_by=list(split_by),
-                       layout=layout, address=address.strip(), status=PrintStatus.WAITING, photos=photos,
-                       requested_by=actor)  # fmt: skip
+    order = PrintOrder(
+        batch_id=chosen.batch_id,
+        filters=chosen.as_dict(),
+        split_by=list(split_by),
+        layout=layout,
+        address=address.strip(),
+        status=PrintStatus.WAITING,
+        photos=photos,
+        requested_by=actor,
+    )
     session.add(order)
     session.flush()
     session.add(PrintOrderEvent(order_id=order.id, to_status=PrintStatus.WAITING, actor=actor))
@@ -124,10 +132,16 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
     key = _split_key(split_by)
     groups = groupby(sorted(records, key=key), key=key)
     subs = [
-        _write_sub_package(settings, layout, folder / f"{number:02d}", dict(zip(split_by, vals, strict=True)),
-                           [r for r in group if r.id in photos], photos)
+        _write_sub_package(
+            settings,
+            layout,
+            folder / f"{number:02d}",
+            dict(zip(split_by, vals, strict=True)),
+            [r for r in group if r.id in photos],
+            photos,
+        )
         for number, (vals, group) in enumerate(groups, start=1)
-    ]  # fmt: skip
+    ]
     with write_scope(engine) as session:
         order = session.get(PrintOrder, order_id, with_for_update=True)
         if not _built(session, order_id):  # else a run beside this one recorded the same files first
@@ -154,8 +168,14 @@ def _write_sub_package(
     pages = write_pdf(iter_sheets(items, layout), settings.data_dir / sheets)
     places = _places(members, grid(layout).per_sheet)
     write_records_workbook(settings.data_dir / manifest, members, extra=places)
-    return {"name": _name(values), "values": values, "photos": len(members), "sheets": pages,
-            "sheets_path": sheets.as_posix(), "manifest_path": manifest.as_posix()}  # fmt: skip
+    return {
+        "name": _name(values),
+        "values": values,
+        "photos": len(members),
+        "sheets": pages,
+        "sheets_path": sheets.as_posix(),
+        "manifest_path": manifest.as_posix(),
+    }
 
 
 def _built(session: Session, order_id: int) -> bool:
@@ -173,8 +193,15 @@ def move_order(engine: Engine, order_id: int, target: PrintStatus, *, actor: str
             raise PhotoflowError(
                 f"print order {order_id} is {order.status.label}; it cannot move to {target.label}"
             )
-        session.add(PrintOrderEvent(order_id=order_id, from_status=order.status, to_status=target,
-                                    actor=actor, note=note.strip()[:300] or None))  # fmt: skip
+        session.add(
+            PrintOrderEvent(
+                order_id=order_id,
+                from_status=order.status,
+                to_status=target,
+                actor=actor,
+                note=note.strip()[:300] or None,
+            )
+        )
         order.status, order.updated_at = target, utcnow()
         session.add(order)
 
@@ -230,15 +257,29 @@ def _out(session: Session, order: PrintOrder, data_dir: Path) -> PrintOrderOut:
         select(PrintSubPackage).where(PrintSubPackage.order_id == order.id).order_by(PrintSubPackage.id)
     ).all()
     return PrintOrderOut(
-        id=order.id, batch_id=order.batch_id, layout=order.layout, layout_label=layout.label,
-        filters=order.filters, split_by=order.split_by, address=order.address, status=order.status.value,
-        status_label=order.status.label, photos=order.photos, requested_by=order.requested_by,
-        requested_at=order.requested_at, sub_packages=[_sub_out(sub, data_dir) for sub in subs],
-    )  # fmt: skip
+        id=order.id,
+        batch_id=order.batch_id,
+        layout=order.layout,
+        layout_label=layout.label,
+        filters=order.filters,
+        split_by=order.split_by,
+        address=order.address,
+        status=order.status.value,
+        status_label=order.status.label,
+        photos=order.photos,
+        requested_by=order.requested_by,
+        requested_at=order.requested_at,
+        sub_packages=[_sub_out(sub, data_dir) for sub in subs],
+    )
 
 
 def _sub_out(sub: PrintSubPackage, data_dir: Path) -> SubPackageOut:
     return SubPackageOut(
-        id=sub.id, name=sub.name, values=sub.values, photos=sub.photos, sheets=sub.sheets,
-        sheets_path=str(data_dir / sub.sheets_path), manifest_path=str(data_dir / sub.manifest_path),
-    )  # fmt: skip
+        id=sub.id,
+        name=sub.name,
+        values=sub.values,
+        photos=sub.photos,
+        sheets=sub.sheets,
+        sheets_path=str(data_dir / sub.sheets_path),
+        manifest_path=str(data_dir / sub.manifest_path),
+    )

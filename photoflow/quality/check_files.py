@@ -45,8 +45,16 @@ def check_files(paths: list[Path], out_dir: Path, *, background: str | None = No
     for index, path in enumerate(paths, start=1):
         stem = f"{index:03d}-{SAFE.sub('_', path.stem)[:80]}"
         if not path.is_file():
-            results.append(CheckOut(file=str(path), passed=False, reasons=[], standardised=None, overlay=None,
-                                    message=f"{path}: no such file"))  # fmt: skip
+            results.append(
+                CheckOut(
+                    file=str(path),
+                    passed=False,
+                    reasons=[],
+                    standardised=None,
+                    overlay=None,
+                    message=f"{path}: no such file",
+                )
+            )
             continue
         check = check_photo(
             path.read_bytes(), name=path.name, analyzer=analyzer, spec=spec, background=background

@@ -131,8 +131,12 @@ def mouth(rgb: np.ndarray, face: FaceLandmarks, spec: PhotoSpec) -> list[Measure
     if inner.any():
         hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
         luminance = hsv[..., 2].astype(np.float32)
-        skin = np.nanmean([_cheek_brightness(luminance, face, lm.RIGHT_CHEEK),
-                           _cheek_brightness(luminance, face, lm.LEFT_CHEEK)])  # fmt: skip
+        skin = np.nanmean(
+            [
+                _cheek_brightness(luminance, face, lm.RIGHT_CHEEK),
+                _cheek_brightness(luminance, face, lm.LEFT_CHEEK),
+            ]
+        )
         whitish = (hsv[..., 1] < 70) & (luminance > 0.75 * skin) & inner
         teeth = float(whitish.sum()) / (face.eye_distance**2)
     return [

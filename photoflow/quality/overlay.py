@@ -41,8 +41,14 @@ MARGIN = 10  # px of panel left free on each side of the text
 CARD_WIDTH = 560
 
 # drawn larger than the rest of the mesh
-KEY_POINTS = (lm.RIGHT_IRIS, lm.LEFT_IRIS, lm.MOUTH_RIGHT, lm.MOUTH_LEFT,
-              lm.RIGHT_CHEEK_EDGE, lm.LEFT_CHEEK_EDGE)  # fmt: skip
+KEY_POINTS = (
+    lm.RIGHT_IRIS,
+    lm.LEFT_IRIS,
+    lm.MOUTH_RIGHT,
+    lm.MOUTH_LEFT,
+    lm.RIGHT_CHEEK_EDGE,
+    lm.LEFT_CHEEK_EDGE,
+)
 # where a failing measure is outlined: the face-mesh points of the part it measured
 OUTLINED: dict[str, tuple[tuple[int, ...], ...]] = {
     "eye_opening": (lm.RIGHT_EYE_RING, lm.LEFT_EYE_RING),

@@ -106,8 +106,15 @@ def file_measures(decoded: DecodedPhoto, spec: PhotoSpec) -> list[Measurement]:
     colour = Measurement("colour", None, not decoded.greyscale, R.GREYSCALE)
     if decoded.jpeg_quality is None:
         return [colour]
-    return [colour, at_least("source_jpeg_quality", decoded.jpeg_quality,
-                             spec.intake.min_source_jpeg_quality, R.HEAVY_COMPRESSION)]  # fmt: skip
+    return [
+        colour,
+        at_least(
+            "source_jpeg_quality",
+            decoded.jpeg_quality,
+            spec.intake.min_source_jpeg_quality,
+            R.HEAVY_COMPRESSION,
+        ),
+    ]
 
 
 def spec_measures(

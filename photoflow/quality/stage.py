@@ -196,25 +196,43 @@ def _store_one(
     already = session.exec(select(AutoReview.id).where(AutoReview.attempt_id == attempt.id)).first()
     if already is not None or record.status != RecordStatus.IN_AUTO_REVIEW:
         return None
-    session.add(AutoReview(
-        attempt_id=attempt.id, passed=result.passed, reasons=result.reasons,
-        measurements=result.measurements, standardised=result.standardised,
-        spec_image_path=_relative(settings, result.spec_image),
-        overlay_path=_relative(settings, result.overlay),
-        reviewed_by=actor, flow_run_id=flow_run_id,
-    ))  # fmt: skip
+    session.add(
+        AutoReview(
+            attempt_id=attempt.id,
+            passed=result.passed,
+            reasons=result.reasons,
+            measurements=result.measurements,
+            standardised=result.standardised,
+            spec_image_path=_relative(settings, result.spec_image),
+            overlay_path=_relative(settings, result.overlay),
+            reviewed_by=actor,
+            flow_run_id=flow_run_id,
+        )
+    )
     moves = dict(actor=actor, flow_run_id=flow_run_id)
     if result.passed:
-        transition(session, record, RecordStatus.IN_MANUAL_REVIEW,
-                   reason=f"automatic review passed (attempt {attempt.attempt_no})", **moves)  # fmt: skip
+        transition(
+            session,
+            record,
+            RecordStatus.IN_MANUAL_REVIEW,
+            reason=f"automatic review passed (attempt {attempt.attempt_no})",
+            **moves,
+        )
         enqueue(session, record, attempt.id)
     else:
         reasons = [PhotoReason(code) for code in result.reasons]
         summary = "; ".join(reason.en for reason in reasons)
-        transition(session, record, RecordStatus.AUTO_REJECTED,
-                   reason=f"automatic review: {summary}"[:500], **moves)  # fmt: skip
-        request_reshoot(session, record, source=ReshootSource.AUTO_REVIEW, attempt=attempt,
-                        reasons=[ReshootReason.of_photo(reason) for reason in reasons], **moves)  # fmt: skip
+        transition(
+            session, record, RecordStatus.AUTO_REJECTED, reason=f"automatic review: {summary}"[:500], **moves
+        )
+        request_reshoot(
+            session,
+            record,
+            source=ReshootSource.AUTO_REVIEW,
+            attempt=attempt,
+            reasons=[ReshootReason.of_photo(reason) for reason in reasons],
+            **moves,
+        )
     return ReviewedAttempt(
         attempt_id=attempt.id,
         record_id=record.id,

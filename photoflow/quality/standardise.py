@@ -50,9 +50,13 @@ def source_checks(
         at_least("source_face_width", face.face_width, intake.min_source_face_width, R.LOW_RESOLUTION),
         within("roll", face.roll, -intake.max_roll_correction, intake.max_roll_correction, R.HEAD_ROLL),
         Measurement("source_head_top", top, top is not None and top > 1, R.HEAD_CUT_OFF),
-        at_most("source_background_texture", background_texture(rgb, analysis.person_mask),
-                spec.background.max_source_texture, R.BACKGROUND_NOT_PLAIN),
-    ]  # fmt: skip
+        at_most(
+            "source_background_texture",
+            background_texture(rgb, analysis.person_mask),
+            spec.background.max_source_texture,
+            R.BACKGROUND_NOT_PLAIN,
+        ),
+    ]
     return checks
 
 

@@ -70,15 +70,17 @@ def _final(
     if answer.state == "registered":
         submission.state = SubmissionState.REGISTERED
         submission.reason = None  # a fault of an earlier round, no longer the story
-        transition(session, record, RecordStatus.REGISTERED,
-                   reason=f"registered (receipt {answer.receipt})", **moves)  # fmt: skip
+        transition(
+            session, record, RecordStatus.REGISTERED, reason=f"registered (receipt {answer.receipt})", **moves
+        )
         report.registered += 1
         return
     submission.state = SubmissionState.REJECTED
     submission.reason_code = (answer.reason_code or "")[:50] or None
     submission.reason = (answer.reason or "no reason given")[:500]
-    transition(session, record, RecordStatus.REGISTRY_FAILED,
-               reason=f"registry: {submission.reason}"[:500], **moves)  # fmt: skip
+    transition(
+        session, record, RecordStatus.REGISTRY_FAILED, reason=f"registry: {submission.reason}"[:500], **moves
+    )
     told = [ReshootReason.of_photo(PhotoReason.REGISTRY_REJECTED, submission.reason)]
     attempt = session.get(PhotoAttempt, submission.attempt_id)
     request_reshoot(session, record, source=ReshootSource.REGISTRY, attempt=attempt, reasons=told, **moves)

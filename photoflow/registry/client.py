@@ -218,8 +218,14 @@ class RegistryClient:
     def _log_retry(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         pause = state.next_action.sleep if state.next_action else 0.0
-        log.warning("registry %s: %s; try %d of %d in %.2f s", self.url, error,
-                    state.attempt_number + 1, self.tries, pause)  # fmt: skip
+        log.warning(
+            "registry %s: %s; try %d of %d in %.2f s",
+            self.url,
+            error,
+            state.attempt_number + 1,
+            self.tries,
+            pause,
+        )
 
     def _parse(self, response: httpx.Response, model: type[Answer]) -> Answer:
         try:

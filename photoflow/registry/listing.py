@@ -59,9 +59,15 @@ def list_submissions(
 def _out(submission: Submission, record: StudentRecord, attempt_no: int) -> SubmissionOut:
     answered = submission.answered_at
     return SubmissionOut(
-        record_id=record.id, id_number=idnumber.mask(record.id_number), name=record.name,
-        attempt_no=attempt_no, state=submission.state.value, state_label=submission.state.label,
-        tries=submission.tries, receipt=submission.receipt, reason=submission.reason,
+        record_id=record.id,
+        id_number=idnumber.mask(record.id_number),
+        name=record.name,
+        attempt_no=attempt_no,
+        state=submission.state.value,
+        state_label=submission.state.label,
+        tries=submission.tries,
+        receipt=submission.receipt,
+        reason=submission.reason,
         queued_at=f"{submission.queued_at:%Y-%m-%d %H:%M}",
         answered_at=f"{answered:%Y-%m-%d %H:%M}" if answered else None,
-    )  # fmt: skip
+    )

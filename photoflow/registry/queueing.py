@@ -74,14 +74,26 @@ def _queue(
     sha256 = hashlib.sha256(photo.read_bytes()).hexdigest()
     session.add(
         Submission(
-            record_id=record.id, attempt_id=spec.attempt_id, batch_id=record.batch_id,
-            idempotency_key=idempotency_key(record, spec.attempt_id, sha256), registry_key=record.id_number,
-            photo_path=spec.path, photo_sha256=sha256, state=SubmissionState.QUEUED,
-            queued_by=actor, flow_run_id=flow_run_id,
+            record_id=record.id,
+            attempt_id=spec.attempt_id,
+            batch_id=record.batch_id,
+            idempotency_key=idempotency_key(record, spec.attempt_id, sha256),
+            registry_key=record.id_number,
+            photo_path=spec.path,
+            photo_sha256=sha256,
+            state=SubmissionState.QUEUED,
+            queued_by=actor,
+            flow_run_id=flow_run_id,
         )
-    )  # fmt: skip
-    transition(session, record, RecordStatus.SUBMITTING, actor=actor, flow_run_id=flow_run_id,
-               reason=f"queued for the registry (attempt {spec.attempt_no})")  # fmt: skip
+    )
+    transition(
+        session,
+        record,
+        RecordStatus.SUBMITTING,
+        actor=actor,
+        flow_run_id=flow_run_id,
+        reason=f"queued for the registry (attempt {spec.attempt_no})",
+    )
     return None
 
 
@@ -114,6 +126,12 @@ def resubmit_unreachable(
             submission.tries = 0
             submission.next_try_at = utcnow()
             session.add(submission)
-            transition(session, record, RecordStatus.SUBMITTING, actor=actor, flow_run_id=flow_run_id,
-                       reason="sent to the registry again after it was unreachable")  # fmt: skip
+            transition(
+                session,
+                record,
+                RecordStatus.SUBMITTING,
+                actor=actor,
+                flow_run_id=flow_run_id,
+                reason="sent to the registry again after it was unreachable",
+            )
     return len(rows)

@@ -218,17 +218,25 @@ def _let_go(engine: Engine, submission_ids: set[int], claim: str) -> None:
 
 def _entries(settings: Settings, rows: list[Row]) -> list[PackageEntry]:
     return [
-        PackageEntry(submission.idempotency_key, submission.registry_key, record.name,
-                     (settings.data_dir / submission.photo_path).read_bytes())
+        PackageEntry(
+            submission.idempotency_key,
+            submission.registry_key,
+            record.name,
+            (settings.data_dir / submission.photo_path).read_bytes(),
+        )
         for submission, record, _ in rows
-    ]  # fmt: skip
+    ]
 
 
 def _breaks_rules(key: str, rules: list[str]) -> EntryAnswer:
     """The answer the registry would give an entry that breaks its package rules."""
-    return EntryAnswer(key, "rejected", reason_code="package_rules",
-                       reason="照片不符合学信网报送规则 / the photo breaks the registry's package rules: "
-                       + "; ".join(rules))  # fmt: skip
+    return EntryAnswer(
+        key,
+        "rejected",
+        reason_code="package_rules",
+        reason="照片不符合学信网报送规则 / the photo breaks the registry's package rules: "
+        + "; ".join(rules),
+    )
 
 
 def _apply(
@@ -293,8 +301,14 @@ def _round_failed(
                 submission.state = SubmissionState.UNREACHABLE
                 record = session.get(StudentRecord, submission.record_id, with_for_update=True)
                 gave_up = f"registry unreachable after {submission.tries} rounds: {error}"
-                transition(session, record, RecordStatus.REGISTRY_FAILED, actor=actor, reason=gave_up[:500],
-                           flow_run_id=flow_run_id)  # fmt: skip
+                transition(
+                    session,
+                    record,
+                    RecordStatus.REGISTRY_FAILED,
+                    actor=actor,
+                    reason=gave_up[:500],
+                    flow_run_id=flow_run_id,
+                )
                 report.unreachable += 1
             else:
                 submission.next_try_at = now + doubling_delay(

@@ -64,8 +64,13 @@ def _error_pages(app: FastAPI) -> None:
             f"{'.'.join(str(part) for part in problem['loc'][1:])}: {problem['msg']}"
             for problem in error.errors()
         )
-        return render(request, "error.html", user=None, status_code=400,
-                      message=f"the form was not filled in correctly ({fields}) / 表单填写有误")  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            user=None,
+            status_code=400,
+            message=f"the form was not filled in correctly ({fields}) / 表单填写有误",
+        )
 
     @app.exception_handler(PhotoflowError)
     async def refused(request: Request, error: PhotoflowError) -> Response:

@@ -67,10 +67,13 @@ def _batches(engine: Engine, institution: str | None) -> list[tuple[int, str]]:
             statement = statement.where(Batch.institution_code == institution)
         rows = session.exec(statement.order_by(Batch.id)).all()
     return [
-        (batch.id, f"{batch.id}: {inst.name} · {batch.category.zh}" + (f" · {batch.learning_centre}"
-                                                                       if batch.learning_centre else ""))
+        (
+            batch.id,
+            f"{batch.id}: {inst.name} · {batch.category.zh}"
+            + (f" · {batch.learning_centre}" if batch.learning_centre else ""),
+        )
         for batch, inst in rows
-    ]  # fmt: skip
+    ]
 
 
 def _own_batch(engine: Engine, institution: str | None, batch_id: int | None) -> int | None:
@@ -84,10 +87,21 @@ def _own_batch(engine: Engine, institution: str | None, batch_id: int | None) ->
     return batch_id
 
 
-def _held_filter(engine: Engine, institution: str | None, batch: int | None, band: str | None,
-                 min_score: float | None, max_score: float | None) -> HeldFilter:  # fmt: skip
-    return HeldFilter(batch_id=_own_batch(engine, institution, batch), institution_code=institution,
-                      band=band or None, min_score=min_score, max_score=max_score)  # fmt: skip
+def _held_filter(
+    engine: Engine,
+    institution: str | None,
+    batch: int | None,
+    band: str | None,
+    min_score: float | None,
+    max_score: float | None,
+) -> HeldFilter:
+    return HeldFilter(
+        batch_id=_own_batch(engine, institution, batch),
+        institution_code=institution,
+        band=band or None,
+        min_score=min_score,
+        max_score=max_score,
+    )
 
 
 @router.get("/held")
@@ -100,13 +114,26 @@ def held_page(
     min_score: str = "",
     max_score: str = "",
 ) -> Response:
-    wanted = _held_filter(engine, scope(user), _int(batch, "batch"), band,
-                          _score(min_score, "min_score"), _score(max_score, "max_score"))  # fmt: skip
+    wanted = _held_filter(
+        engine,
+        scope(user),
+        _int(batch, "batch"),
+        band,
+        _score(min_score, "min_score"),
+        _score(max_score, "max_score"),
+    )
     return render(
-        request, "held.html", user=user, flash=take_flash(request), held=held_records(engine, wanted),
-        wanted=wanted, batches=_batches(engine, scope(user)), bands=list(SimilarityBand), no_score=NO_SCORE,
+        request,
+        "held.html",
+        user=user,
+        flash=take_flash(request),
+        held=held_records(engine, wanted),
+        wanted=wanted,
+        batches=_batches(engine, scope(user)),
+        bands=list(SimilarityBand),
+        no_score=NO_SCORE,
         decisions=list(HoldDecision),
-    )  # fmt: skip
+    )
 
 
 @router.post("/held/decide", dependencies=[Depends(require_csrf)])
@@ -121,8 +148,9 @@ def decide_selected(
     if not records:
         flash(request, "tick at least one record first / 请先勾选记录", kind="error")
         return RedirectResponse("/held", status_code=303)
-    report = decide_held(engine, decision, actor=user.name, record_ids=records, institution_code=scope(user),
-                         note=note)  # fmt: skip
+    report = decide_held(
+        engine, decision, actor=user.name, record_ids=records, institution_code=scope(user), note=note
+    )
     flash(request, _summary(report.decided, decision, report.skipped))
     return RedirectResponse(_back_to_held(request), status_code=303)
 
@@ -139,10 +167,12 @@ def decide_by_filter(
     max_score: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    wanted = _held_filter(engine, scope(user), batch, band, _score(min_score, "min_score"),
-                          _score(max_score, "max_score"))  # fmt: skip
-    report = decide_held(engine, decision, actor=user.name, wanted=wanted, institution_code=scope(user),
-                         note=note)  # fmt: skip
+    wanted = _held_filter(
+        engine, scope(user), batch, band, _score(min_score, "min_score"), _score(max_score, "max_score")
+    )
+    report = decide_held(
+        engine, decision, actor=user.name, wanted=wanted, institution_code=scope(user), note=note
+    )
     flash(request, _summary(report.decided, decision, report.skipped))
     return RedirectResponse(f"/held?batch={batch}", status_code=303)
 
@@ -204,6 +234,12 @@ def progress_page(
     view = progress(engine, ProgressFilter(records, page=page))
     shown = {"batch_id": batch_id, "status": status_filter or "", "search": q}
     return render(
-        request, "progress.html", user=user, flash=take_flash(request), view=view, wanted=shown,
-        batches=_batches(engine, scope(user)), statuses=list(RecordStatus),
-    )  # fmt: skip
+        request,
+        "progress.html",
+        user=user,
+        flash=take_flash(request),
+        view=view,
+        wanted=shown,
+        batches=_batches(engine, scope(user)),
+        statuses=list(RecordStatus),
+    )

@@ -50,13 +50,27 @@ def login(
     try:
         user = authenticate(engine, settings, name=name.strip(), password=password, client=client)
     except LoginThrottled as refusal:
-        response = render(request, "login.html", user=None, status_code=429, next=_safe_next(next) or "",
-                          error=str(refusal), name=name)  # fmt: skip
+        response = render(
+            request,
+            "login.html",
+            user=None,
+            status_code=429,
+            next=_safe_next(next) or "",
+            error=str(refusal),
+            name=name,
+        )
         response.headers["Retry-After"] = str(refusal.retry_after_s)
         return response
     except LoginRefused as refusal:
-        return render(request, "login.html", user=None, status_code=401, next=_safe_next(next) or "",
-                      error=str(refusal), name=name)  # fmt: skip
+        return render(
+            request,
+            "login.html",
+            user=None,
+            status_code=401,
+            next=_safe_next(next) or "",
+            error=str(refusal),
+            name=name,
+        )
     start_session(request, engine, settings, user.id)
     return RedirectResponse(_safe_next(next) or HOME[user.role], status_code=303)
 

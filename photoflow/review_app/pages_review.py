@@ -27,8 +27,12 @@ REASON_KEYS = dict(zip(ManualRejectReason, "123456", strict=True))
 def review_page(
     request: Request, engine: EngineDep, settings: SettingsDep, user: ReviewerDep, item: int | None = None
 ) -> Response:
-    held = claim(engine, reviewer=user.name, limit=settings.review_claim_size,
-                 lease=timedelta(minutes=settings.review_lease_minutes))  # fmt: skip
+    held = claim(
+        engine,
+        reviewer=user.name,
+        limit=settings.review_claim_size,
+        lease=timedelta(minutes=settings.review_lease_minutes),
+    )
     counts = queue_counts(engine, settings, reviewer=user.name)
     message = take_flash(request)
     if not held:
@@ -36,13 +40,20 @@ def review_page(
     current = item if item in held else held[0]
     position = held.index(current)
     return render(
-        request, "review.html", user=user, counts=counts, flash=message,
-        item=review_item(engine, settings, current), held=held, position=position,
+        request,
+        "review.html",
+        user=user,
+        counts=counts,
+        flash=message,
+        item=review_item(engine, settings, current),
+        held=held,
+        position=position,
         previous=held[position - 1] if position > 0 else None,
         next=held[position + 1] if position + 1 < len(held) else None,
-        reasons=list(ManualRejectReason), reason_keys=REASON_KEYS,
+        reasons=list(ManualRejectReason),
+        reason_keys=REASON_KEYS,
         lease_minutes=settings.review_lease_minutes,
-    )  # fmt: skip
+    )
 
 
 @router.post("/review/{review_id}", dependencies=[Depends(require_csrf)])
@@ -61,8 +72,14 @@ def decide_photo(
         chosen = []
     verdict = ManualDecision.APPROVED if decision == "approve" else ManualDecision.REJECTED
     try:
-        status = decide(engine, review_id, reviewer=user.name, decision=verdict,
-                        reasons=chosen if verdict == ManualDecision.REJECTED else (), note=note)  # fmt: skip
+        status = decide(
+            engine,
+            review_id,
+            reviewer=user.name,
+            decision=verdict,
+            reasons=chosen if verdict == ManualDecision.REJECTED else (),
+            note=note,
+        )
     except DecisionRefused as refusal:
         flash(request, str(refusal), kind="error")
         return RedirectResponse(f"/review?item={review_id}", status_code=303)
@@ -74,6 +91,14 @@ def decide_photo(
 def stop_reviewing(request: Request, engine: EngineDep, settings: SettingsDep, user: ReviewerDep) -> Response:
     returned = release(engine, reviewer=user.name)
     counts = queue_counts(engine, settings, reviewer=user.name)
-    return render(request, "review_empty.html", user=user, counts=counts, stopped=returned,
-                  flash={"message": f"{returned} photos returned to the queue / 已归还 {returned} 张照片",
-                         "kind": "info"})  # fmt: skip
+    return render(
+        request,
+        "review_empty.html",
+        user=user,
+        counts=counts,
+        stopped=returned,
+        flash={
+            "message": f"{returned} photos returned to the queue / 已归还 {returned} 张照片",
+            "kind": "info",
+        },
+    )

@@ -21,12 +21,21 @@ def compare_files(first: Path, second: Path, settings: Settings) -> PairScoreOut
     calibration.for_model(settings.face_model)
     embedder = get_embedder(settings.face_model, str(settings.deepface_dir.resolve()))
     vectors = [embed_photo(path.read_bytes(), path.name, embedder) for path in (first, second)]
-    out = dict(photo_a=str(first), photo_b=str(second), model=embedder.model.name,
-               model_version=embedder.model.version)  # fmt: skip
+    out = dict(
+        photo_a=str(first),
+        photo_b=str(second),
+        model=embedder.model.name,
+        model_version=embedder.model.version,
+    )
     missing = [path.name for path, vector in zip((first, second), vectors, strict=True) if vector is None]
     if missing:
         message = f"no face found in {' and '.join(missing)}: use a photo showing the face clearly"
         return PairScoreOut(score=None, band=None, band_label=None, distance=None, message=message, **out)
     scored = score_pair(vectors[0], vectors[1], embedder.model.name, calibration)
-    return PairScoreOut(score=scored.score, band=scored.band.value, band_label=scored.band.label,
-                        distance=scored.distance, **out)  # fmt: skip
+    return PairScoreOut(
+        score=scored.score,
+        band=scored.band.value,
+        band_label=scored.band.label,
+        distance=scored.distance,
+        **out,
+    )

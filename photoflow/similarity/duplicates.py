@@ -87,9 +87,17 @@ def flag_duplicate_faces(
             if record_a.id == record_b.id or (attempt_a, attempt_b) in known:
                 continue
             score = float(calibration.score(model.name, distance))
-            session.add(DuplicateFace(batch_id=batch_id, record_a=record_a.id, record_b=record_b.id,
-                                      attempt_a=attempt_a, attempt_b=attempt_b, score=score,
-                                      flow_run_id=flow_run_id))  # fmt: skip
+            session.add(
+                DuplicateFace(
+                    batch_id=batch_id,
+                    record_a=record_a.id,
+                    record_b=record_b.id,
+                    attempt_a=attempt_a,
+                    attempt_b=attempt_b,
+                    score=score,
+                    flow_run_id=flow_run_id,
+                )
+            )
             new.append(_out(batch_id, record_a, record_b, score))
     return new
 
@@ -143,6 +151,10 @@ def _current_photos(
 
 def _out(batch_id: int, a: StudentRecord, b: StudentRecord, score: float) -> DuplicateFaceOut:
     return DuplicateFaceOut(
-        batch_id=batch_id, score=score, record_a=a.id, record_b=b.id,
-        first=f"{a.name} ({idnumber.mask(a.id_number)})", second=f"{b.name} ({idnumber.mask(b.id_number)})",
-    )  # fmt: skip
+        batch_id=batch_id,
+        score=score,
+        record_a=a.id,
+        record_b=b.id,
+        first=f"{a.name} ({idnumber.mask(a.id_number)})",
+        second=f"{b.name} ({idnumber.mask(b.id_number)})",
+    )

@@ -126,9 +126,11 @@ class FaceEmbedder:
             return None
         best = max(hog, key=lambda r: r.area())
         return self._dlib.rectangle(
-            round(best.left() / scale), round(best.top() / scale),
-            round(best.right() / scale), round(best.bottom() / scale),
-        )  # fmt: skip
+            round(best.left() / scale),
+            round(best.top() / scale),
+            round(best.right() / scale),
+            round(best.bottom() / scale),
+        )
 
 
 def _resize(rgb: np.ndarray, scale: float) -> np.ndarray:

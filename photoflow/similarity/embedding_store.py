@@ -79,7 +79,14 @@ def ensure_embeddings(
         for sha, data in computed.items():
             if sha not in already:
                 dimensions = 0 if data is None else len(unpack(data))
-                session.add(FaceEmbedding(sha256=sha, model=model.name, model_version=model.version,
-                                          vector=data, dimensions=dimensions))  # fmt: skip
+                session.add(
+                    FaceEmbedding(
+                        sha256=sha,
+                        model=model.name,
+                        model_version=model.version,
+                        vector=data,
+                        dimensions=dimensions,
+                    )
+                )
     vectors.update((sha, None if data is None else unpack(data)) for sha, data in computed.items())
     return vectors

@@ -163,8 +163,9 @@ def check_fusion(
         finding = _second_identity(own, nearest_record, nearest_score, rules.second_identity)
         if finding is None and own:
             kind = max(own, key=own.__getitem__)
-            finding = _pulled_towards(similarities, references[kind], kind, others, model, calibration,
-                                      rules.pulled_towards)  # fmt: skip
+            finding = _pulled_towards(
+                similarities, references[kind], kind, others, model, calibration, rules.pulled_towards
+            )
         if finding is not None:
             findings.insert(0, finding)
     return FusionCheck(findings, nearest_record, nearest_score)

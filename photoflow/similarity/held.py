@@ -133,15 +133,33 @@ def decide_held(
             if decision == HoldDecision.REJECT_RESHOOT:
                 told = [ReshootReason.of_photo(PhotoReason.NOT_SAME_PERSON)]
                 told += [ReshootReason.note(note.strip())] if note.strip() else []
-                request_reshoot(session, record, source=ReshootSource.HELD, reasons=told, actor=actor,
-                                attempt=latest_attempt(session, record.id), reason=reason,
-                                flow_run_id=flow_run_id)  # fmt: skip
+                request_reshoot(
+                    session,
+                    record,
+                    source=ReshootSource.HELD,
+                    reasons=told,
+                    actor=actor,
+                    attempt=latest_attempt(session, record.id),
+                    reason=reason,
+                    flow_run_id=flow_run_id,
+                )
             else:
-                transition(session, record, RecordStatus.COLLECTED, actor=actor, reason=reason[:500],
-                           flow_run_id=flow_run_id)  # fmt: skip
+                transition(
+                    session,
+                    record,
+                    RecordStatus.COLLECTED,
+                    actor=actor,
+                    reason=reason[:500],
+                    flow_run_id=flow_run_id,
+                )
             decided.append(record.id)
-    return HoldDecisionReport(decision=decision.value, decision_label=decision.label, decided=len(decided),
-                              skipped=skipped, records=decided)  # fmt: skip
+    return HoldDecisionReport(
+        decision=decision.value,
+        decision_label=decision.label,
+        decided=len(decided),
+        skipped=skipped,
+        records=decided,
+    )
 
 
 def _by_id(session: Session, record_ids: Sequence[int], skipped: list[str]) -> list[StudentRecord]:
@@ -223,10 +241,14 @@ def _held_out(
 ) -> HeldOut:
     deciding = _deciding(chain)
     return HeldOut(
-        record_id=record.id, batch_id=record.batch_id, id_number=idnumber.mask(record.id_number),
+        record_id=record.id,
+        batch_id=record.batch_id,
+        id_number=idnumber.mask(record.id_number),
         attempt_id=chain[0].attempt_id if chain else None,
-        name=record.name, comparisons=[comparison_out(c) for c in chain],
+        name=record.name,
+        comparisons=[comparison_out(c) for c in chain],
         score=deciding.score if deciding else None,
         band=deciding.band.value if deciding and deciding.band else None,
-        held_since=since.strftime("%Y-%m-%d %H:%M") if since else "", fusion_suspected=fusion,
-    )  # fmt: skip
+        held_since=since.strftime("%Y-%m-%d %H:%M") if since else "",
+        fusion_suspected=fusion,
+    )

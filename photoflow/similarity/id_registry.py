@@ -239,8 +239,15 @@ class HttpRegistrySource(RegistryPhotoSource):
                 cause = str(problem)
             if attempt < self.retries:
                 pause = self.backoff_s * 2**attempt + random.uniform(0, self.backoff_s)
-                log.warning("ID registry %s: %s for %s; try %d of %d in %.1f s", self.display_url, cause,
-                            idnumber.mask(key), attempt + 2, self.retries + 1, pause)  # fmt: skip
+                log.warning(
+                    "ID registry %s: %s for %s; try %d of %d in %.1f s",
+                    self.display_url,
+                    cause,
+                    idnumber.mask(key),
+                    attempt + 2,
+                    self.retries + 1,
+                    pause,
+                )
                 self._sleep(pause)
         raise RegistryUnavailableError(
             f"the ID registry at {self.display_url} could not answer for {idnumber.mask(key)} after "

@@ -45,8 +45,15 @@ def keep_reference(
         return reference, False
     path = store_original(data_dir, data, sha256, folder=REFERENCE_FOLDER)
     if reference is None:
-        reference = ReferencePhoto(record_id=record_id, kind=kind, sha256=sha256, size_bytes=len(data),
-                                   path=path, source=source[:255], received_by=actor)  # fmt: skip
+        reference = ReferencePhoto(
+            record_id=record_id,
+            kind=kind,
+            sha256=sha256,
+            size_bytes=len(data),
+            path=path,
+            source=source[:255],
+            received_by=actor,
+        )
     else:
         reference.sha256, reference.size_bytes, reference.path = sha256, len(data), path
         reference.source, reference.received_by = source[:255], actor

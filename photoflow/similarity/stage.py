@@ -208,9 +208,14 @@ def _pending(
     path = settings.data_dir / review.spec_image_path if review and review.spec_image_path else None
     sha = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else None
     return Pending(
-        record_id=record.id, attempt_id=attempt.id, kinds=kinds, interception=contract.interception,
-        id_number=record.id_number, photo_sha=sha, photo_path=path if sha else None,
-    )  # fmt: skip
+        record_id=record.id,
+        attempt_id=attempt.id,
+        kinds=kinds,
+        interception=contract.interception,
+        id_number=record.id_number,
+        photo_sha=sha,
+        photo_path=path if sha else None,
+    )
 
 
 def _needs_registry_photo(item: Pending) -> bool:
@@ -236,9 +241,15 @@ def _fetch_registry_photos(engine: Engine, settings: Settings, pending: list[Pen
     with session_scope(engine) as session:
         for item, answer in zip(wanted, answers, strict=True):
             if isinstance(answer, RegistryPhoto):
-                reference, _ = keep_reference(session, settings.data_dir, record_id=item.record_id,
-                                              kind=ComparisonKind.ID_REGISTRY, data=answer.data,
-                                              source=answer.source, actor=actor)  # fmt: skip
+                reference, _ = keep_reference(
+                    session,
+                    settings.data_dir,
+                    record_id=item.record_id,
+                    kind=ComparisonKind.ID_REGISTRY,
+                    data=answer.data,
+                    source=answer.source,
+                    actor=actor,
+                )
                 item.references[ComparisonKind.ID_REGISTRY] = reference
             elif isinstance(answer, RegistryNotFound):
                 item.registry_not_found = True
@@ -246,8 +257,11 @@ def _fetch_registry_photos(engine: Engine, settings: Settings, pending: list[Pen
                 item.waiting = ComparisonWait.REGISTRY_UNAVAILABLE
     unavailable = sum(item.waiting == ComparisonWait.REGISTRY_UNAVAILABLE for item in wanted)
     if unavailable:
-        log.warning("ID registry %s unavailable for %d records; they wait for the next run",
-                    source.describe(), unavailable)  # fmt: skip
+        log.warning(
+            "ID registry %s unavailable for %d records; they wait for the next run",
+            source.describe(),
+            unavailable,
+        )
 
 
 def _lookup(source: RegistryPhotoSource, id_number: str) -> RegistryPhoto | RegistryNotFound | None:
@@ -301,10 +315,13 @@ def _decide(
         suspicion = _fusion_check(session, item, vectors, fusion, flow_run_id)
         _move(session, record, chain, item.interception, actor, flow_run_id, suspicion)
     return ComparedRecord(
-        record_id=record.id, id_number=idnumber.mask(record.id_number), name=record.name,
-        status=record.status.value, comparisons=[comparison_out(c) for c in chain],
+        record_id=record.id,
+        id_number=idnumber.mask(record.id_number),
+        name=record.name,
+        status=record.status.value,
+        comparisons=[comparison_out(c) for c in chain],
         waiting=item.waiting.value if item.waiting and record.status == RecordStatus.COMPARING else None,
-    )  # fmt: skip
+    )
 
 
 def compare_in_order(
@@ -350,8 +367,15 @@ def _compare(
         item.waiting = ComparisonWait.SPEC_IMAGE_MISSING
         return None
     reference = item.references.get(kind)
-    made = dict(record_id=item.record_id, attempt_id=item.attempt_id, kind=kind, model=model.name,
-                model_version=model.version, compared_by=actor, flow_run_id=flow_run_id)  # fmt: skip
+    made = dict(
+        record_id=item.record_id,
+        attempt_id=item.attempt_id,
+        kind=kind,
+        model=model.name,
+        model_version=model.version,
+        compared_by=actor,
+        flow_run_id=flow_run_id,
+    )
     if kind == ComparisonKind.ID_REGISTRY and item.registry_not_found:
         return Comparison(outcome=ComparisonOutcome.REFERENCE_NOT_FOUND, **made)
     if reference is None:
@@ -365,8 +389,13 @@ def _compare(
     if other is None:
         return Comparison(outcome=ComparisonOutcome.NO_FACE_IN_REFERENCE, **made)
     scored = score_pair(photo, other, model.name, calibration)
-    return Comparison(outcome=ComparisonOutcome.SCORED, distance=scored.distance, score=scored.score,
-                      band=scored.band, **made)  # fmt: skip
+    return Comparison(
+        outcome=ComparisonOutcome.SCORED,
+        distance=scored.distance,
+        score=scored.score,
+        band=scored.band,
+        **made,
+    )
 
 
 def _fusion_check(
@@ -389,14 +418,19 @@ def _fusion_check(
         if vectors.get(reference.sha256) is not None
     }
     others = fusion.identities.others_than(item.record_id)
-    check = check_fusion(photo, references, others, model=fusion.model.name, calibration=fusion.calibration,
-                         rules=fusion.rules)  # fmt: skip
+    check = check_fusion(
+        photo, references, others, model=fusion.model.name, calibration=fusion.calibration, rules=fusion.rules
+    )
     found = check.as_dict()
     suspicion = FusionSuspicion(
-        attempt_id=item.attempt_id, record_id=item.record_id, flagged=check.flagged,
-        findings=found["findings"], nearest_other_record=check.nearest_other_record,
-        nearest_other_score=check.nearest_other_score, flow_run_id=flow_run_id,
-    )  # fmt: skip
+        attempt_id=item.attempt_id,
+        record_id=item.record_id,
+        flagged=check.flagged,
+        findings=found["findings"],
+        nearest_other_record=check.nearest_other_record,
+        nearest_other_score=check.nearest_other_score,
+        flow_run_id=flow_run_id,
+    )
     session.add(suspicion)
     return suspicion
 
@@ -429,8 +463,13 @@ def _move(
     elif interception:
         transition(session, record, RecordStatus.HELD, reason=f"held for an admin: {summary}"[:500], **moves)
     else:
-        transition(session, record, RecordStatus.COLLECTED,
-                   reason=f"interception off, goes on: {summary}"[:500], **moves)  # fmt: skip
+        transition(
+            session,
+            record,
+            RecordStatus.COLLECTED,
+            reason=f"interception off, goes on: {summary}"[:500],
+            **moves,
+        )
 
 
 def describe(comparison: Comparison) -> str:
@@ -443,7 +482,11 @@ def describe(comparison: Comparison) -> str:
 def comparison_out(comparison: Comparison) -> ComparisonOut:
     band = comparison.band
     return ComparisonOut(
-        kind=comparison.kind.value, kind_label=comparison.kind.label, outcome=comparison.outcome.value,
-        outcome_label=comparison.outcome.label, score=comparison.score,
-        band=band.value if band else None, band_label=band.label if band else None,
-    )  # fmt: skip
+        kind=comparison.kind.value,
+        kind_label=comparison.kind.label,
+        outcome=comparison.outcome.value,
+        outcome_label=comparison.outcome.label,
+        score=comparison.score,
+        band=band.value if band else None,
+        band_label=band.label if band else None,
+    )

@@ -26,9 +26,12 @@ def embed_photo(data: bytes, name: str, embedder: FaceEmbedder) -> np.ndarray | 
     """The main face's embedding, None when there is no face; raises PhotoRefusedError for a non-photo."""
     intake = load_photo_spec().intake
     decoded = decode_photo(
-        data, name=name, max_bytes=intake.max_file_bytes, max_pixels=intake.max_pixels,
+        data,
+        name=name,
+        max_bytes=intake.max_file_bytes,
+        max_pixels=intake.max_pixels,
         formats=intake.accepted_formats,
-    )  # fmt: skip
+    )
     return embedder.embed(np.asarray(decoded.rgb))
 
 

@@ -38,8 +38,12 @@ class TamperCheck:
     findings: list[TamperFinding] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "score": self.score, "flagged": self.flagged,
-                "findings": [finding.as_dict() for finding in self.findings]}  # fmt: skip
+        return {
+            "name": self.name,
+            "score": self.score,
+            "flagged": self.flagged,
+            "findings": [finding.as_dict() for finding in self.findings],
+        }
 
 
 def combined_score(findings: list[TamperFinding]) -> float:

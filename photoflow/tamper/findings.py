@@ -15,8 +15,13 @@ class TamperFinding:
     detail: str  # English, with the numbers behind it
 
     def as_dict(self) -> dict[str, object]:
-        return {"reason": self.reason.value, "zh": self.reason.zh, "en": self.reason.en,
-                "score": self.score, "detail": self.detail}  # fmt: skip
+        return {
+            "reason": self.reason.value,
+            "zh": self.reason.zh,
+            "en": self.reason.en,
+            "score": self.score,
+            "detail": self.detail,
+        }
 
 
 def ratio_score(ratio: float, scale: RatioScale, flag_score: float) -> float:

@@ -39,8 +39,11 @@ def text_fields(image: Image.Image) -> list[tuple[str, str]]:
         elif marker == "COM":
             fields.append(("JPEG comment", _text(payload)))
     if image.format != "JPEG":
-        fields.extend((f"{image.format} text '{key}'", _text(value)) for key, value in image.info.items()
-                      if isinstance(value, str | bytes) and key not in ("exif", "icc_profile"))  # fmt: skip
+        fields.extend(
+            (f"{image.format} text '{key}'", _text(value))
+            for key, value in image.info.items()
+            if isinstance(value, str | bytes) and key not in ("exif", "icc_profile")
+        )
     return fields
 
 
