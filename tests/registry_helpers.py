@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import uuid
 from functools import cache
-from pathlib import Path
 
 import cv2
 
 from photoflow import idnumber
 from photoflow.registry.packages import PackageEntry
+from tests.paths import DATASETS
 
-PORTRAITS = (
-    Path(__file__).resolve().parents[2] / "shared" / "datasets" / "id_portraits" / "london_neutral_front"
-)
+PORTRAITS = DATASETS / "id_portraits" / "london_neutral_front"
 TOKEN = "test-registry-token"
 
 
