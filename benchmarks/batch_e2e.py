@@ -108,16 +108,16 @@ def run(workdir: Path, students: int) -> None:
     from pydantic import SecretStr
 
     from flows.batch import batch_flow
-    from photoflow.background_server import serving
-    from photoflow.contracts import add_contract
+    from photoflow.institution_contracts import add_contract
     from photoflow.manual_review.decisions import approve
-    from photoflow.registry.simulator import RegistrySimulator
-    from photoflow.roster.samples import generate_rows
     from photoflow.roster.workbook import write_roster_workbook
+    from photoflow.sandbox.background_server import serving
+    from photoflow.sandbox.id_registry_simulator import start_simulator
+    from photoflow.sandbox.registry_simulator import RegistrySimulator
+    from photoflow.sandbox.sample_rosters import generate_rows
     from photoflow.settings import get_settings
     from photoflow.similarity.enrollment import upload_enrollment_photos
     from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held
-    from photoflow.similarity.id_registry_sim import start_simulator
     from photoflow.stage_summary import stage_summary
     from schemas.db import default_engine, session_scope
     from schemas.enums import EducationCategory

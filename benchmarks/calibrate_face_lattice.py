@@ -6,7 +6,7 @@
 Reads the face's skin with the production code (`compression.analyse`, `compression.region_lattice`,
 `skin_regions.face_skin`) on every unedited portrait (London neutral and smiling, Canada) as uploaded
 and re-saved uniformly at q85, q90 and q95 (a chat app's or an editor's re-compression: the false-flag
-risk), and on the first N London portraits with each tone edit of `benchmarks/fraud_edits.py` saved at
+risk), and on the first N London portraits with each tone edit of `photoflow/sandbox/fraud_edits.py` saved at
 the same qualities. `--controls` adds photos from outside the portraits the lines were drawn on: every
 other `id_defects` photo and the in-the-wild `deepface_tests` photos, as uploaded and re-saved (none
 of them edited by this project, so each one at or below the flag line is a false flag to explain).
@@ -31,10 +31,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from benchmarks import fraud_edits as edits
 from benchmarks.evaluate_tamper import unedited
 from data_contracts.tamper_spec import TamperSpec, load_tamper_spec
 from photoflow.face.analyzer import get_analyzer
+from photoflow.sandbox import fraud_edits as edits
 from photoflow.settings import Settings
 from photoflow.tamper.compression import analyse
 from photoflow.tamper.face_lattice import face_and_rest

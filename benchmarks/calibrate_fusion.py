@@ -12,7 +12,7 @@ normal fit of the impostor distances where the data are too few to show it. LFW 
 (in-the-wild photos, years apart) stand in for a reference much older than the photo, as a stress case.
 
 Fused side: for each London identity A, a partner B of the same gender (seeded), morphed with
-`benchmarks.fraud_edits.morph` at alpha 0.3, 0.5 and 0.7 (the share of B) and saved as JPEG quality 90;
+`photoflow.sandbox.fraud_edits.morph` at alpha 0.3, 0.5 and 0.7 (the share of B) and saved as JPEG quality 90;
 the morph replaces A's photo in the batch. Embeddings (photos and morphs) are cached under `--cache`,
 outside the repository, so reruns take seconds.
 """
@@ -36,7 +36,6 @@ import numpy as np
 from PIL import Image
 from scipy import stats
 
-from benchmarks.fraud_edits import morph, save_jpeg
 from benchmarks.similarity_pairs import (
     DATASETS,
     LONDON_NEUTRAL,
@@ -46,6 +45,7 @@ from benchmarks.similarity_pairs import (
     lfw_pairs,
     pair_distances,
 )
+from photoflow.sandbox.fraud_edits import morph, save_jpeg
 from photoflow.similarity.embedding import DEFAULT_MODEL, get_embedder
 from photoflow.similarity.fusion import FusionRules, OtherIdentities, check_fusion, load_fusion_rules
 from photoflow.similarity.scoring import Calibration, load_calibration

@@ -5,7 +5,7 @@ auto-approval would disagree with the reviewers' verdict.
 
 The "reviewers' verdict" is the datasets' own labels: every `id_portraits` photo is compliant (a
 reviewer approves it), every `id_defects` photo labelled `expected_compliant = no` is not (a reviewer
-rejects it), and a retouched copy of each London portrait (benchmarks/fraud_edits.py) is rejected as
+rejects it), and a retouched copy of each London portrait (photoflow/sandbox/fraud_edits.py) is rejected as
 edited. Each photo goes through what production does: stage 1 (`check_photo`; only photos it passes
 reach screening), the quality score of its measurements, the tamper check of the uploaded bytes, and
 for London photos the similarity score against the same person's other portrait (neutral vs smiling)
@@ -36,13 +36,13 @@ import numpy as np
 from PIL import Image
 from scipy.stats import mannwhitneyu
 
-from benchmarks.fraud_edits import retouch, save_jpeg
 from data_contracts.photo_spec import load_photo_spec
 from photoflow.auto_approval.formula import combine
 from photoflow.auto_approval.quality_score import quality_score
 from photoflow.auto_approval.weights import Decided, success_rates, would_approve
 from photoflow.face.analyzer import get_analyzer
 from photoflow.quality.review import check_photo
+from photoflow.sandbox.fraud_edits import retouch, save_jpeg
 from photoflow.settings import get_settings
 from photoflow.similarity.embedding import get_embedder
 from photoflow.similarity.scoring import load_calibration

@@ -5,7 +5,7 @@
 Runs `check_photo` on every photo of `id_portraits` (compliant: each rejection is a false reject) and of
 `id_defects` (tagged: a "no" row is caught when a reason that fits one of its tags is reported), splits
 the London smiling set into the identities the smile model was fitted on (odd) and the held-out ones
-(even), injects each defect of `photoflow.quality.defects.INJECTIONS` into every portrait that passed,
+(even), injects each defect of `photoflow.sandbox.defects.INJECTIONS` into every portrait that passed,
 and times the review. `--out` writes an overlay of every rejected dataset photo.
 """
 
@@ -24,9 +24,9 @@ import numpy as np
 
 from data_contracts.photo_spec import PhotoSpec, load_photo_spec
 from photoflow.face.analyzer import FaceAnalyzer, get_analyzer
-from photoflow.quality.defects import INJECTIONS, face_crop
 from photoflow.quality.overlay import write_overlay
 from photoflow.quality.review import PhotoCheck, check_photo
+from photoflow.sandbox.defects import INJECTIONS, face_crop
 from schemas.photo_reasons import PhotoReason as R
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"

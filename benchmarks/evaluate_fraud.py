@@ -4,7 +4,7 @@
 
 A batch of the 102 London identities, each with the smiling portrait as its reference (enrollment)
 photo. For every identity A the photo under test is, in turn: the unedited neutral portrait, the
-unedited smiling portrait, and four edits of the neutral one from benchmarks/fraud_edits.py (skin
+unedited smiling portrait, and four edits of the neutral one from photoflow/sandbox/fraud_edits.py (skin
 recoloured, skin retouched, B's face pasted in, a 50/50 morph with B made by averaging aligned
 images; B is the next identity of the same gender). The 20 Canada portraits are unedited photos too
 (tamper check only: they have no second photo for a reference). Each edit is saved as a JPEG at 85,
@@ -36,7 +36,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.calibrate_fusion import london
-from benchmarks.fraud_edits import morph, paste_face, recolour_skin, retouch, save_jpeg
+from photoflow.sandbox.fraud_edits import morph, paste_face, recolour_skin, retouch, save_jpeg
 from photoflow.settings import get_settings
 from photoflow.similarity.embedding import get_embedder
 from photoflow.similarity.fusion import OtherIdentities, check_fusion, load_fusion_rules

@@ -5,7 +5,7 @@
 Runs `check_tamper` on every unedited portrait (London neutral and smiling, Canada), on each of them
 re-saved uniformly at q85 and at q95 (a chat app's or an editor's re-compression: must not flag), on
 the first N London portraits with only a Photoshop or Meitu EXIF Software tag, and on each edit of
-`benchmarks/fraud_edits.py` saved at each quality. Prints one row per case: photos, flagged,
+`photoflow/sandbox/fraud_edits.py` saved at each quality. Prints one row per case: photos, flagged,
 flagged %, median score, ms per photo (check only).
 """
 
@@ -23,7 +23,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from benchmarks import fraud_edits as edits
+from photoflow.sandbox import fraud_edits as edits
 from photoflow.settings import Settings
 from photoflow.tamper.check import check_tamper
 

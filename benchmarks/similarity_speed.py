@@ -150,12 +150,12 @@ def build_batch(engine, settings, workdir: Path, students: list[Student], seed: 
     from sqlmodel import select
 
     from photoflow import idnumber
-    from photoflow.contracts import add_contract
+    from photoflow.institution_contracts import add_contract
     from photoflow.manual_review.decisions import approve
     from photoflow.roster.ingest import ingest_roster
-    from photoflow.roster.samples import generate_rows
     from photoflow.roster.store import UploadAuthor
     from photoflow.roster.workbook import write_roster_workbook
+    from photoflow.sandbox.sample_rosters import generate_rows
     from photoflow.similarity.references import keep_reference
     from schemas.db import session_scope
     from schemas.enums import EducationCategory

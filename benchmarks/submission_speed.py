@@ -51,12 +51,12 @@ def collected_batch(engine, settings, workdir: Path, count: int, photo: Path, se
     """A batch of `count` collected students (the contract has no comparison); returns its id."""
     from sqlmodel import select
 
-    from photoflow.contracts import add_contract
+    from photoflow.institution_contracts import add_contract
     from photoflow.manual_review.decisions import approve
     from photoflow.roster.ingest import ingest_roster
-    from photoflow.roster.samples import generate_rows
     from photoflow.roster.store import UploadAuthor
     from photoflow.roster.workbook import write_roster_workbook
+    from photoflow.sandbox.sample_rosters import generate_rows
     from schemas.db import session_scope
     from schemas.enums import EducationCategory
     from schemas.records import StudentRecord
@@ -116,10 +116,10 @@ def main() -> None:
     workdir = temporary_workdir(args.database_url)
     from sqlmodel import select
 
-    from photoflow.background_server import serving
     from photoflow.registry.client import RegistryClient
     from photoflow.registry.queueing import queue_collected
-    from photoflow.registry.simulator import Faults, RegistrySimulator
+    from photoflow.sandbox.background_server import serving
+    from photoflow.sandbox.registry_simulator import Faults, RegistrySimulator
     from photoflow.settings import get_settings
     from schemas.db import get_engine, session_scope
     from schemas.records import StudentRecord

@@ -50,20 +50,20 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine
 
 from photoflow.accounts.users import add_user
-from photoflow.contracts import add_contract
+from photoflow.institution_contracts import add_contract
 from photoflow.manual_review.decisions import decide
 from photoflow.manual_review.queue import claim, release
 from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
 from photoflow.quality.stage import pending_attempts, review_attempts
-from photoflow.review_app.app import create_app
 from photoflow.roster.ingest import ingest_roster
-from photoflow.roster.samples import generate_rows
 from photoflow.roster.store import UploadAuthor
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.sandbox.sample_rosters import generate_rows
 from photoflow.settings import Settings, get_settings
 from photoflow.similarity.enrollment import upload_enrollment_photos
 from photoflow.similarity.held import HeldFilter, held_records
 from photoflow.similarity.stage import compare_records, comparing_records
+from photoflow.web.app import create_app
 from schemas.accounts import UserRole
 from schemas.db import get_engine, session_scope
 from schemas.enums import EducationCategory

@@ -9,7 +9,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from photoflow.contracts import active_contract, existing_batch
+from photoflow.institution_contracts import active_contract, existing_batch
 from photoflow.photos.intake import IntakeAuthor, list_upload, photo_key, receive_photos
 from photoflow.quality.stage import pending_attempts, review_attempts
 from photoflow.settings import get_settings

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from photoflow.roster.ingest import ingest_roster
-from photoflow.roster.samples import generate_rows
 from photoflow.roster.store import UploadAuthor
+from photoflow.sandbox.sample_rosters import generate_rows
 from photoflow.settings import Settings
 from schemas.enums import EducationCategory
 from schemas.reports import UploadReport

@@ -2,7 +2,7 @@
 
 The web app runs under uvicorn in a background thread of the test process, on the test's own settings
 (and so its own database), which lets a test set up rows, act in the browser, and then read the
-database to see what the clicks did (`photoflow.background_server`, which serves the registry
+database to see what the clicks did (`photoflow.sandbox.background_server`, which serves the registry
 simulator in `tests/registry_sim.py` too). Chromium is Debian's (`/usr/bin/chromium`), launched once per
 test session because starting it costs about a second; each test gets a fresh browser context, so
 no cookie (no login) leaks from one test to the next.
@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from photoflow.background_server import serving
-from photoflow.review_app.app import create_app
+from photoflow.sandbox.background_server import serving
 from photoflow.settings import Settings
+from photoflow.web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1440, "height": 900}

@@ -1,7 +1,7 @@
 """The registry simulator on a local port: the `registry_sim` fixture for registry tests.
 
 Each test gets its own simulator (fresh state, no faults) served by uvicorn in a daemon thread
-(`photoflow.background_server`), so the client under test speaks real HTTP to it, a test can switch
+(`photoflow.sandbox.background_server`), so the client under test speaks real HTTP to it, a test can switch
 faults on while it runs, and `sim.stats()` tells afterwards what the registry received. Use it with
 `pytest_plugins = ["tests.registry_sim"]`; builders of packages are in `tests.registry_helpers`.
 """
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from photoflow.background_server import serving
 from photoflow.registry.client import RegistryClient
-from photoflow.registry.simulator import RegistrySimulator
+from photoflow.sandbox.background_server import serving
+from photoflow.sandbox.registry_simulator import RegistrySimulator
 from tests.registry_helpers import TOKEN
 
 

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from photoflow.manual_review.decisions import approve, decide
 from photoflow.manual_review.queue import claim, enqueue
-from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.sandbox.sample_rosters import generate_rows
 from photoflow.settings import Settings
 from photoflow.similarity.scoring import load_calibration
 from photoflow.state import transition

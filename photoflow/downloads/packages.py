@@ -23,10 +23,10 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from photoflow import idnumber
-from photoflow.contracts import require_batch
 from photoflow.downloads.delivery import check_address, deliver, is_delivered, require_smtp
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
+from photoflow.institution_contracts import require_batch
 from photoflow.notify.smtp import mask_email
 from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.settings import Settings

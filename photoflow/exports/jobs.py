@@ -23,9 +23,9 @@ from sqlmodel import Session, col, select
 from xlsxwriter.exceptions import XlsxWriterException
 
 from photoflow import idnumber
-from photoflow.contracts import require_batch
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports.workbook import write_records_workbook
+from photoflow.institution_contracts import require_batch
 from photoflow.records_filter import RecordFilter
 from photoflow.settings import Settings
 from schemas.clock import utcnow

@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow import idnumber
-from photoflow.contracts import existing_batch
 from photoflow.errors import NotFoundError, PhotoflowError
+from photoflow.institution_contracts import existing_batch
 from photoflow.job_progress import INTAKE, track
 from photoflow.photos.attempts import latest_attempt
 from photoflow.photos.decode import describe_size, sniff_format

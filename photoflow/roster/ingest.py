@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from photoflow.contracts import active_contract, batch_for
 from photoflow.errors import PhotoflowError
+from photoflow.institution_contracts import active_contract, batch_for
 from photoflow.roster.reader import RosterFileError, read_roster
 from photoflow.roster.row_checks import CheckedRoster, UploadContext, check_roster
 from photoflow.roster.staging import StagedFile, display_name, stage_upload

@@ -22,8 +22,8 @@ from sqlmodel import Session, select
 
 from data_contracts.photo_spec import IntakeSpec, load_photo_spec
 from photoflow import idnumber
-from photoflow.contracts import require_batch
 from photoflow.errors import NotFoundError, PhotoflowError
+from photoflow.institution_contracts import require_batch
 from photoflow.photos.decode import PhotoRefusedError, decode_photo, describe_size
 from photoflow.photos.sources import SkippedEntry, SourceFile, SourceListing, list_photo_sources
 from photoflow.settings import Settings

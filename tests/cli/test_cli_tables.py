@@ -9,8 +9,8 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-import photoflow.cli_output as cli_output
-import photoflow.cli_registry_output as cli_registry_output
+import photoflow.cli.output as cli_output
+import photoflow.cli.registry_output as cli_registry_output
 from schemas.registry_reports import SubmissionOut
 from schemas.reports import (
     ComparedRecord,
@@ -188,7 +188,7 @@ def test_billing_names_institutions_in_two_lines_at_most(screen, monkeypatch):
     from decimal import Decimal
 
     import photoflow.billing
-    from photoflow.cli_billing import billing_command
+    from photoflow.cli.billing import billing_command
     from schemas.print_reports import BillingLine, BillingOut
 
     line = BillingLine(

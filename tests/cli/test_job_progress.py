@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from photoflow.cli_bars import TerminalBars
-from photoflow.cli_options import JSON_OUTPUT
+from photoflow.cli.bars import TerminalBars
+from photoflow.cli.options import JSON_OUTPUT
 from photoflow.exports.workbook import write_records_workbook
 from photoflow.job_progress import EXPORT, reporting, track
 from schemas.enums import EducationCategory, EducationLevel, RecordStatus

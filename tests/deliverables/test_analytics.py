@@ -25,7 +25,7 @@ from photoflow.analytics.report import (
     status_durations,
     write_report,
 )
-from photoflow.contracts import add_contract
+from photoflow.institution_contracts import add_contract
 from photoflow.manual_review.decisions import decide
 from photoflow.manual_review.queue import claim, queue_counts
 from schemas.db import session_scope

@@ -310,7 +310,7 @@ def test_a_photo_that_is_not_an_image_is_named_in_the_error():
 def test_the_demo_orders_prints_with_the_packaged_font_and_skips_them_saying_why_without_one(
     monkeypatch, tmp_path, font_cache
 ):
-    from photoflow import demo
+    from photoflow.sandbox import demo
 
     monkeypatch.delenv("PHOTOFLOW_PRINT_FONT", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # a machine with no fontconfig

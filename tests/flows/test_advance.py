@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from flows.advance import advance_flow
-from photoflow.contracts import add_contract
+from photoflow.institution_contracts import add_contract
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
 from schemas.records import StudentRecord

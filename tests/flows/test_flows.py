@@ -9,11 +9,11 @@ from sqlalchemy import select
 from flows.batch import batch_flow
 from flows.roster_upload import roster_upload_flow
 from flows.similarity import similarity_flow
-from photoflow.contracts import set_interception
 from photoflow.errors import PhotoflowError
+from photoflow.institution_contracts import set_interception
 from photoflow.manual_review.decisions import approve
 from photoflow.roster.workbook import write_roster_workbook
-from photoflow.similarity.id_registry_sim import start_simulator
+from photoflow.sandbox.id_registry_simulator import start_simulator
 from schemas.db import session_scope
 from schemas.deliverables import PrintOrder
 from schemas.enums import RecordStatus

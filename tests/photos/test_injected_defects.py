@@ -13,9 +13,9 @@ from PIL import Image
 
 from data_contracts.photo_spec import PhotoSpec
 from photoflow.face.analyzer import FaceAnalyzer
-from photoflow.quality import defects
-from photoflow.quality.defects import INJECTIONS, Injection
 from photoflow.quality.review import PhotoCheck, check_photo
+from photoflow.sandbox import defects
+from photoflow.sandbox.defects import INJECTIONS, Injection
 from tests.paths import DATASETS
 
 PORTRAITS = DATASETS / "id_portraits"

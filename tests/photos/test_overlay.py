@@ -14,9 +14,9 @@ from data_contracts.photo_spec import PhotoSpec
 from photoflow.face import landmarks as lm
 from photoflow.face.analyzer import FaceAnalyzer
 from photoflow.quality import overlay
-from photoflow.quality.defects import shift
 from photoflow.quality.overlay import draw_overlay, failure_notes, write_overlay
 from photoflow.quality.review import PhotoCheck, check_photo
+from photoflow.sandbox.defects import shift
 from schemas.photo_reasons import PhotoReason as R
 from tests.paths import DATASETS
 

@@ -15,8 +15,8 @@ from sqlmodel import select
 from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
 from photoflow.photos.served import SERVED_FOLDER, metadata_free
 from photoflow.quality.review import check_photo
-from photoflow.review_app.app import create_app
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.web.app import create_app
 from schemas.accounts import UserRole
 from schemas.db import session_scope
 from schemas.photos import AutoReview, PhotoAttempt

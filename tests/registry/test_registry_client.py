@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from photoflow.errors import PhotoflowError
 from photoflow.registry.client import EntryAnswer, RegistryClient, RegistryRefused, RegistryUnavailable
 from photoflow.registry.packages import build_package
-from photoflow.registry.simulator import PHOTO_REJECTED
+from photoflow.sandbox.registry_simulator import PHOTO_REJECTED
 from photoflow.settings import Settings
 from tests.registry_helpers import entry, id_number
 

@@ -19,11 +19,11 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from photoflow import cli_registry_sim
+from photoflow.cli.registry_sim import registry_sim as registry_sim_command
 from photoflow.errors import PhotoflowError
-from photoflow.registry import sim_server
 from photoflow.registry.packages import MANIFEST, PackageEntry, build_package
-from photoflow.registry.simulator import PHOTO_REJECTED, Faults, RegistrySimulator
+from photoflow.sandbox import registry_server as sim_server
+from photoflow.sandbox.registry_simulator import PHOTO_REJECTED, Faults, RegistrySimulator
 from tests.registry_helpers import TOKEN, entry, id_number, spec_jpeg
 
 if TYPE_CHECKING:
@@ -317,7 +317,7 @@ def test_registry_sim_command_turns_its_options_into_faults(monkeypatch: pytest.
     )
     monkeypatch.setenv("PHOTOFLOW_REGISTRY_TOKEN", "from-the-environment")
     command = typer.Typer()
-    command.command()(cli_registry_sim.registry_sim)
+    command.command()(registry_sim_command)
 
     options = ["--port", "9000", "--fail-first", "2", "--decide-after-s", "1.5"]
     lower_x = id_number(18).lower()  # ends in the check letter, typed in lower case
@@ -341,7 +341,7 @@ def test_registry_sim_command_refuses_bad_options(
     monkeypatch.delenv("PHOTOFLOW_REGISTRY_TOKEN", raising=False)
     monkeypatch.setattr(sim_server, "serve_simulator", lambda *_: pytest.fail("served despite bad options"))
     command = typer.Typer()
-    command.command()(cli_registry_sim.registry_sim)
+    command.command()(registry_sim_command)
 
     assert CliRunner().invoke(command, arguments).exit_code == 2
 

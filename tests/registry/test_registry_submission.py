@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from flows.submission import submission_report
-from photoflow.cli_registry_output import show_submission_report
+from photoflow.cli.registry_output import show_submission_report
 from photoflow.registry.client import RegistryClient
 from photoflow.registry.listing import held_submissions
 from photoflow.registry.queueing import queue_collected, resubmit_unreachable

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from photoflow import idnumber
-from photoflow.roster.samples import synthetic_id_number
+from photoflow.sandbox.sample_rosters import synthetic_id_number
 
 TODAY = date(2026, 11, 22)
 STANDARD_EXAMPLE = "11010519491231002X"  # the worked example of GB 11643-1999

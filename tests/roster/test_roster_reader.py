@@ -15,9 +15,9 @@ import xlsxwriter
 
 from data_contracts.roster_columns import ROSTER_COLUMNS, ROSTER_FIELDS
 from photoflow.roster.reader import RosterFileError, RosterTable, read_roster
-from photoflow.roster.samples import generate_rows
 from photoflow.roster.staging import display_name, stage_upload
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.sandbox.sample_rosters import generate_rows
 from schemas.enums import EducationCategory
 from tests.compound_files import old_xls, password_protected_xlsx
 

@@ -16,8 +16,8 @@ from photoflow.roster.error_report import write_error_report
 from photoflow.roster.problems import RowProblem
 from photoflow.roster.reader import read_roster
 from photoflow.roster.row_checks import UploadContext, check_roster
-from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import SHEET_NAME, write_roster_workbook
+from photoflow.sandbox.sample_rosters import generate_rows
 from schemas.enums import EducationCategory, EducationLevel
 from schemas.reasons import ROSTER_PROBLEM_TEXT, RosterProblem
 

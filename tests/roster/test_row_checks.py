@@ -14,8 +14,8 @@ from photoflow import idnumber
 from photoflow.roster.problems import RowProblem, keep_first_per_cell
 from photoflow.roster.reader import read_roster
 from photoflow.roster.row_checks import CheckedRoster, UploadContext, check_roster
-from photoflow.roster.samples import generate_rows
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.sandbox.sample_rosters import generate_rows
 from schemas.enums import EducationCategory
 from schemas.reasons import RosterProblem
 

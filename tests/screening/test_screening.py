@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from benchmarks.fraud_edits import with_software_tag
 from photoflow.auto_approval.screening import batches_to_screen, pending_screening, screen_attempts
 from photoflow.manual_review.decisions import AUTO_APPROVER
 from photoflow.manual_review.queue import claim
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.sandbox.fraud_edits import with_software_tag
 from photoflow.similarity.stage import compare_records, comparing_records
 from schemas.db import session_scope
 from schemas.enums import RecordStatus

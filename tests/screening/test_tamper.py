@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
-from benchmarks import fraud_edits as edits
 from data_contracts.tamper_spec import load_tamper_spec, read_tamper_spec
 from photoflow.errors import PhotoflowError
 from photoflow.face.analyzer import get_analyzer
 from photoflow.face.landmarks import CHIN
+from photoflow.sandbox import fraud_edits as edits
 from photoflow.tamper.check import check_tamper
 from photoflow.tamper.compression import analyse, luma_coefficients, region_lattice
 from photoflow.tamper.face_lattice import face_and_rest

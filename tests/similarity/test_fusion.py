@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from benchmarks.fraud_edits import morph, save_jpeg
 from photoflow.errors import PhotoflowError
+from photoflow.sandbox.fraud_edits import morph, save_jpeg
 from photoflow.similarity.embedding import DEFAULT_MODEL, FaceEmbedder, get_embedder
 from photoflow.similarity.fusion import (
     FusionRules,

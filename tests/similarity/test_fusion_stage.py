@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from benchmarks.fraud_edits import morph, save_jpeg
 from photoflow.manual_review.decisions import approve
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.sandbox.fraud_edits import morph, save_jpeg
 from photoflow.similarity.held import HeldFilter, held_records
 from photoflow.similarity.stage import compare_records, comparing_records
 from schemas.db import session_scope

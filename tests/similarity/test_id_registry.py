@@ -27,6 +27,7 @@ from pydantic import SecretStr
 from data_contracts.photo_spec import load_photo_spec
 from photoflow.cli import main
 from photoflow.errors import PhotoflowError
+from photoflow.sandbox.id_registry_simulator import RunningSimulator, start_simulator
 from photoflow.settings import Settings, get_settings
 from photoflow.similarity.id_registry import (
     MALFORMED,
@@ -37,7 +38,6 @@ from photoflow.similarity.id_registry import (
     RegistryUnavailableError,
     open_registry_source,
 )
-from photoflow.similarity.id_registry_sim import RunningSimulator, start_simulator
 from tests.paths import DATASETS
 
 FACE = DATASETS / "id_defects" / "london_smiling_front" / "001_08.jpg"

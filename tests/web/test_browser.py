@@ -16,7 +16,7 @@ from playwright.sync_api import Page, Request, expect
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from photoflow.contracts import add_contract
+from photoflow.institution_contracts import add_contract
 from photoflow.settings import Settings
 from schemas.accounts import UserRole
 from schemas.db import session_scope

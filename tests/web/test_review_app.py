@@ -13,12 +13,12 @@ from PIL import Image
 from sqlmodel import select
 from uvicorn.logging import AccessFormatter
 
-from benchmarks.fraud_edits import with_software_tag
 from photoflow.auto_approval.screening import pending_screening, screen_attempts
-from photoflow.contracts import add_contract
-from photoflow.review_app.app import create_app
-from photoflow.review_app.serve import MaskIdNumbers
+from photoflow.institution_contracts import add_contract
+from photoflow.sandbox.fraud_edits import with_software_tag
 from photoflow.tamper.check import check_tamper
+from photoflow.web.app import create_app
+from photoflow.web.serve import MaskIdNumbers
 from schemas.accounts import LoginAttempt, UserRole
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from photoflow.accounts.sessions import open_session, session_user
-from photoflow.review_app.app import create_app
+from photoflow.web.app import create_app
 from schemas.accounts import User, UserRole, WebSession
 from schemas.clock import utcnow
 from schemas.db import session_scope

@@ -1,0 +1,112 @@
+"""What `photoflow demo` prints: each step of the batch's story, then the summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.markup import escape
+from rich.table import Table
+
+from photoflow.cli.enrollment_output import show_enrollment_upload
+from photoflow.cli.output import (
+    console,
+    show_auto_review,
+    show_held,
+    show_hold_decision,
+    show_intake,
+    show_similarity,
+    show_upload,
+)
+from photoflow.cli.prints import show_order
+from photoflow.cli.registry_output import show_submission_report
+from photoflow.sandbox.demo import DemoReport
+from schemas.run_reports import BatchRun
+
+
+def show_demo(result: DemoReport) -> None:
+    data = Path(result.workdir) / "data"
+    console.print(f"[bold]photoflow demo[/bold] in {result.workdir}: batch {result.batch_id}")
+    console.print(f"Contract: {result.contract}\nTemplate: {result.template}")
+    _step(1, f"The institution uploads its roster ({result.roster.file_name})")
+    show_upload(result.roster)
+    _step(2, "The batch flow runs: the fixed roster, the photo folder, stage 1, the manual queue")
+    _show_run(result.first_run)
+    console.print(f"  spec images and overlays: {data / 'photos' / 'derived'}")
+    _step(3, "The institution uploads enrollment photos (录取照片) by ID number")
+    show_enrollment_upload(result.enrollment)
+    _step(4, f"A reviewer works the manual queue: {result.reviewer}")
+    _step(5, "The advance flow (every 10 minutes) carries the decisions on")
+    for report in result.advance.similarity:
+        show_similarity(report)
+    for report in result.advance.submission:
+        show_submission_report(report)
+    _step(6, "The admin decides the held records; the too-big enrollment photo is sent again")
+    show_held(result.held)
+    for decision in result.decisions:
+        show_hold_decision(decision)
+    show_enrollment_upload(result.late_enrollment)
+    _step(7, "The batch flow runs again: it finishes what is left and orders the prints")
+    _show_run(result.second_run)
+    if result.prints_skipped:
+        console.print(f"  prints skipped: {escape(result.prints_skipped)}")
+    _step(8, "Deliverables")
+    console.print(
+        f"  export {result.export.id} ({result.export.status_label}): {result.export.rows} rows, "
+        f"{data / result.export.path}"
+    )
+    console.print(
+        f"  download package {result.download.id}: {result.download.records} records, "
+        f"{data / result.download.photos_path}"
+    )
+    for line in result.billing.lines:
+        console.print(
+            f"  billing {line.period} {line.category_label}: "
+            f"{line.photos} x {line.price_per_photo} = {line.amount}"
+        )
+    console.print(f"  student notices in the outbox (no SMTP server in the demo): {result.notices}")
+    _show_summary(result)
+    console.print(
+        "\n[bold]The web app on the demo's data[/bold] (review queue, held records, progress):\n"
+        f"  export PHOTOFLOW_DATA_DIR={data}\n"
+        "  printf '%s\\n' \"$PASSWORD\" | photoflow user add ops1 --role ops --password-stdin\n"
+        "  photoflow serve   # then open http://127.0.0.1:8000"
+    )
+
+
+def _step(number: int, title: str) -> None:
+    console.print(f"\n[bold]{number}. {title}[/bold]")
+
+
+def _show_run(run: BatchRun) -> None:
+    for upload in run.rosters:
+        show_upload(upload)
+    for intake in run.photo_intakes:
+        show_intake(intake)
+    if run.auto_review.reviewed:
+        show_auto_review(run.auto_review)
+    if run.similarity.considered:
+        show_similarity(run.similarity)
+    if run.submission.run.sent or run.submission.run.registered:
+        show_submission_report(run.submission)
+    if run.print_order is not None:
+        show_order(run.print_order)
+    elif run.print_waiting:
+        console.print(f"  prints: {run.print_waiting}")
+
+
+def _show_summary(result: DemoReport) -> None:
+    table = Table(title=f"Batch {result.batch_id}: records per status")
+    table.add_column("status")
+    table.add_column("状态 / Status")
+    table.add_column("records", justify="right")
+    for item in result.statuses:
+        if item.count:
+            table.add_row(item.status, f"{item.zh} / {item.en}", str(item.count))
+    table.add_row("", "total", str(sum(item.count for item in result.statuses)), style="bold")
+    console.print()
+    console.print(table)
+    console.print(
+        f"Registry simulator: received {result.received} submissions for {result.distinct} distinct "
+        f"records ({result.registry['registered']} registered, {result.registry['rejected']} rejected, "
+        f"{result.registry['faults_injected']} faults injected); events logged: {result.events_logged}"
+    )
