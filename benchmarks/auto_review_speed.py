@@ -41,6 +41,7 @@ def run_batch(workdir: Path, photos: list[Path], workers: int, institution: str)
     """Roster, intake and stage 1 of one batch; returns seconds per phase."""
     from sqlmodel import Session
 
+    from photoflow.database import get_engine
     from photoflow.institution_contracts import add_contract
     from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
     from photoflow.quality.stage import pending_attempts, review_attempts, warm_up
@@ -49,7 +50,6 @@ def run_batch(workdir: Path, photos: list[Path], workers: int, institution: str)
     from photoflow.roster.workbook import write_roster_workbook
     from photoflow.sandbox.sample_rosters import generate_rows
     from photoflow.settings import get_settings
-    from schemas.db import get_engine
     from schemas.enums import EducationCategory
 
     settings = get_settings().model_copy(update={"photo_workers": workers})

@@ -108,6 +108,7 @@ def run(workdir: Path, students: int) -> None:
     from pydantic import SecretStr
 
     from flows.batch import batch_flow
+    from photoflow.database import default_engine
     from photoflow.institution_contracts import add_contract
     from photoflow.manual_review.decisions import approve
     from photoflow.roster.workbook import write_roster_workbook
@@ -119,7 +120,7 @@ def run(workdir: Path, students: int) -> None:
     from photoflow.similarity.enrollment import upload_enrollment_photos
     from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held
     from photoflow.stage_summary import stage_summary
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
     from schemas.enums import EducationCategory
 
     settings, engine = get_settings(), default_engine()

@@ -44,12 +44,13 @@ def main() -> None:
 
     from sqlmodel import Session
 
+    from photoflow.database import get_engine
     from photoflow.institution_contracts import add_contract
     from photoflow.roster.ingest import ingest_roster, prepare_upload, read_and_check, store_intake
     from photoflow.roster.store import UploadAuthor
     from photoflow.roster.workbook import write_roster_workbook
     from photoflow.sandbox.sample_rosters import generate_rows
-    from schemas.db import get_engine, session_scope
+    from schemas.db import session_scope
     from schemas.enums import EducationCategory, RecordStatus
     from schemas.records import RecordEvent, StudentRecord
 

@@ -395,8 +395,8 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = temporary_workdir(args.database_url)
+    from photoflow.database import get_engine
     from photoflow.settings import get_settings
-    from schemas.db import get_engine
     from schemas.similarity import ComparisonKind, SimilarityBand
 
     settings = get_settings()

@@ -116,12 +116,13 @@ def main() -> None:
     workdir = temporary_workdir(args.database_url)
     from sqlmodel import select
 
+    from photoflow.database import get_engine
     from photoflow.registry.client import RegistryClient
     from photoflow.registry.queueing import queue_collected
     from photoflow.sandbox.background_server import serving
     from photoflow.sandbox.registry_simulator import Faults, RegistrySimulator
     from photoflow.settings import get_settings
-    from schemas.db import get_engine, session_scope
+    from schemas.db import session_scope
     from schemas.records import StudentRecord
 
     settings = get_settings()

@@ -50,6 +50,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine
 
 from photoflow.accounts.users import add_user
+from photoflow.database import get_engine
 from photoflow.institution_contracts import add_contract
 from photoflow.manual_review.decisions import decide
 from photoflow.manual_review.queue import claim, release
@@ -65,7 +66,7 @@ from photoflow.similarity.held import HeldFilter, held_records
 from photoflow.similarity.stage import compare_records, comparing_records
 from photoflow.web.app import create_app
 from schemas.accounts import UserRole
-from schemas.db import get_engine, session_scope
+from schemas.db import session_scope
 from schemas.enums import EducationCategory
 from schemas.manual_review import ManualDecision, ManualReview
 from schemas.records import StudentRecord

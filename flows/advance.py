@@ -15,8 +15,8 @@ from flows.subflows import parent_heartbeat_only
 from flows.submission import submission_flow
 from photoflow.advance import batches_in
 from photoflow.auto_approval.screening import batches_to_screen
+from photoflow.database import default_engine
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 from schemas.enums import RecordStatus
 from schemas.run_reports import AdvanceRun
 

@@ -14,8 +14,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from photoflow.analytics.report import ReportFormat, write_report
+from photoflow.database import default_engine
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 
 
 @task(cache_policy=NO_CACHE)

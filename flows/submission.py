@@ -13,10 +13,10 @@ import time
 
 from prefect import flow
 
+from photoflow.database import default_engine
 from photoflow.registry.listing import PENDING, held_submissions, submission_states
 from photoflow.settings import Settings, get_settings
 from photoflow.workers import chunks
-from schemas.db import default_engine
 from schemas.registry_reports import SubmissionReport, SubmissionRound
 from schemas.submissions import SubmissionState
 from tasks.artifacts import publish_stage_summary

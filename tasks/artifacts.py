@@ -14,9 +14,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from photoflow.database import default_engine
 from photoflow.settings import get_settings
 from photoflow.stage_summary import StageSummary, batches_changed_by, stage_summary
-from schemas.db import default_engine
 
 
 @task(cache_policy=NO_CACHE)

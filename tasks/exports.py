@@ -6,9 +6,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from photoflow.database import default_engine
 from photoflow.exports.jobs import run_export
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 from schemas.export_reports import ExportOut
 
 

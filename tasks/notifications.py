@@ -5,9 +5,9 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from photoflow.database import default_engine
 from photoflow.notify.delivery import deliver_due
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 from schemas.notification_reports import DeliveryReport
 
 

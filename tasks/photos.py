@@ -9,11 +9,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from photoflow.database import default_engine
 from photoflow.institution_contracts import active_contract, existing_batch
 from photoflow.photos.intake import IntakeAuthor, list_upload, photo_key, receive_photos
 from photoflow.quality.stage import pending_attempts, review_attempts
 from photoflow.settings import get_settings
-from schemas.db import default_engine, session_scope
+from schemas.db import session_scope
 from schemas.enums import EducationCategory
 from schemas.reports import IntakeReport, ReviewedAttempt
 

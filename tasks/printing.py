@@ -5,10 +5,10 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from photoflow.database import default_engine
 from photoflow.printing.batch_order import BatchPrint, BatchPrintOrder, batch_print_order
 from photoflow.printing.orders import build_order
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 from schemas.print_reports import PrintOrderOut
 
 

@@ -6,11 +6,11 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from photoflow.database import default_engine
 from photoflow.registry.client import RegistryClient
 from photoflow.registry.queueing import queue_collected
 from photoflow.registry.sending import due_submissions, poll_accepted, send_submissions
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 from schemas.registry_reports import SubmissionRound
 
 

@@ -9,11 +9,11 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from photoflow.database import default_engine
 from photoflow.roster.ingest import Intake, prepare_upload, read_and_check, store_intake
 from photoflow.roster.row_checks import UploadContext
 from photoflow.roster.store import UploadAuthor
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 from schemas.enums import EducationCategory
 from schemas.reports import UploadReport
 

@@ -9,8 +9,8 @@ from prefect.runtime import flow_run
 from photoflow.auto_approval.report import weights_out
 from photoflow.auto_approval.screening import pending_screening, screen_attempts
 from photoflow.auto_approval.weights import recompute_weights
+from photoflow.database import default_engine
 from photoflow.settings import get_settings
-from schemas.db import default_engine
 from schemas.reports import ScreenedAttempt
 from schemas.screening_reports import WeightsOut
 

@@ -6,10 +6,10 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from photoflow.database import default_engine
 from photoflow.settings import get_settings
 from photoflow.similarity.duplicates import flag_duplicate_faces
 from photoflow.similarity.stage import compare_records, comparing_records
-from schemas.db import default_engine
 from schemas.reports import ComparedRecord, DuplicateFaceOut
 
 

@@ -19,11 +19,12 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from data_contracts.photo_spec import PhotoSpec, load_photo_spec
+from photoflow.database import get_engine
 from photoflow.face.analyzer import FaceAnalyzer, get_analyzer
 from photoflow.institution_contracts import add_contract
 from photoflow.quality.review import PhotoCheck, check_photo
 from photoflow.settings import Settings, get_settings
-from schemas.db import get_engine, session_scope
+from schemas.db import session_scope
 from schemas.enums import EducationCategory
 from tests.helpers import INSTITUTION, INSTITUTION_NAME
 

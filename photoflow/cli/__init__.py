@@ -104,8 +104,9 @@ def _institution(code: str) -> str:
 
 def _require_contract(institution: str, category: str) -> tuple[str, str]:
     """Refuse before starting Prefect (which takes seconds) when there is no active contract."""
+    from photoflow.database import default_engine
     from photoflow.institution_contracts import active_contract
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     code, parsed = _institution(institution), _category(category)
     with session_scope(default_engine()) as session:
@@ -116,7 +117,7 @@ def _require_contract(institution: str, category: str) -> tuple[str, str]:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or migrate it to the newest schema."""
-    from schemas.db import get_engine
+    from photoflow.database import get_engine
 
     engine = get_engine(get_settings().db_url)
     typer.echo(f"database at newest schema: {engine.url.render_as_string(hide_password=True)}")
@@ -143,9 +144,10 @@ def contract_add(
 ) -> None:
     """Register or renew an institution's contract for one education category."""
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.institution_contracts import SERVICES, add_contract
     from photoflow.institution_contracts_view import contract_out
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     try:
         amount = Decimal(price)
@@ -198,8 +200,9 @@ def contract_interception(
     ] = None,
 ) -> None:
     """Turn comparison interception (拦截上网) on or off for an institution."""
+    from photoflow.database import default_engine
     from photoflow.institution_contracts import set_interception
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     if state not in ("on", "off"):
         raise typer.BadParameter("use on or off", param_hint="STATE")
@@ -214,9 +217,10 @@ def contract_interception(
 def contract_list(wide: WideOption = False, as_json: JsonOption = False) -> None:
     """List contracts and whether each is active today (--wide: services and interception too)."""
     from photoflow.cli.output import FitTable, emit_json, show_table
+    from photoflow.database import default_engine
     from photoflow.institution_contracts import list_contracts
     from photoflow.institution_contracts_view import contract_out
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     with session_scope(default_engine()) as session:
         rows = [contract_out(c, i.name, date.today()) for c, i in list_contracts(session)]
@@ -303,8 +307,9 @@ def roster_list(
 ) -> None:
     """List roster uploads with their batch_id (what the batch commands take) and totals."""
     from photoflow.cli.output import emit_json, show_uploads
+    from photoflow.database import default_engine
     from photoflow.roster.uploads import list_uploads
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     with session_scope(default_engine()) as session:
         reports = list_uploads(session, institution)
@@ -315,8 +320,9 @@ def roster_list(
 def roster_show(upload_id: int, wide: WideOption = False, as_json: JsonOption = False) -> None:
     """Show one upload's report, with every failed row and why."""
     from photoflow.cli.output import emit_json, show_upload
+    from photoflow.database import default_engine
     from photoflow.roster.uploads import upload_report
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     with session_scope(default_engine()) as session:
         report = upload_report(session, upload_id)
@@ -327,8 +333,9 @@ def roster_show(upload_id: int, wide: WideOption = False, as_json: JsonOption = 
 def roster_delete(upload_id: int, yes: YesOption = False, as_json: JsonOption = False) -> None:
     """Delete an upload: its records without a photo are removed; the others are kept and listed."""
     from photoflow.cli.output import emit_json, show_deletion
+    from photoflow.database import default_engine
     from photoflow.roster.uploads import delete_upload, deletion_preview, upload_report
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     if not yes:
         with session_scope(default_engine()) as session:
@@ -374,8 +381,8 @@ def _run_photo_intake(
     from photoflow.cli.output import emit_json, show_photo_intake
 
     code, parsed = _require_contract(institution, category)
+    from photoflow.database import default_engine
     from photoflow.photos.intake import check_intake
-    from schemas.db import default_engine
 
     record_id = check_intake(
         default_engine(),

@@ -51,7 +51,7 @@ def approval_report_command(
     from photoflow.auto_approval.report import approval_report
     from photoflow.cli.approval_output import show_approval_report
     from photoflow.cli.output import emit_json
-    from schemas.db import default_engine
+    from photoflow.database import default_engine
 
     report = approval_report(default_engine(), batch_id=existing_batch(batch) if batch is not None else None)
     emit_json(report) if as_json else show_approval_report(report)

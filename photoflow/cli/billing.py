@@ -21,7 +21,7 @@ def billing_command(
     """Billing: the contract's price times the photos first collected, per institution, category and month."""
     from photoflow.billing import billing
     from photoflow.cli.output import FitTable, console, emit_json, show_table
-    from schemas.db import default_engine
+    from photoflow.database import default_engine
     from schemas.enums import EducationCategory
 
     summary = billing(

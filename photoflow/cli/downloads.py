@@ -19,8 +19,8 @@ download_app = typer.Typer(
 def download_list(batch: BatchOption, wide: WideOption = False, as_json: JsonOption = False) -> None:
     """The batch's collected or registered records that no package holds yet (ID numbers masked)."""
     from photoflow.cli.output import ID_COLUMN, FitTable, console, emit_json_list, show_table
+    from photoflow.database import default_engine
     from photoflow.downloads.packages import downloadable
-    from schemas.db import default_engine
     from schemas.enums import RecordStatus
 
     found = downloadable(default_engine(), existing_batch(batch))
@@ -64,9 +64,9 @@ def download_create(
 ) -> None:
     """Package every downloadable record of the batch, once; exit 1 if the e-mail could not be sent."""
     from photoflow.cli.output import console, emit_json
+    from photoflow.database import default_engine
     from photoflow.downloads.packages import create_package
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
 
     settings = get_settings()
     package = create_package(
@@ -97,8 +97,8 @@ def download_records(
 ) -> None:
     """Past download packages, newest first; any of them can be fetched again with `download get`."""
     from photoflow.cli.output import FitTable, console, emit_json_list, show_table
+    from photoflow.database import default_engine
     from photoflow.downloads.packages import list_packages
-    from schemas.db import default_engine
 
     found = list_packages(default_engine(), batch_id=existing_batch(batch) if batch is not None else None)
     if as_json:
@@ -139,9 +139,9 @@ def download_get(
 ) -> None:
     """Where a past package's information table and photo zip are, to download them again."""
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.downloads.packages import package_files
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
 
     files = package_files(default_engine(), get_settings(), package_id)
     if as_json:

@@ -27,9 +27,9 @@ def enrollment_upload(
     """Keep each photo as its student's enrollment photo; list every file not accepted and why."""
     from photoflow.cli.enrollment_output import show_enrollment_upload
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.settings import get_settings
     from photoflow.similarity.enrollment import upload_enrollment_photos
-    from schemas.db import default_engine
 
     settings = get_settings()
     report = upload_enrollment_photos(
@@ -43,8 +43,8 @@ def enrollment_list(batch: BatchOption, as_json: JsonOption = False) -> None:
     """List the batch's enrollment uploads with their totals."""
     from photoflow.cli.enrollment_output import show_enrollment_uploads
     from photoflow.cli.output import emit_json_list
+    from photoflow.database import default_engine
     from photoflow.similarity.enrollment import list_enrollment_uploads
-    from schemas.db import default_engine
 
     reports = list_enrollment_uploads(default_engine(), batch)
     emit_json_list(reports) if as_json else show_enrollment_uploads(reports)

@@ -64,10 +64,10 @@ def export(
             param_hint="--batch",
         )
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.exports.jobs import request_export
     from photoflow.records_filter import RecordFilter
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
     from schemas.enums import RecordStatus
 
     wanted = RecordFilter(
@@ -96,8 +96,8 @@ def export_list(
 ) -> None:
     """Past exports, newest first: status, rows, filters, and the workbook to get again."""
     from photoflow.cli.output import emit_json_list
+    from photoflow.database import default_engine
     from photoflow.exports.jobs import list_exports
-    from schemas.db import default_engine
 
     found = list_exports(default_engine(), batch_id=batch)
     emit_json_list(found) if as_json else show_exports(found)
@@ -110,9 +110,9 @@ def export_get(
 ) -> None:
     """Print the full path of a past export's workbook (with --json: the export record)."""
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.exports.jobs import export_file, get_export
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
 
     engine = default_engine()
     path = export_file(engine, get_settings(), export_id)

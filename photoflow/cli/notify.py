@@ -42,8 +42,8 @@ def notify_list(
 ) -> None:
     """Notices, newest first, with masked addresses and the last delivery error."""
     from photoflow.cli.output import FitTable, console, emit_json_list, show_table
+    from photoflow.database import default_engine
     from photoflow.notify.delivery import list_notices
-    from schemas.db import default_engine
     from schemas.notifications import NotificationStatus
 
     wanted = parse_choice(NotificationStatus, status, "--status") if status else None

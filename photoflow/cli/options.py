@@ -54,8 +54,9 @@ BatchOption = Annotated[
 
 def existing_batch(batch_id: int) -> int:
     """The batch ID, once checked to exist (else a `NotFoundError` naming it)."""
+    from photoflow.database import default_engine
     from photoflow.institution_contracts import require_batch
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     with session_scope(default_engine()) as session:
         require_batch(session, batch_id)

@@ -46,10 +46,10 @@ def print_request(
     """Order prints of the batch's collected or registered photos (all, or those the filters pick),
     one sub-package per value of the split, and write their sheets and manifests."""
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.printing.orders import request_print
     from photoflow.records_filter import RecordFilter
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
 
     wanted = RecordFilter(
         batch_id=existing_batch(batch),
@@ -81,9 +81,9 @@ def print_list(
 ) -> None:
     """Print orders, newest first."""
     from photoflow.cli.output import FitTable, console, emit_json_list, show_table
+    from photoflow.database import default_engine
     from photoflow.printing.orders import list_orders
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
     from schemas.deliverables import PrintStatus
 
     orders = list_orders(default_engine(), get_settings(), batch_id=batch)
@@ -123,9 +123,9 @@ def print_show(
 ) -> None:
     """One order with its sub-packages and the paths of their sheets and manifests."""
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.printing.orders import get_order
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
 
     order = get_order(default_engine(), get_settings(), order_id)
     emit_json(order) if as_json else show_order(order, wide=wide)
@@ -138,9 +138,9 @@ def print_status(
     note: Annotated[str, typer.Option("--note", help="E.g. the courier's tracking number.")] = "",
 ) -> None:
     """Move an order on: 待冲印 -> 冲印中 -> 已寄出."""
+    from photoflow.database import default_engine
     from photoflow.printing.orders import move_order
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
     from schemas.deliverables import PrintStatus
 
     target = parse_choice(PrintStatus, status, "STATUS")

@@ -49,10 +49,10 @@ def progress(
 ) -> None:
     """Counts per status (over institution, category and batch) and the records matching every filter."""
     from photoflow.cli.output import emit_json
+    from photoflow.database import default_engine
     from photoflow.progress import ProgressFilter
     from photoflow.progress import progress as progress_view
     from photoflow.records_filter import RecordFilter
-    from schemas.db import default_engine
     from schemas.enums import EducationCategory, RecordStatus
 
     if institution is not None and not (len(institution) == 5 and institution.isdigit()):

@@ -53,8 +53,8 @@ def registry_status(
     """The batch's submissions, newest first."""
     from photoflow.cli.output import emit_json_list
     from photoflow.cli.registry_output import show_submissions
+    from photoflow.database import default_engine
     from photoflow.registry.listing import list_submissions
-    from schemas.db import default_engine
     from schemas.submissions import SubmissionState
 
     wanted = parse_choice(SubmissionState, state, "--state") if state else None
@@ -70,9 +70,9 @@ def registry_retry(
     ] = None,
 ) -> None:
     """Put submissions that gave up on an unreachable registry back in line (run submit or reconcile next)."""
+    from photoflow.database import default_engine
     from photoflow.registry.queueing import resubmit_unreachable
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
 
     count = resubmit_unreachable(
         default_engine(), existing_batch(batch), actor=get_settings().actor, id_numbers=id_number or ()

@@ -22,7 +22,7 @@ def report(out: OutOption = Path("report"), fmt: FormatOption = "csv", as_json: 
     """Pass rates per reason, time per status, reviewer throughput, score distributions, reshoot rates,
     and the manual queue's SLA per batch."""
     from photoflow.analytics.report import FORMATS, build_tables, write_tables
-    from schemas.db import default_engine
+    from photoflow.database import default_engine
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"'{fmt}' is not one of: {', '.join(FORMATS)}", param_hint="--format")

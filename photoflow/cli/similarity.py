@@ -55,8 +55,8 @@ def similarity_run(batch: BatchOption, wide: WideOption = False, as_json: JsonOp
 def similarity_duplicates(batch: BatchOption, as_json: JsonOption = False) -> None:
     """Pairs of students in the batch whose photos show the same face."""
     from photoflow.cli.output import emit_json_list, show_duplicates
+    from photoflow.database import default_engine
     from photoflow.similarity.duplicates import duplicate_faces
-    from schemas.db import default_engine
 
     found = duplicate_faces(default_engine(), existing_batch(batch))
     emit_json_list(found) if as_json else show_duplicates(found)
@@ -73,8 +73,8 @@ def held_list(
 ) -> None:
     """Records held after comparison, the most doubtful first."""
     from photoflow.cli.output import emit_json_list, show_held
+    from photoflow.database import default_engine
     from photoflow.similarity.held import HeldFilter, held_records
-    from schemas.db import default_engine
 
     found = held_records(
         default_engine(), HeldFilter(batch_id=batch, band=band, min_score=min_score, max_score=max_score)
@@ -100,9 +100,9 @@ def held_decide(
 ) -> None:
     """Reject and ask for a reshoot, or submit anyway: named records, or in bulk by filter."""
     from photoflow.cli.output import emit_json, show_hold_decision
+    from photoflow.database import default_engine
     from photoflow.settings import get_settings
     from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held, held_records
-    from schemas.db import default_engine
 
     choices = {"reject": HoldDecision.REJECT_RESHOOT, "submit": HoldDecision.SUBMIT_ANYWAY}
     if decision not in choices:
@@ -145,9 +145,9 @@ def manual_approve(
 ) -> None:
     """Ops override: approve queued photos (on to comparison, or collected); auto-approval never learns
     from these, only from reviewers' decisions in the queue."""
+    from photoflow.database import default_engine
     from photoflow.manual_review.decisions import approve
     from photoflow.settings import get_settings
-    from schemas.db import default_engine
 
     approved, skipped = approve(
         default_engine(),

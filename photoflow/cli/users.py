@@ -61,9 +61,9 @@ def user_add(
 ) -> None:
     """Add a web app account; the password comes on standard input, never as an argument."""
     from photoflow.accounts.users import add_user
+    from photoflow.database import default_engine
     from photoflow.settings import get_settings
     from schemas.accounts import UserOut, UserRole
-    from schemas.db import default_engine
 
     _require_password_stdin(password_stdin)
     try:
@@ -90,8 +90,8 @@ def user_list(as_json: JsonOption = False) -> None:
     """Every account, active or not, by name."""
     from photoflow.accounts.users import list_users
     from photoflow.cli.output import FitTable, console, emit_json_list, show_table
+    from photoflow.database import default_engine
     from schemas.accounts import UserOut
-    from schemas.db import default_engine
 
     users = [UserOut.of(user) for user in list_users(default_engine())]
     if as_json:
@@ -116,7 +116,7 @@ def user_list(as_json: JsonOption = False) -> None:
 def user_password(name: NameArgument, password_stdin: PasswordStdinOption = False) -> None:
     """Set a new password (from standard input); the user is logged out of every browser."""
     from photoflow.accounts.users import change_password
-    from schemas.db import default_engine
+    from photoflow.database import default_engine
 
     _require_password_stdin(password_stdin)
     ended = change_password(default_engine(), name=name, password=_read_password())
@@ -127,7 +127,7 @@ def user_password(name: NameArgument, password_stdin: PasswordStdinOption = Fals
 def user_disable(name: NameArgument) -> None:
     """Stop an account from logging in; it is logged out of every browser at once."""
     from photoflow.accounts.users import set_active
-    from schemas.db import default_engine
+    from photoflow.database import default_engine
 
     ended = set_active(default_engine(), name=name, active=False)
     typer.echo(
@@ -139,7 +139,7 @@ def user_disable(name: NameArgument) -> None:
 def user_enable(name: NameArgument) -> None:
     """Let a disabled account log in again (with its old password, or a new one from `user password`)."""
     from photoflow.accounts.users import set_active
-    from schemas.db import default_engine
+    from photoflow.database import default_engine
 
     set_active(default_engine(), name=name, active=True)
     typer.echo(f"enabled {name.strip()}: they can log in again")

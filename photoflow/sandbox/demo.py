@@ -128,8 +128,9 @@ def run_demo(workdir: Path) -> DemoReport:
     from flows.advance import advance_flow
     from flows.batch import batch_flow
     from flows.roster_upload import roster_upload_flow
+    from photoflow.database import default_engine
     from photoflow.similarity.enrollment import upload_enrollment_photos
-    from schemas.db import default_engine, session_scope
+    from schemas.db import session_scope
 
     engine = default_engine()
     with session_scope(engine) as session:

@@ -11,13 +11,13 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from photoflow.database import get_engine
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.settings import Settings
 from photoflow.web import pages_admin, pages_auth, pages_photos, pages_review
 from photoflow.web.deps import LoginRequired
 from photoflow.web.rendering import render
 from photoflow.web.security import SECURITY_HEADERS, session_secret
-from schemas.db import get_engine
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,10 @@ from sqlmodel import select
 
 from photoflow import idnumber
 from photoflow.cli import main
+from photoflow.database import default_engine
 from photoflow.photos.attempts import latest_attempt
 from photoflow.settings import get_settings
-from schemas.db import default_engine, session_scope
+from schemas.db import session_scope
 from schemas.enums import RecordStatus
 from schemas.records import StudentRecord
 from tests.cli.test_cli import point_prefect_logs_at_current_stderr

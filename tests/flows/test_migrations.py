@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import timedelta
 
 from alembic import command
@@ -11,10 +12,12 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
 import schemas.tables  # noqa: F401
+from photoflow.database import alembic_config, is_at_head
 from photoflow.manual_review.decisions import approve, auto_approve, decide
 from photoflow.manual_review.queue import claim
-from schemas.db import alembic_config, is_at_head, session_scope
+from schemas.db import session_scope
 from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
+from tests.paths import PROJECT
 from tests.review_helpers import manual_queue
 
 
@@ -26,6 +29,25 @@ def test_first_use_migrates_to_head_and_matches_the_models(engine):
     assert {"studentrecord", "recordevent", "rosterupload", "contract", "batch", "institution"} <= set(
         inspect(engine).get_table_names()
     )
+
+
+def _imported_modules(path):
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+
+
+def test_schemas_never_import_the_migrations_that_import_them():
+    """The revisions import the tables; an engine that migrated itself made `schemas` import them back."""
+    found = {
+        f"{path.relative_to(PROJECT)} imports {module}"
+        for path in sorted((PROJECT / "schemas").rglob("*.py"))
+        for module in _imported_modules(path)
+        if module == "migrations" or module.startswith("migrations.")
+    }
+    assert found == set()
 
 
 def test_records_already_in_manual_review_get_their_queue_rows_from_the_migration(
