@@ -27,11 +27,12 @@ def compare_files(first: Path, second: Path, settings: Settings) -> PairScoreOut
         model=embedder.model.name,
         model_version=embedder.model.version,
     )
-    missing = [path.name for path, vector in zip((first, second), vectors, strict=True) if vector is None]
-    if missing:
+    vector_a, vector_b = vectors
+    if vector_a is None or vector_b is None:
+        missing = [path.name for path, vector in zip((first, second), vectors, strict=True) if vector is None]
         message = f"no face found in {' and '.join(missing)}: use a photo showing the face clearly"
         return PairScoreOut(score=None, band=None, band_label=None, distance=None, message=message, **out)
-    scored = score_pair(vectors[0], vectors[1], embedder.model.name, calibration)
+    scored = score_pair(vector_a, vector_b, embedder.model.name, calibration)
     return PairScoreOut(
         score=scored.score,
         band=scored.band.value,

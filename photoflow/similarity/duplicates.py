@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from photoflow import idnumber
 from photoflow.photos.attempts import is_latest, latest_attempts
@@ -66,9 +66,9 @@ def flag_duplicate_faces(
     attempts = _current_photos(engine, settings, batch_id)
     vectors = ensure_embeddings(engine, settings, {sha: path for _, _, sha, path in attempts})
     usable = [
-        (record, attempt, vectors[sha])
+        (record, attempt, vector)
         for record, attempt, sha, _ in attempts
-        if vectors.get(sha) is not None
+        if (vector := vectors.get(sha)) is not None
     ]
     if len(usable) < 2:
         return []
@@ -87,6 +87,7 @@ def flag_duplicate_faces(
             if record_a.id == record_b.id or (attempt_a, attempt_b) in known:
                 continue
             score = float(calibration.score(model.name, distance))
+            assert record_a.id is not None and record_b.id is not None  # rows read from the database
             session.add(
                 DuplicateFace(
                     batch_id=batch_id,
@@ -108,13 +109,13 @@ def duplicate_faces(engine: Engine, batch_id: int) -> list[DuplicateFaceOut]:
         flags = session.exec(
             select(DuplicateFace)
             .where(DuplicateFace.batch_id == batch_id)
-            .order_by(DuplicateFace.score.desc())
+            .order_by(col(DuplicateFace.score).desc())
         ).all()
         records = {
             record.id: record
             for record in session.exec(
                 select(StudentRecord).where(
-                    StudentRecord.id.in_({f.record_a for f in flags} | {f.record_b for f in flags})  # type: ignore[union-attr]
+                    col(StudentRecord.id).in_({f.record_a for f in flags} | {f.record_b for f in flags})
                 )
             )
         }
@@ -128,21 +129,22 @@ def _current_photos(
     latest = latest_attempts()
     statement = (
         select(StudentRecord, PhotoAttempt.id, AutoReview.spec_image_path)
-        .join(PhotoAttempt, PhotoAttempt.record_id == StudentRecord.id)
+        .join(PhotoAttempt, col(PhotoAttempt.record_id) == StudentRecord.id)
         .join(latest, is_latest(latest))
-        .join(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
+        .join(AutoReview, col(AutoReview.attempt_id) == PhotoAttempt.id)
         .where(
             StudentRecord.batch_id == batch_id,
-            StudentRecord.status.in_(PAST_STAGE_ONE),  # type: ignore[attr-defined]
+            col(StudentRecord.status).in_(PAST_STAGE_ONE),
             AutoReview.passed,
-            AutoReview.spec_image_path.is_not(None),  # type: ignore[union-attr]
+            col(AutoReview.spec_image_path).is_not(None),
         )
-        .order_by(StudentRecord.id)
+        .order_by(col(StudentRecord.id))
     )
     with session_scope(engine) as session:
         rows = session.exec(statement).all()
     found = []
     for record, attempt_id, relative in rows:
+        assert attempt_id is not None and relative is not None  # read from the database, filtered above
         path = settings.data_dir / relative
         if path.is_file():
             found.append((record, attempt_id, hashlib.sha256(path.read_bytes()).hexdigest(), path))
@@ -150,6 +152,7 @@ def _current_photos(
 
 
 def _out(batch_id: int, a: StudentRecord, b: StudentRecord, score: float) -> DuplicateFaceOut:
+    assert a.id is not None and b.id is not None  # rows read from the database
     return DuplicateFaceOut(
         batch_id=batch_id,
         score=score,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data_contracts.photo_spec import IntakeSpec, load_photo_spec
 from photoflow import idnumber
@@ -88,7 +88,7 @@ def list_enrollment_uploads(engine: Engine, batch_id: int) -> list[EnrollmentRep
         uploads = session.exec(
             select(EnrollmentUpload)
             .where(EnrollmentUpload.batch_id == batch_id)
-            .order_by(EnrollmentUpload.id)
+            .order_by(col(EnrollmentUpload.id))
         ).all()
         return [_report(upload) for upload in uploads]
 
@@ -213,6 +213,7 @@ def _keep_photos(
     """Make each matched photo its student's enrollment reference; returns how many were new or replaced."""
     kept = 0
     for record, file in matched:
+        assert record.id is not None  # read from the database
         _, changed = keep_reference(
             session,
             data_dir,
@@ -265,6 +266,7 @@ def _kb(size: int) -> str:
 
 
 def _report(upload: EnrollmentUpload) -> EnrollmentReport:
+    assert upload.id is not None  # stored before it is reported
     return EnrollmentReport(
         upload_id=upload.id,
         batch_id=upload.batch_id,

@@ -23,6 +23,7 @@ from photoflow.similarity.stage import comparison_out
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id
 from schemas.labels import LabelledEnum
 from schemas.photo_reasons import PhotoReason
 from schemas.photos import PhotoAttempt
@@ -68,10 +69,10 @@ def held_records(engine: Engine, wanted: HeldFilter) -> list[HeldOut]:
             session.exec(
                 select(RecordEvent.record_id, func.max(RecordEvent.at))
                 .where(
-                    RecordEvent.record_id.in_([record.id for record, _ in held]),  # type: ignore[attr-defined]
+                    col(RecordEvent.record_id).in_([record.id for record, _ in held]),
                     RecordEvent.to_status == RecordStatus.HELD,
                 )
-                .group_by(RecordEvent.record_id)
+                .group_by(col(RecordEvent.record_id))
             ).all()
         )
         attempts = [chain[0].attempt_id for _, chain in held if chain]
@@ -84,7 +85,8 @@ def held_records(engine: Engine, wanted: HeldFilter) -> list[HeldOut]:
             )
         }
         found = [
-            _held_out(record, chain, since.get(record.id), fusion.get(record.id)) for record, chain in held
+            _held_out(record, chain, since.get(stored_id(record)), fusion.get(stored_id(record)))
+            for record, chain in held
         ]
     return sorted(found, key=lambda item: (item.score is not None, item.score or 0.0, item.record_id))
 
@@ -123,6 +125,7 @@ def decide_held(
         else:
             records = _named(session, id_numbers, skipped)
         for record in records:
+            assert record.id is not None  # read from the database
             if institution_code is not None and record.institution_code != institution_code:
                 skipped.append(f"{idnumber.mask(record.id_number)}: not a student of your institution")
                 continue
@@ -168,11 +171,11 @@ def _by_id(session: Session, record_ids: Sequence[int], skipped: list[str]) -> l
     ).all()
     missing = set(record_ids) - {record.id for record in records}
     skipped += [f"record {record_id}: no such student" for record_id in sorted(missing)]
-    return sorted(records, key=lambda record: record.id)
+    return sorted(records, key=stored_id)
 
 
 def _named(session: Session, id_numbers: Sequence[str], skipped: list[str]) -> list[StudentRecord]:
-    records = []
+    records: list[StudentRecord] = []
     for raw in id_numbers:
         wanted = idnumber.normalise(raw)
         found = session.exec(
@@ -196,12 +199,12 @@ def _held(
         statement = statement.where(StudentRecord.institution_code == wanted.institution_code)
     if lock:
         statement = statement.with_for_update()
-    records = session.exec(statement.order_by(StudentRecord.id)).all()
-    chains = _latest_comparisons(session, [record.id for record in records])
+    records = session.exec(statement.order_by(col(StudentRecord.id))).all()
+    chains = _latest_comparisons(session, [stored_id(record) for record in records])
     return [
-        (record, chains.get(record.id, []))
+        (record, chains.get(stored_id(record), []))
         for record in records
-        if _matches(_deciding(chains.get(record.id, [])), wanted)
+        if _matches(_deciding(chains.get(stored_id(record), [])), wanted)
     ]
 
 
@@ -211,9 +214,9 @@ def _latest_comparisons(session: Session, record_ids: list[int]) -> dict[int, li
     latest = latest_attempts(record_ids)
     rows = session.exec(
         select(Comparison)
-        .join(PhotoAttempt, PhotoAttempt.id == Comparison.attempt_id)
+        .join(PhotoAttempt, col(PhotoAttempt.id) == Comparison.attempt_id)
         .join(latest, is_latest(latest))
-        .order_by(Comparison.id)
+        .order_by(col(Comparison.id))
     ).all()
     chains: dict[int, list[Comparison]] = {}
     for comparison in rows:
@@ -241,7 +244,7 @@ def _held_out(
 ) -> HeldOut:
     deciding = _deciding(chain)
     return HeldOut(
-        record_id=record.id,
+        record_id=stored_id(record),
         batch_id=record.batch_id,
         id_number=idnumber.mask(record.id_number),
         attempt_id=chain[0].attempt_id if chain else None,

@@ -31,7 +31,7 @@ def batch_reference_images(
         batches = select(StudentRecord.batch_id).where(col(StudentRecord.id).in_(record_ids)).distinct()
         rows = session.exec(
             select(ReferencePhoto.record_id, ReferencePhoto.sha256, ReferencePhoto.path)
-            .join(StudentRecord, StudentRecord.id == ReferencePhoto.record_id)
+            .join(StudentRecord, col(StudentRecord.id) == ReferencePhoto.record_id)
             .where(col(StudentRecord.batch_id).in_(batches))
         ).all()
     return [(record_id, sha, settings.data_dir / path) for record_id, sha, path in rows]

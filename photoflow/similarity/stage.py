@@ -15,10 +15,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from photoflow import idnumber
 from photoflow.photos.attempts import is_latest, latest_attempts
@@ -82,12 +83,13 @@ class Pending:
 def comparing_records(engine: Engine, batch_id: int) -> list[int]:
     """The batch's records waiting in comparison, oldest first."""
     with session_scope(engine) as session:
-        return list(
+        return cast(  # primary keys read back are never None
+            list[int],
             session.exec(
-                select(StudentRecord.id)
+                select(col(StudentRecord.id))
                 .where(StudentRecord.batch_id == batch_id, StudentRecord.status == RecordStatus.COMPARING)
-                .order_by(StudentRecord.id)
-            ).all()
+                .order_by(col(StudentRecord.id))
+            ).all(),
         )
 
 
@@ -98,7 +100,11 @@ def compare_records(
     calibration, model, pending = _prepare(engine, settings, record_ids, actor, RecordStatus.COMPARING)
     references = batch_reference_images(engine, settings, [item.record_id for item in pending])
     images = _images_to_embed(settings, pending) | {sha: path for _, sha, path in references}
-    images |= {item.photo_sha: item.photo_path for item in pending if item.photo_sha and item.kinds}  # fusion
+    images |= {
+        item.photo_sha: item.photo_path
+        for item in pending
+        if item.photo_sha and item.photo_path and item.kinds
+    }  # fusion
     vectors = ensure_embeddings(engine, settings, images)
     faces = BatchIdentities.of([(record_id, sha) for record_id, sha, _ in references], vectors)
     fusion = FusionContext(faces, load_fusion_rules(), calibration, model)
@@ -160,16 +166,17 @@ def _read_pending(
     latest = latest_attempts(record_ids)
     statement = (
         select(StudentRecord, PhotoAttempt, AutoReview, Contract)
-        .join(PhotoAttempt, PhotoAttempt.record_id == StudentRecord.id)
+        .join(PhotoAttempt, col(PhotoAttempt.record_id) == StudentRecord.id)
         .join(latest, is_latest(latest))
-        .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
-        .join(Batch, Batch.id == StudentRecord.batch_id)
+        .outerjoin(AutoReview, col(AutoReview.attempt_id) == PhotoAttempt.id)
+        .join(Batch, col(Batch.id) == StudentRecord.batch_id)
         .join(
             Contract,
-            (Contract.institution_code == Batch.institution_code) & (Contract.category == Batch.category),
+            (col(Contract.institution_code) == Batch.institution_code)
+            & (col(Contract.category) == Batch.category),
         )
         .where(StudentRecord.status == waiting_in)
-        .order_by(StudentRecord.id)
+        .order_by(col(StudentRecord.id))
     )
     with session_scope(engine) as session:
         rows = session.exec(statement).all()
@@ -179,12 +186,10 @@ def _read_pending(
         ]
         by_attempt = {item.attempt_id: item for item in pending}
         by_record = {item.record_id: item for item in pending}
-        for comparison in session.exec(
-            select(Comparison).where(Comparison.attempt_id.in_(by_attempt))  # type: ignore[attr-defined]
-        ):
+        for comparison in session.exec(select(Comparison).where(col(Comparison.attempt_id).in_(by_attempt))):
             by_attempt[comparison.attempt_id].done[comparison.kind] = comparison
         for reference in session.exec(
-            select(ReferencePhoto).where(ReferencePhoto.record_id.in_(by_record))  # type: ignore[attr-defined]
+            select(ReferencePhoto).where(col(ReferencePhoto.record_id).in_(by_record))
         ):
             by_record[reference.record_id].references[reference.kind] = reference
     return pending
@@ -207,6 +212,7 @@ def _pending(
     )
     path = settings.data_dir / review.spec_image_path if review and review.spec_image_path else None
     sha = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else None
+    assert record.id is not None and attempt.id is not None  # rows read from the database
     return Pending(
         record_id=record.id,
         attempt_id=attempt.id,
@@ -275,7 +281,7 @@ def _lookup(source: RegistryPhotoSource, id_number: str) -> RegistryPhoto | Regi
 def _images_to_embed(settings: Settings, pending: list[Pending]) -> dict[str, Path]:
     images: dict[str, Path] = {}
     for item in pending:
-        if item.photo_sha is None or item.waiting is not None:
+        if item.photo_sha is None or item.photo_path is None or item.waiting is not None:
             continue
         missing = [kind for kind in item.kinds if kind not in item.done]
         if not missing:
@@ -315,7 +321,7 @@ def _decide(
         suspicion = _fusion_check(session, item, vectors, fusion, flow_run_id)
         _move(session, record, chain, item.interception, actor, flow_run_id, suspicion)
     return ComparedRecord(
-        record_id=record.id,
+        record_id=item.record_id,
         id_number=idnumber.mask(record.id_number),
         name=record.name,
         status=record.status.value,
@@ -367,7 +373,7 @@ def _compare(
         item.waiting = ComparisonWait.SPEC_IMAGE_MISSING
         return None
     reference = item.references.get(kind)
-    made = dict(
+    made: dict[str, Any] = dict(
         record_id=item.record_id,
         attempt_id=item.attempt_id,
         kind=kind,
@@ -413,9 +419,9 @@ def _fusion_check(
     if photo is None or not item.kinds:
         return None
     references = {
-        kind: vectors[reference.sha256]
+        kind: vector
         for kind, reference in item.references.items()
-        if vectors.get(reference.sha256) is not None
+        if (vector := vectors.get(reference.sha256)) is not None
     }
     others = fusion.identities.others_than(item.record_id)
     check = check_fusion(
@@ -451,7 +457,7 @@ def _move(
     by the institution's choice; a photo built to beat the comparison is fraud, not a dubious score.
     """
     summary = "; ".join(describe(c) for c in chain) or "no comparison in the contract"
-    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    moves: dict[str, Any] = dict(actor=actor, flow_run_id=flow_run_id)
     if suspicion is not None and suspicion.flagged:
         why = "; ".join(f["detail"] for f in suspicion.findings)
         reason = f"held for an admin: face fusion suspected ({why}); {summary}"
@@ -476,6 +482,7 @@ def describe(comparison: Comparison) -> str:
     """E.g. '人证比对 / ID-registry comparison: 72.4, 可能同一人 / Possibly the same person'."""
     if comparison.outcome != ComparisonOutcome.SCORED:
         return f"{comparison.kind.label}: {comparison.outcome.label}"
+    assert comparison.band is not None  # a scored comparison has its band
     return f"{comparison.kind.label}: {comparison.score:.1f}, {comparison.band.label}"
 
 
