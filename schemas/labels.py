@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -19,6 +20,12 @@ class LabelledEnum(StrEnum):
         member.zh = zh
         member.en = en
         return member
+
+    if TYPE_CHECKING:
+        # Calling the class looks a member up by its value (`RecordStatus("held")`); `__new__` only
+        # builds the members when the class is made. Said for the type checker, which reads a call
+        # against `__new__` otherwise; at run time there is no `__init__` here.
+        def __init__(self, value: str) -> None: ...
 
     @property
     def label(self) -> str:
