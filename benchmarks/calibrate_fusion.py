@@ -49,7 +49,7 @@ from photoflow.sandbox.fraud_edits import morph, save_jpeg
 from photoflow.similarity.embedding import DEFAULT_MODEL, get_embedder
 from photoflow.similarity.fusion import FusionRules, OtherIdentities, check_fusion, load_fusion_rules
 from photoflow.similarity.scoring import Calibration, load_calibration
-from schemas.fusion_reasons import FusionReason
+from schemas.reasons import FusionReason
 from schemas.similarity import ComparisonKind
 
 CANADA = DATASETS / "id_portraits" / "canada_subset"

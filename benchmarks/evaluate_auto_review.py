@@ -27,7 +27,7 @@ from photoflow.face.analyzer import FaceAnalyzer, get_analyzer
 from photoflow.quality.overlay import write_overlay
 from photoflow.quality.review import PhotoCheck, check_photo
 from photoflow.sandbox.defects import INJECTIONS, face_crop
-from schemas.photo_reasons import PhotoReason as R
+from schemas.reasons import PhotoReason as R
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 EXPRESSION = frozenset({R.SMILING, R.TEETH_SHOWING, R.MOUTH_OPEN})

@@ -29,32 +29,6 @@ class DecisionSource(LabelledEnum):
     AUTO_APPROVAL = ("auto_approval", "自动通过", "Auto-approval")
 
 
-class ManualRejectReason(LabelledEnum):
-    """Why a reviewer rejects a photo; these are the reasons stage 1 cannot judge as well as a person."""
-
-    LIGHTING = ("lighting", "光线问题", "Lighting")
-    CLARITY = ("clarity", "清晰度不足", "Not clear enough")
-    SHADOW = ("shadow", "脸部有阴影", "Shadow on the face")
-    EXPRESSION = ("expression", "表情不自然或露出牙齿", "Expression not neutral, or teeth showing")
-    EDITED = ("edited", "照片经过修图或合成", "Photo retouched, edited or fused")
-    OTHER = ("other", "其他", "Other")
-
-    @property
-    def hint(self) -> str:
-        """What the student should do, shown with the rejection."""
-        return REJECT_REASON_HINTS[self]
-
-
-REJECT_REASON_HINTS: dict[ManualRejectReason, str] = {
-    ManualRejectReason.LIGHTING: "Take the photo facing a window in daylight, with the wall behind you.",
-    ManualRejectReason.CLARITY: "Hold the camera still and focus on the face; a studio photo is best.",
-    ManualRejectReason.SHADOW: "Face the light so that no shadow falls on the face or the wall behind.",
-    ManualRejectReason.EXPRESSION: "Keep a neutral expression with the lips closed, as on an ID card.",
-    ManualRejectReason.EDITED: "Send a photo as the camera took it: no retouching, no face fusion.",
-    ManualRejectReason.OTHER: "Read the reviewer's note and take the photo again.",
-}
-
-
 class ManualReview(SQLModel, table=True):
     """An attempt in the manual queue: who holds it until when, and what was decided by whom."""
 

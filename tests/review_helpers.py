@@ -18,8 +18,9 @@ from photoflow.similarity.scoring import load_calibration
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
-from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
+from schemas.manual_review import ManualDecision, ManualReview
 from schemas.photos import AutoReview, PhotoAttempt
+from schemas.reasons import ManualRejectReason
 from schemas.records import StudentRecord
 from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, ReferencePhoto
 from tests.helpers import INSTITUTION, INSTITUTION_NAME, upload

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from photoflow.errors import PhotoflowError
-from schemas.labels import LabelledEnum
+from schemas.reasons import PasswordRule
 
 MIN_LENGTH = 8
 MAX_LENGTH = 20
@@ -26,23 +26,6 @@ ASCII_LETTERS = frozenset(string.ascii_letters)
 ASCII_DIGITS = frozenset(string.digits)
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended cost
-
-
-class PasswordRule(LabelledEnum):
-    """One part of the platform's rule, labelled as the person choosing a password should read it."""
-
-    LENGTH = ("length", "密码长度必须在8-20位之间", "8 to 20 characters")
-    LETTERS_AND_DIGITS = ("letters_and_digits", "密码必须同时包含字母和数字", "both letters and digits")
-    REPEATED_CHARACTER = (
-        "repeated_character",
-        "不能出现连续三位相同字符",
-        "no character three times in a row",
-    )
-    DIGIT_RUN = (
-        "digit_run",
-        "不能出现连续6位递增或递减的数字",
-        "no run of six ascending or descending digits",
-    )
 
 
 def _has_digit_run(password: str) -> bool:

@@ -25,7 +25,7 @@ from photoflow.spreadsheet_safety import defused_text_columns
 from schemas.clock import utcnow
 from schemas.enums import EducationCategory, RecordStatus
 from schemas.manual_review import SlaState
-from schemas.photo_reasons import PhotoReason
+from schemas.reasons import PhotoReason
 from schemas.reshoots import ReshootSource
 from schemas.similarity import ComparisonKind, SimilarityBand
 

@@ -23,8 +23,9 @@ from photoflow.state import transition
 from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.enums import RecordStatus
-from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualReview
 from schemas.photos import PhotoAttempt
+from schemas.reasons import ManualRejectReason
 from schemas.records import StudentRecord
 from schemas.reshoots import ReshootSource
 

@@ -16,12 +16,12 @@ from schemas.batches import Batch
 from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.institutions import Institution
-from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
+from schemas.manual_review import ManualDecision, ManualReview
 from schemas.photos import AutoReview, PhotoAttempt
+from schemas.reasons import ManualRejectReason, TamperReason
 from schemas.records import StudentRecord
 from schemas.review_views import FindingOut, ReviewItemOut, ScreeningView
 from schemas.screening import ApprovalInterface, Screening, ScreeningNote
-from schemas.tamper_reasons import TamperReason
 
 
 def review_item(

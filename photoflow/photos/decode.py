@@ -12,12 +12,12 @@ import io
 import struct
 import warnings
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from photoflow.errors import PhotoflowError
+from schemas.reasons import PhotoReason
 
 # Pillow's names for the formats we can sniff, in the order we suggest them to people.
 SNIFFED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
@@ -51,21 +51,10 @@ IJG_LUMINANCE = (
 )
 
 
-class PhotoRefusal(StrEnum):
-    """Why a file cannot be used as a photo at all (before anyone looks at the face in it)."""
-
-    EMPTY = "empty_file"
-    TOO_LARGE = "file_too_large"
-    NOT_AN_IMAGE = "not_an_image"
-    UNSUPPORTED_FORMAT = "unsupported_format"
-    TOO_MANY_PIXELS = "too_many_pixels"
-    TRUNCATED = "truncated_image"
-
-
 class PhotoRefusedError(PhotoflowError):
     """The file is refused; `detail` names the file, what was wrong and what to do."""
 
-    def __init__(self, reason: PhotoRefusal, detail: str) -> None:
+    def __init__(self, reason: PhotoReason, detail: str) -> None:
         self.reason, self.detail = reason, detail
         super().__init__(detail)
 
@@ -104,11 +93,12 @@ def decode_photo(
     """Decode `data` (uploaded as `name`) into upright 8-bit RGB, or raise PhotoRefusedError saying why."""
     if not data:
         raise PhotoRefusedError(
-            PhotoRefusal.EMPTY, f"{name} is empty (0 bytes): the upload did not finish; send the photo again"
+            PhotoReason.EMPTY_FILE,
+            f"{name} is empty (0 bytes): the upload did not finish; send the photo again",
         )
     if len(data) > max_bytes:
         raise PhotoRefusedError(
-            PhotoRefusal.TOO_LARGE,
+            PhotoReason.FILE_TOO_LARGE,
             f"{name} is {describe_size(len(data))}; the limit is {describe_size(max_bytes)}: "
             f"send a smaller photo, for example saved again as JPEG",
         )
@@ -117,7 +107,7 @@ def decode_photo(
         other = _other_image_format(data)
         if other is None:
             raise PhotoRefusedError(
-                PhotoRefusal.NOT_AN_IMAGE,
+                PhotoReason.NOT_AN_IMAGE,
                 f"{name} is not a picture (whatever its name says): "
                 f"send the photo itself, saved as {_format_list(formats)}",
             )
@@ -153,7 +143,7 @@ def _open_upright(data: bytes, *, name: str, found: str, max_pixels: int) -> tup
             width, height = opened.size
             if width * height > max_pixels:
                 raise PhotoRefusedError(
-                    PhotoRefusal.TOO_MANY_PIXELS,
+                    PhotoReason.TOO_MANY_PIXELS,
                     f"{name}: the picture is {width} x {height} pixels; the limit is {max_pixels:,} pixels: "
                     f"send a smaller photo",
                 )
@@ -162,14 +152,14 @@ def _open_upright(data: bytes, *, name: str, found: str, max_pixels: int) -> tup
             upright = ImageOps.exif_transpose(opened)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise PhotoRefusedError(
-                PhotoRefusal.TOO_MANY_PIXELS,
+                PhotoReason.TOO_MANY_PIXELS,
                 f"{name}: the picture has more pixels than can be opened safely "
                 f"(the limit is {min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels):,}): "
                 f"send a smaller photo",
             ) from error
         except DAMAGED as error:
             raise PhotoRefusedError(
-                PhotoRefusal.TRUNCATED,
+                PhotoReason.TRUNCATED_IMAGE,
                 f"{name} starts like a {FRIENDLY_NAMES.get(found, found)} picture but is damaged or "
                 f"incomplete: open it on your device to check it, save it again and upload the new file",
             ) from error
@@ -229,7 +219,7 @@ def _other_image_format(data: bytes) -> str | None:
 
 def _unsupported(name: str, label: str, formats: frozenset[str]) -> PhotoRefusedError:
     return PhotoRefusedError(
-        PhotoRefusal.UNSUPPORTED_FORMAT,
+        PhotoReason.UNSUPPORTED_FORMAT,
         f"{name} is a {label} file, which is not accepted: "
         f"save it as {_format_list(formats)} and upload again",
     )

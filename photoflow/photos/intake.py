@@ -30,8 +30,8 @@ from photoflow.settings import Settings
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
-from schemas.photo_reasons import IntakeProblem
 from schemas.photos import PhotoAttempt, PhotoIntake
+from schemas.reasons import FileProblem
 from schemas.records import StudentRecord
 from schemas.reports import FileProblemOut, IntakeReport
 
@@ -156,13 +156,13 @@ def receive_photos(
         session.add(intake)
         session.flush()
         problems = [
-            FileProblemOut.of(skip.name, IntakeProblem.NOT_READ, skip.reason) for skip in listing.skipped
+            FileProblemOut.of(skip.name, FileProblem.NOT_READ, skip.reason) for skip in listing.skipped
         ]
         by_record: dict[int, list[SourceFile]] = defaultdict(list)
         for file in listing.files:
             record = records.get(file.stem)
             if record is None:
-                problems.append(FileProblemOut.of(file.name, IntakeProblem.UNMATCHED, _unmatched(file)))
+                problems.append(FileProblemOut.of(file.name, FileProblem.UNMATCHED, _unmatched(file)))
             else:
                 by_record[record.id].append(file)
         accepted = unchanged = 0
@@ -172,7 +172,7 @@ def receive_photos(
                 names = ", ".join(file.name for file in files)
                 hint = f"{names} are all for {idnumber.mask(record.id_number)}: keep one and send it again"
                 for file in files:
-                    problems.append(FileProblemOut.of(file.name, IntakeProblem.DUPLICATE, hint))
+                    problems.append(FileProblemOut.of(file.name, FileProblem.DUPLICATE, hint))
                 continue
             outcome = _attempt(session, settings.data_dir, record, files[0], intake.id, author)
             if isinstance(outcome, FileProblemOut):
@@ -258,7 +258,7 @@ def _attempt(
     if record.status not in RECEIVING:
         return FileProblemOut.of(
             file.name,
-            IntakeProblem.NOT_AWAITING,
+            FileProblem.NOT_AWAITING,
             f"{idnumber.mask(record.id_number)} is {record.status.label}; a new photo is taken only "
             f"before the first review or after a reshoot was requested",
         )

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.photo_reasons import PhotoReason
+from schemas.reasons import PhotoReason
 
 
 @dataclass(frozen=True)

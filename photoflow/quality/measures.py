@@ -17,7 +17,7 @@ from data_contracts.photo_spec import PhotoSpec
 from photoflow.face import landmarks as lm
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.quality.measurement import Measurement, at_least, at_most, failed, within
-from schemas.photo_reasons import PhotoReason as R
+from schemas.reasons import PhotoReason as R
 
 PERSON = 0.5  # person-mask level that counts as the person
 

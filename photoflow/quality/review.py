@@ -23,7 +23,7 @@ from photoflow.photos.served import carries_metadata
 from photoflow.quality import measures
 from photoflow.quality.measurement import Measurement, at_least, failed, within
 from photoflow.quality.standardise import encode_in_band, standardise
-from schemas.photo_reasons import PhotoReason as R
+from schemas.reasons import PhotoReason as R
 
 
 @dataclass
@@ -70,7 +70,7 @@ def check_photo(
         )
     except PhotoRefusedError as refused:
         check.refusal = str(refused)
-        check.measurements.append(failed("file", R(refused.reason.value)))
+        check.measurements.append(failed("file", refused.reason))
         return check
     check.decoded = decoded
     check.measurements += file_measures(decoded, spec)

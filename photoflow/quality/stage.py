@@ -28,9 +28,9 @@ from photoflow.state import transition
 from photoflow.workers import process_pool, run_jobs
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
-from schemas.photo_reasons import PhotoReason
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
+from schemas.reasons import PhotoReason
 from schemas.reports import ReviewedAttempt
 from schemas.reshoots import ReshootSource
 

@@ -23,7 +23,7 @@ from photoflow.face.analyzer import FaceAnalysis
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.quality import measures
 from photoflow.quality.measurement import Measurement, at_least, at_most, within
-from schemas.photo_reasons import PhotoReason as R
+from schemas.reasons import PhotoReason as R
 
 SOURCE_TEXTURE_SIDE = 320  # the source background's texture is measured at this long side
 

@@ -14,9 +14,9 @@ from photoflow.registry.client import EntryAnswer
 from photoflow.reshoot.requests import ReshootReason, request_reshoot
 from photoflow.state import transition
 from schemas.enums import RecordStatus
-from schemas.photo_reasons import PhotoReason
 from schemas.photos import PhotoAttempt
 from schemas.records import StudentRecord
+from schemas.reasons import PhotoReason
 from schemas.registry_reports import SubmissionRound
 from schemas.reshoots import ReshootSource
 from schemas.submissions import Submission, SubmissionState

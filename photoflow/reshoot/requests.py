@@ -16,9 +16,8 @@ from sqlmodel import Session
 from photoflow.notify.outbox import queue_notice
 from photoflow.state import transition
 from schemas.enums import RecordStatus
-from schemas.manual_review import ManualRejectReason
-from schemas.photo_reasons import PhotoReason
 from schemas.photos import PhotoAttempt
+from schemas.reasons import ManualRejectReason, PhotoReason
 from schemas.records import StudentRecord
 from schemas.reshoots import ReshootRequest, ReshootSource
 

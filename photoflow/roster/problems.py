@@ -50,7 +50,7 @@ class RowProblem:
 
     @property
     def hint(self) -> str:
-        return roster_reason(self.problem)[2]
+        return self.problem.hint
 
 
 def keep_first_per_cell(problems: list[RowProblem]) -> list[RowProblem]:

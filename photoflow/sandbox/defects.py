@@ -24,7 +24,7 @@ from PIL import Image
 from data_contracts.photo_spec import PhotoSpec
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.quality.review import PhotoCheck
-from schemas.photo_reasons import PhotoReason as R
+from schemas.reasons import PhotoReason as R
 
 SRGB_GAMMA = 2.2  # close enough to the sRGB curve to turn pixel values into light and back
 ID_CARD_RED = (200, 30, 40)  # the backdrop of ID-card photos, a common wrong choice for the registry's blue

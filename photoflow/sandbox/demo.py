@@ -306,7 +306,8 @@ def _work_the_queue(engine: Engine, settings: Settings) -> dict[str, int]:
     two (lighting, expression): those students are asked for a new photo."""
     from photoflow.manual_review.decisions import decide
     from photoflow.manual_review.queue import claim
-    from schemas.manual_review import ManualDecision, ManualRejectReason
+    from schemas.manual_review import ManualDecision
+    from schemas.reasons import ManualRejectReason
 
     lease = timedelta(minutes=settings.review_lease_minutes)
     decided = {"approved": 0, "rejected": 0}

@@ -29,7 +29,8 @@ from photoflow.photos.sources import SkippedEntry, SourceFile, SourceListing, li
 from photoflow.settings import Settings
 from photoflow.similarity.references import keep_reference
 from schemas.db import session_scope
-from schemas.enrollment import EnrollmentProblem, EnrollmentReport
+from schemas.enrollment import EnrollmentReport
+from schemas.reasons import FileProblem
 from schemas.records import StudentRecord
 from schemas.reports import FileProblemOut
 from schemas.similarity import ComparisonKind, EnrollmentUpload
@@ -153,7 +154,7 @@ def _screen(
                 formats=spec.accepted_formats,
             )
         except PhotoRefusedError as refusal:
-            problems.append(_problem(file.name, EnrollmentProblem.NOT_AN_IMAGE, refusal.detail))
+            problems.append(_problem(file.name, FileProblem.NOT_AN_IMAGE, refusal.detail))
         else:
             images.append(file)
     return images, problems
@@ -162,10 +163,10 @@ def _screen(
 def _skipped_problem(skip: SkippedEntry, limit: int) -> FileProblemOut:
     """An entry the listing did not read; an over-size one is told the platform's rule instead."""
     if skip.too_large is None:
-        return _problem(skip.name, EnrollmentProblem.NOT_READ, skip.reason)
+        return _problem(skip.name, FileProblem.NOT_READ, skip.reason)
     return _problem(
         skip.name,
-        EnrollmentProblem.TOO_LARGE,
+        FileProblem.TOO_LARGE,
         f"the photo is {describe_size(skip.too_large)}; the platform's rule is that an enrollment photo is "
         f"under {_kb(limit)}: compress it or save it again smaller (JPEG at a lower quality, or fewer "
         f"pixels) and upload the zip again",
@@ -191,7 +192,7 @@ def _match(
                 f"{len(files)} files ({names}, maybe in different folders) are for the same student: "
                 f"keep only the right photo and upload the zip again"
             )
-            problems += [_problem(file.name, EnrollmentProblem.DUPLICATE, detail) for file in files]
+            problems += [_problem(file.name, FileProblem.DUPLICATE, detail) for file in files]
         else:
             matched.append((record, files[0]))
     return matched, problems
@@ -199,7 +200,7 @@ def _match(
 
 def _unmatched(file: SourceFile, batch_id: int) -> FileProblemOut:
     detail = f"{file.name}: no student of batch {batch_id} has this ID number; {NAMING}"
-    return _problem(file.name, EnrollmentProblem.UNMATCHED, detail)
+    return _problem(file.name, FileProblem.UNMATCHED, detail)
 
 
 def _keep_photos(
@@ -246,7 +247,7 @@ def _records_by_id_number(session: Session, batch_id: int) -> dict[str, StudentR
     return {idnumber.normalise(record.id_number): record for record in records}
 
 
-def _problem(name: str, problem: EnrollmentProblem, detail: str) -> FileProblemOut:
+def _problem(name: str, problem: FileProblem, detail: str) -> FileProblemOut:
     """The file keeps its name, so the sender can find it; ID numbers in the sentence are masked."""
     return FileProblemOut.of(name, problem, idnumber.mask_in_text(detail))
 
@@ -257,7 +258,7 @@ def _stored(problem: FileProblemOut) -> dict[str, str]:
 
 
 def _from_stored(row: dict[str, Any]) -> FileProblemOut:
-    return FileProblemOut.of(row["name"], EnrollmentProblem(row["reason"]), row["detail"])
+    return FileProblemOut.of(row["name"], FileProblem(row["reason"]), row["detail"])
 
 
 def _kb(size: int) -> str:

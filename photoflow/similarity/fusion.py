@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from photoflow.errors import PhotoflowError
 from photoflow.similarity.scoring import Calibration
-from schemas.fusion_reasons import FusionReason
+from schemas.reasons import FusionReason
 from schemas.similarity import ComparisonKind
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data_contracts" / "fusion_rules.toml"

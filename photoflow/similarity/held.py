@@ -25,8 +25,8 @@ from schemas.db import session_scope
 from schemas.enums import RecordStatus
 from schemas.ids import stored_id
 from schemas.labels import LabelledEnum
-from schemas.photo_reasons import PhotoReason
 from schemas.photos import PhotoAttempt
+from schemas.reasons import PhotoReason
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reports import HeldOut, HoldDecisionReport
 from schemas.reshoots import ReshootSource

@@ -25,7 +25,7 @@ from photoflow.tamper.findings import TamperFinding
 from photoflow.tamper.metadata import editor_traces
 from photoflow.tamper.skin_regions import skin_regions
 from photoflow.tamper.smoothing import skin_smoothing
-from schemas.tamper_reasons import TamperReason
+from schemas.reasons import TamperReason
 
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 

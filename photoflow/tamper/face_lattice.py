@@ -18,7 +18,7 @@ from photoflow.face.landmarks import FaceLandmarks
 from photoflow.tamper.compression import CompressionResult, LatticeShare, region_lattice
 from photoflow.tamper.findings import TamperFinding, ratio_score
 from photoflow.tamper.skin_regions import beyond_face, face_skin
-from schemas.tamper_reasons import TamperReason
+from schemas.reasons import TamperReason
 
 
 def face_and_rest(

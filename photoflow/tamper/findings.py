@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data_contracts.tamper_spec import RatioScale
-from schemas.tamper_reasons import TamperReason
+from schemas.reasons import TamperReason
 
 
 @dataclass(frozen=True)

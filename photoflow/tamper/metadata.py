@@ -12,7 +12,7 @@ from PIL import Image
 
 from data_contracts.tamper_spec import MetadataSpec
 from photoflow.tamper.findings import TamperFinding
-from schemas.tamper_reasons import TamperReason
+from schemas.reasons import TamperReason
 
 SOFTWARE_TAGS = ((0x0131, "EXIF Software"), (0x000B, "EXIF ProcessingSoftware"))
 XMP_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"

@@ -13,7 +13,7 @@ import numpy as np
 from data_contracts.tamper_spec import SkinTextureSpec
 from photoflow.tamper.findings import TamperFinding, ratio_score
 from photoflow.tamper.skin_regions import SkinRegions
-from schemas.tamper_reasons import TamperReason
+from schemas.reasons import TamperReason
 
 
 def texture_ratio(rgb: np.ndarray, regions: SkinRegions, spec: SkinTextureSpec) -> float:

@@ -15,7 +15,8 @@ from photoflow.web.deps import EngineDep, ReviewerDep, SettingsDep
 from photoflow.web.flash import flash, take_flash
 from photoflow.web.rendering import render
 from photoflow.web.security import require_csrf
-from schemas.manual_review import ManualDecision, ManualRejectReason
+from schemas.manual_review import ManualDecision
+from schemas.reasons import ManualRejectReason
 
 router = APIRouter()
 

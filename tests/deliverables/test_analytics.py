@@ -30,9 +30,9 @@ from photoflow.manual_review.decisions import decide
 from photoflow.manual_review.queue import claim, queue_counts
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
-from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
-from schemas.photo_reasons import PhotoReason
+from schemas.manual_review import ManualDecision, ManualReview
 from schemas.photos import AutoReview
+from schemas.reasons import ManualRejectReason, PhotoReason
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reshoots import ReshootRequest, ReshootSource
 from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, SimilarityBand

@@ -16,7 +16,8 @@ from photoflow.database import alembic_config, is_at_head
 from photoflow.manual_review.decisions import approve, auto_approve, decide
 from photoflow.manual_review.queue import claim
 from schemas.db import session_scope
-from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualReview
+from schemas.reasons import ManualRejectReason
 from tests.paths import PROJECT
 from tests.review_helpers import manual_queue
 

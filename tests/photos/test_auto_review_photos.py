@@ -14,7 +14,7 @@ from data_contracts.photo_spec import PhotoSpec
 from photoflow.face.analyzer import FaceAnalyzer
 from photoflow.photos.decode import decode_photo
 from photoflow.quality.review import PhotoCheck, check_photo
-from schemas.photo_reasons import PhotoReason as R
+from schemas.reasons import PhotoReason as R
 from tests.paths import DATASETS
 
 PORTRAITS = DATASETS / "id_portraits"

@@ -17,7 +17,7 @@ from photoflow.quality import overlay
 from photoflow.quality.overlay import draw_overlay, failure_notes, write_overlay
 from photoflow.quality.review import PhotoCheck, check_photo
 from photoflow.sandbox.defects import shift
-from schemas.photo_reasons import PhotoReason as R
+from schemas.reasons import PhotoReason as R
 from tests.paths import DATASETS
 
 SMILING = DATASETS / "id_defects" / "london_smiling_front" / "005_08.jpg"

@@ -17,11 +17,11 @@ from PIL import Image
 from photoflow.errors import PhotoflowError
 from photoflow.photos.decode import (
     DecodedPhoto,
-    PhotoRefusal,
     PhotoRefusedError,
     decode_photo,
     sniff_format,
 )
+from schemas.reasons import PhotoReason
 from tests.paths import DATASETS
 
 LONDON_JPEG = DATASETS / "id_portraits" / "london_neutral_front" / "001_03.jpg"
@@ -104,7 +104,7 @@ def test_webp_named_jpg_is_read_as_webp_by_its_content() -> None:
 
 def test_webp_named_jpg_is_refused_when_webp_is_not_accepted() -> None:
     error = refused(WEBP_NAMED_JPG.read_bytes(), formats=frozenset({"JPEG", "PNG"}))
-    assert error.reason is PhotoRefusal.UNSUPPORTED_FORMAT
+    assert error.reason is PhotoReason.UNSUPPORTED_FORMAT
     assert "WebP" in error.detail and "save it as JPEG or PNG" in error.detail
 
 
@@ -137,13 +137,13 @@ def test_sniff_format_reads_magic_bytes(head: bytes, expected: str | None) -> No
 
 def test_empty_file_is_refused() -> None:
     error = refused(b"")
-    assert error.reason is PhotoRefusal.EMPTY
+    assert error.reason is PhotoReason.EMPTY_FILE
 
 
 def test_file_over_max_bytes_is_refused_before_anything_is_decoded() -> None:
     # Broken JPEG bytes: decoding them would say "truncated", so the size check must come first.
     error = refused(b"\xff\xd8\xff" + b"\x00" * 5000, max_bytes=4000)
-    assert error.reason is PhotoRefusal.TOO_LARGE
+    assert error.reason is PhotoReason.FILE_TOO_LARGE
     assert "the limit is 3.9 KB" in error.detail and "send a smaller photo" in error.detail
 
 
@@ -151,47 +151,47 @@ def test_text_named_jpg_is_not_an_image(tmp_path: Path) -> None:
     fake = tmp_path / NAME
     fake.write_text("姓名,身份证号\n张三,110101199003074514\n", encoding="utf-8")
     error = refused(fake.read_bytes())
-    assert error.reason is PhotoRefusal.NOT_AN_IMAGE
+    assert error.reason is PhotoReason.NOT_AN_IMAGE
     assert "JPEG, PNG, WebP, GIF or BMP" in error.detail
 
 
 def test_iphone_heic_named_jpg_is_refused_as_an_unsupported_format() -> None:
     error = refused(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 100)
-    assert error.reason is PhotoRefusal.UNSUPPORTED_FORMAT
+    assert error.reason is PhotoReason.UNSUPPORTED_FORMAT
     assert "HEIC" in error.detail
 
 
 def test_pixel_count_from_the_header_is_refused_before_pixels_are_read() -> None:
     # The file holds one row of the 5000 it claims: had it been decoded, the refusal would be "truncated".
     error = refused(png_claiming(5000, 5000), max_pixels=1_000_000)
-    assert error.reason is PhotoRefusal.TOO_MANY_PIXELS
+    assert error.reason is PhotoReason.TOO_MANY_PIXELS
     assert "5000 x 5000 pixels" in error.detail and "1,000,000" in error.detail
-    assert refused(png_claiming(5000, 5000), max_pixels=25_000_000).reason is PhotoRefusal.TRUNCATED
+    assert refused(png_claiming(5000, 5000), max_pixels=25_000_000).reason is PhotoReason.TRUNCATED_IMAGE
 
 
 def test_large_real_picture_over_max_pixels_is_refused() -> None:
     data = encode(Image.new("L", (5000, 5000), 128), "PNG")
-    assert refused(data, max_pixels=1_000_000).reason is PhotoRefusal.TOO_MANY_PIXELS
+    assert refused(data, max_pixels=1_000_000).reason is PhotoReason.TOO_MANY_PIXELS
 
 
 @pytest.mark.parametrize("side", [10_000, 40_000])  # over Pillow's warning and over its error limit
 def test_pillow_bomb_limits_refuse_as_too_many_pixels_without_changing_globals(side: int) -> None:
     limit_before, filters_before = Image.MAX_IMAGE_PIXELS, list(warnings.filters)
     error = refused(png_claiming(side, side), max_pixels=10**10)
-    assert error.reason is PhotoRefusal.TOO_MANY_PIXELS
+    assert error.reason is PhotoReason.TOO_MANY_PIXELS
     assert (Image.MAX_IMAGE_PIXELS, warnings.filters) == (limit_before, filters_before)
 
 
 def test_first_half_of_a_real_jpeg_is_refused_as_truncated() -> None:
     data = LONDON_JPEG.read_bytes()
     error = refused(data[: len(data) // 2])
-    assert error.reason is PhotoRefusal.TRUNCATED
+    assert error.reason is PhotoReason.TRUNCATED_IMAGE
     assert "damaged or incomplete" in error.detail
 
 
 def test_png_with_its_end_cut_off_is_refused_as_truncated() -> None:
     data = encode(Image.open(LONDON_JPEG), "PNG")
-    assert refused(data[: len(data) // 2]).reason is PhotoRefusal.TRUNCATED
+    assert refused(data[: len(data) // 2]).reason is PhotoReason.TRUNCATED_IMAGE
 
 
 def test_refusal_is_a_photoflow_error_carrying_reason_and_detail() -> None:

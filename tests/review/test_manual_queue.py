@@ -15,7 +15,8 @@ from photoflow.manual_review.queue import claim, held_by, queue_counts, release
 from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
-from schemas.manual_review import ManualDecision, ManualRejectReason, ManualReview
+from schemas.manual_review import ManualDecision, ManualReview
+from schemas.reasons import ManualRejectReason
 from schemas.records import RecordEvent, StudentRecord
 from tests.review_helpers import manual_queue
 

@@ -18,9 +18,10 @@ from photoflow.similarity.held import HoldDecision, decide_held
 from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
-from schemas.manual_review import ManualDecision, ManualRejectReason
+from schemas.manual_review import ManualDecision
 from schemas.notifications import Notification, NotificationStatus
 from schemas.photos import PhotoAttempt
+from schemas.reasons import ManualRejectReason
 from schemas.records import StudentRecord
 from schemas.reshoots import ReshootRequest, ReshootSource
 from tests.helpers import students, upload

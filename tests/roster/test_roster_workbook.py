@@ -19,7 +19,7 @@ from photoflow.roster.row_checks import UploadContext, check_roster
 from photoflow.roster.workbook import SHEET_NAME, write_roster_workbook
 from photoflow.sandbox.sample_rosters import generate_rows
 from schemas.enums import EducationCategory, EducationLevel
-from schemas.reasons import ROSTER_PROBLEM_TEXT, RosterProblem
+from schemas.reasons import RosterProblem
 
 HEADERS = [column.header for column in ROSTER_COLUMNS]
 ID_LETTER = get_column_letter(HEADERS.index("证件号") + 1)
@@ -153,7 +153,7 @@ def test_error_report_lists_row_column_value_and_both_languages(tmp_path: Path) 
     assert len(lines) == 3
     for line, problem in zip(lines, problems, strict=True):
         row, header, value, reason_zh, reason_en, hint = line
-        zh, en, fix = ROSTER_PROBLEM_TEXT[problem.problem]
+        zh, en, fix = problem.problem.zh, problem.problem.en, problem.problem.hint
         assert row == problem.row
         assert header == COLUMNS_BY_FIELD[problem.field].header
         assert (value or None) == problem.value

@@ -17,7 +17,8 @@ from photoflow.auto_approval.weights import current_weights, recompute_weights
 from photoflow.manual_review.decisions import AUTO_APPROVER, OVERRIDE_REASON, approve, auto_approve, decide
 from photoflow.manual_review.queue import claim
 from schemas.db import session_scope
-from schemas.manual_review import DecisionSource, ManualDecision, ManualRejectReason, ManualReview
+from schemas.manual_review import DecisionSource, ManualDecision, ManualReview
+from schemas.reasons import ManualRejectReason
 from schemas.records import RecordEvent, StudentRecord
 from schemas.screening import ApprovalInterface as I
 from schemas.screening import Screening, ScreeningOutcome

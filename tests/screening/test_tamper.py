@@ -20,7 +20,7 @@ from photoflow.tamper.compression import analyse, luma_coefficients, region_latt
 from photoflow.tamper.face_lattice import face_and_rest
 from photoflow.tamper.findings import ratio_score
 from photoflow.tamper.skin_regions import face_skin, skin_regions
-from schemas.tamper_reasons import TamperReason as R
+from schemas.reasons import TamperReason as R
 from tests.paths import DATASETS
 
 LONDON = DATASETS / "id_portraits" / "london_neutral_front"

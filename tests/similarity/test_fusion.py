@@ -28,7 +28,7 @@ from photoflow.similarity.fusion import (
     load_fusion_rules,
 )
 from photoflow.similarity.scoring import Calibration, load_calibration
-from schemas.fusion_reasons import FusionReason
+from schemas.reasons import FusionReason
 from schemas.similarity import ComparisonKind
 
 ID, ENROLLMENT = ComparisonKind.ID_REGISTRY, ComparisonKind.ENROLLMENT

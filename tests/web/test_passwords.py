@@ -7,13 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from photoflow.accounts.passwords import (
-    PasswordRule,
     broken_rules,
     hash_password,
     require_good_password,
     verify_password,
 )
 from photoflow.errors import PhotoflowError
+from schemas.reasons import PasswordRule
 
 
 def test_platform_example_aaa_breaks_length_letters_and_digits_and_repeats() -> None:
