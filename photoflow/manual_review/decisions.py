@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -127,7 +128,7 @@ def _close(
     review.decided_via = via
     review.lease_expires_at = None
     session.add(review)
-    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    moves: dict[str, Any] = dict(actor=actor, flow_run_id=flow_run_id)
     if decision == ManualDecision.APPROVED:
         transition(session, record, after_approval(session, record), reason=approval_reason[:500], **moves)
     else:
@@ -188,9 +189,9 @@ def approve(
         else:
             wanted = [idnumber.normalise(raw) for raw in id_numbers]
             statement = statement.where(col(StudentRecord.id_number).in_(wanted))
-            found = set(session.exec(statement.with_only_columns(StudentRecord.id_number)).all())
+            found = set(session.scalars(statement.with_only_columns(col(StudentRecord.id_number))).all())
             skipped += [f"{idnumber.mask(n)}: not in batch {batch_id}" for n in wanted if n not in found]
-        for record in session.exec(statement.order_by(StudentRecord.id)).all():
+        for record in session.exec(statement.order_by(col(StudentRecord.id))).all():
             review = _open_review(session, record) if record.status == RecordStatus.IN_MANUAL_REVIEW else None
             if review is None:
                 skipped.append(

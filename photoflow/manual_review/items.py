@@ -34,10 +34,13 @@ def review_item(
             raise NotFoundError(f"photo {review_id} is not in the manual queue")
         record = session.get(StudentRecord, review.record_id)
         attempt = session.get(PhotoAttempt, review.attempt_id)
+        assert record is not None and attempt is not None  # the queue row's foreign keys
         auto = session.exec(select(AutoReview).where(AutoReview.attempt_id == attempt.id)).first()
         screened = session.exec(select(Screening).where(Screening.attempt_id == attempt.id)).first()
         batch = session.get(Batch, record.batch_id)
+        assert batch is not None  # the record's batch: a foreign key
         institution = session.get(Institution, batch.institution_code)
+        assert institution is not None  # the batch's institution: a foreign key
         earlier = session.exec(
             select(ManualReview)
             .where(
@@ -49,14 +52,14 @@ def review_item(
         ).all()
     sla = sla_state(review.entered_at, now, settings.review_sla_days)
     return ReviewItemOut(
-        review_id=review.id,
-        record_id=record.id,
-        attempt_id=attempt.id,
+        review_id=review_id,
+        record_id=review.record_id,
+        attempt_id=review.attempt_id,
         attempt_no=attempt.attempt_no,
         name=record.name,
         id_number=idnumber.mask(record.id_number),
         institution=institution.name,
-        batch_id=batch.id,
+        batch_id=record.batch_id,
         department=record.department,
         major=record.major,
         class_name=record.class_name,

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, func, or_, update
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from photoflow.settings import Settings
 from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
+from schemas.ids import stored_id, stored_ids
 from schemas.manual_review import ManualReview, SlaState
 from schemas.records import StudentRecord
 from schemas.review_views import QueueCounts
@@ -25,20 +27,20 @@ from schemas.review_views import QueueCounts
 
 def enqueue(session: Session, record: StudentRecord, attempt_id: int) -> None:
     """Put a record's attempt in the queue as it enters manual review (in the same transaction)."""
-    session.add(ManualReview(attempt_id=attempt_id, record_id=record.id, batch_id=record.batch_id))
+    session.add(ManualReview(attempt_id=attempt_id, record_id=stored_id(record), batch_id=record.batch_id))
 
 
-def _open() -> object:
+def _open() -> ColumnElement[bool]:
     return col(ManualReview.decision).is_(None)
 
 
-def _free(now: datetime) -> object:
+def _free(now: datetime) -> ColumnElement[bool]:
     return and_(_open(), or_(col(ManualReview.holder).is_(None), col(ManualReview.lease_expires_at) <= now))
 
 
-def _held_by(reviewer: str, now: datetime) -> object:
+def _held_by(reviewer: str, now: datetime) -> ColumnElement[bool]:
     """Undecided and under the reviewer's live lease."""
-    return and_(_open(), ManualReview.holder == reviewer, col(ManualReview.lease_expires_at) > now)
+    return and_(_open(), col(ManualReview.holder) == reviewer, col(ManualReview.lease_expires_at) > now)
 
 
 def claim(
@@ -56,15 +58,17 @@ def claim(
     now = now or utcnow()
     expires = now + lease
     with write_scope(engine) as session:
-        mine = session.exec(select(ManualReview.id).where(_held_by(reviewer, now)).with_for_update()).all()
+        mine = stored_ids(
+            session.exec(select(col(ManualReview.id)).where(_held_by(reviewer, now)).with_for_update())
+        )
         wanted = limit - len(mine)
         taken: list[int] = []
         if wanted > 0:
-            taken = list(
+            taken = stored_ids(
                 session.exec(
-                    select(ManualReview.id)
+                    select(col(ManualReview.id))
                     .where(_free(now))
-                    .order_by(ManualReview.entered_at, ManualReview.id)
+                    .order_by(col(ManualReview.entered_at), col(ManualReview.id))
                     .limit(wanted)
                     .with_for_update(skip_locked=True)
                 ).all()
@@ -82,9 +86,9 @@ def claim(
 def release(engine: Engine, *, reviewer: str) -> int:
     """Give back every undecided photo the reviewer holds (they stop reviewing); returns how many."""
     with write_scope(engine) as session:
-        result = session.execute(
+        result = session.exec(
             update(ManualReview)
-            .where(_open(), ManualReview.holder == reviewer)
+            .where(_open(), col(ManualReview.holder) == reviewer)
             .values(holder=None, lease_expires_at=None)
         )
         return result.rowcount
@@ -94,11 +98,11 @@ def held_by(engine: Engine, reviewer: str, *, now: datetime | None = None) -> li
     """The undecided photos the reviewer holds under a live lease, oldest first."""
     now = now or utcnow()
     with session_scope(engine) as session:
-        return list(
+        return stored_ids(
             session.exec(
-                select(ManualReview.id)
+                select(col(ManualReview.id))
                 .where(_held_by(reviewer, now))
-                .order_by(ManualReview.entered_at, ManualReview.id)
+                .order_by(col(ManualReview.entered_at), col(ManualReview.id))
             ).all()
         )
 
@@ -127,19 +131,19 @@ def queue_counts(
     entered = col(ManualReview.entered_at)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
 
-    def count(*conditions: object) -> object:
+    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         return func.count().filter(*conditions)
 
-    statement = select(
+    statement = sa.select(  # seven columns: sqlmodel's select is typed for at most four
         count(_free(now)),
         count(_held_by(reviewer, now)),
-        count(_open(), ManualReview.holder != reviewer, live),
+        count(_open(), col(ManualReview.holder) != reviewer, live),
         count(_open(), entered > due_after),
         count(_open(), entered <= due_after, entered > overdue_after),
         count(_open(), entered <= overdue_after),
-        count(ManualReview.decided_by == reviewer, col(ManualReview.decided_at) >= day_start),
+        count(col(ManualReview.decided_by) == reviewer, col(ManualReview.decided_at) >= day_start),
     )
     with session_scope(engine) as session:
-        row = session.exec(statement).one()
+        row = session.execute(statement).one()
     names = ("waiting", "held_by_me", "held_by_others", "on_time", "due", "overdue", "decided_by_me_today")
     return QueueCounts(**dict(zip(names, row, strict=True)))

@@ -12,6 +12,7 @@ from schemas.records import StudentRecord
 
 def after_approval(session: Session, record: StudentRecord) -> RecordStatus:
     batch = session.get(Batch, record.batch_id)
+    assert batch is not None  # the record's batch: a foreign key
     contract = session.exec(
         select(Contract).where(
             Contract.institution_code == batch.institution_code, Contract.category == batch.category

@@ -21,6 +21,7 @@ from photoflow.roster.uploads import upload_report
 from photoflow.settings import Settings
 from schemas.db import session_scope
 from schemas.enums import EducationCategory
+from schemas.ids import stored_id
 from schemas.institutions import Institution
 from schemas.reports import UploadReport
 
@@ -54,8 +55,9 @@ def prepare_upload(
         active_contract(session, institution_code, category, today)
         batch = batch_for(session, institution_code, category, learning_centre)
         institution = session.get(Institution, institution_code)
+        assert institution is not None  # it has an active contract
         return UploadContext(
-            batch_id=batch.id,
+            batch_id=stored_id(batch),
             institution_code=institution_code,
             institution_name=institution.name,
             category=category,
@@ -108,7 +110,7 @@ def store_intake(
                 author=author,
             )
         session.flush()
-        return upload_report(session, upload.id)
+        return upload_report(session, stored_id(upload))
 
 
 def ingest_roster(

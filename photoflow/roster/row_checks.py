@@ -99,7 +99,7 @@ def _id_problems(rows: pl.DataFrame, numeric_rows: frozenset[int], today: date) 
 
 
 def _context_problems(rows: pl.DataFrame, context: UploadContext) -> list[RowProblem]:
-    checks = (
+    checks: tuple[tuple[str, str, RosterProblem], ...] = (
         ("institution_code", context.institution_code, RosterProblem.INSTITUTION_MISMATCH),
         ("category", context.category.zh, RosterProblem.CATEGORY_MISMATCH),
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from data_contracts.roster_columns import COLUMNS_BY_FIELD, ROSTER_FIELDS
 from photoflow import state
@@ -78,6 +78,7 @@ def store_checked(
     )
     session.add(upload)
     session.flush()
+    assert upload.id is not None  # flushed
     state.admit(
         session,
         [_record_values(row, batch_id) for row in new_rows],
@@ -86,7 +87,7 @@ def store_checked(
         reason=f"roster upload {upload.id}",
         flow_run_id=author.flow_run_id,
     )
-    if problems:
+    if report is not None:  # there were problems
         session.execute(insert(RosterRowError), [_error_values(p, upload.id) for p in problems])
         write_error_report(report, staged.file_name, problems)
     return upload
@@ -120,8 +121,8 @@ def record_refusal(
 
 def _existing_records(session: Session, batch_id: int) -> dict[str, dict[str, Any]]:
     columns = [getattr(StudentRecord, f) for f in ROSTER_FIELDS]
-    statement = select(StudentRecord.upload_id, StudentRecord.source_row, *columns).where(
-        StudentRecord.batch_id == batch_id
+    statement = select(col(StudentRecord.upload_id), col(StudentRecord.source_row), *columns).where(
+        col(StudentRecord.batch_id) == batch_id
     )
     return {row.id_number: row._asdict() for row in session.execute(statement)}
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from photoflow import idnumber
 from photoflow.errors import NotFoundError, PhotoflowError
 from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus, UploadStatus
+from schemas.ids import stored_id, stored_ids
 from schemas.reasons import roster_reason
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reports import DeleteReport, KeptRecord, RowErrorOut, UploadReport
@@ -25,11 +26,14 @@ def _upload(session: Session, upload_id: int) -> RosterUpload:
 def upload_report(session: Session, upload_id: int) -> UploadReport:
     upload = _upload(session, upload_id)
     batch = session.get(Batch, upload.batch_id)
+    assert batch is not None  # the upload's batch: a foreign key
     errors = session.scalars(
-        select(RosterRowError).where(RosterRowError.upload_id == upload_id).order_by(RosterRowError.id)
+        select(RosterRowError)
+        .where(col(RosterRowError.upload_id) == upload_id)
+        .order_by(col(RosterRowError.id))
     ).all()
     return UploadReport(
-        upload_id=upload.id,
+        upload_id=stored_id(upload),
         batch_id=upload.batch_id,
         file_name=upload.file_name,
         institution=batch.institution_code,
@@ -61,13 +65,15 @@ def _error_out(error: RosterRowError) -> RowErrorOut:
 
 def list_uploads(session: Session, institution_code: str | None = None) -> list[UploadReport]:
     statement = (
-        select(RosterUpload.id).join(Batch, Batch.id == RosterUpload.batch_id).order_by(RosterUpload.id)
+        select(col(RosterUpload.id))
+        .join(Batch, col(Batch.id) == RosterUpload.batch_id)
+        .order_by(col(RosterUpload.id))
     )
     if institution_code:
-        statement = statement.where(Batch.institution_code == institution_code)
+        statement = statement.where(col(Batch.institution_code) == institution_code)
     return [
         upload_report(session, upload_id).model_copy(update={"errors": []})
-        for upload_id in session.scalars(statement)
+        for upload_id in stored_ids(session.scalars(statement))
     ]
 
 
@@ -76,8 +82,8 @@ def delete_upload(session: Session, upload_id: int, *, actor: str) -> DeleteRepo
     upload, removable, kept = _deletion(session, upload_id)
     for start in range(0, len(removable), 1000):
         chunk = removable[start : start + 1000]
-        session.execute(delete(RecordEvent).where(RecordEvent.record_id.in_(chunk)))
-        session.execute(delete(StudentRecord).where(StudentRecord.id.in_(chunk)))
+        session.execute(delete(RecordEvent).where(col(RecordEvent.record_id).in_(chunk)))
+        session.execute(delete(StudentRecord).where(col(StudentRecord.id).in_(chunk)))
     upload.status = UploadStatus.DELETED
     upload.deleted_at = utcnow()
     upload.deleted_by = actor
@@ -99,12 +105,14 @@ def _deletion(session: Session, upload_id: int) -> tuple[RosterUpload, list[int]
             f"roster upload {upload_id} is {upload.status.label}: there is nothing to delete"
         )
     records = session.scalars(
-        select(StudentRecord).where(StudentRecord.upload_id == upload_id).order_by(StudentRecord.source_row)
+        select(StudentRecord)
+        .where(col(StudentRecord.upload_id) == upload_id)
+        .order_by(col(StudentRecord.source_row))
     ).all()
-    removable = [r.id for r in records if r.status is RecordStatus.AWAITING_PHOTO]
+    removable = [stored_id(r) for r in records if r.status is RecordStatus.AWAITING_PHOTO]
     kept = [
         KeptRecord(
-            record_id=r.id,
+            record_id=stored_id(r),
             row=r.source_row,
             id_number=idnumber.mask(r.id_number),
             status=r.status.value,

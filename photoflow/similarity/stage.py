@@ -15,7 +15,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine
@@ -43,6 +43,7 @@ from photoflow.workers import chunks
 from schemas.batches import Batch
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
+from schemas.ids import stored_ids
 from schemas.institutions import Contract
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
@@ -83,13 +84,12 @@ class Pending:
 def comparing_records(engine: Engine, batch_id: int) -> list[int]:
     """The batch's records waiting in comparison, oldest first."""
     with session_scope(engine) as session:
-        return cast(  # primary keys read back are never None
-            list[int],
+        return stored_ids(
             session.exec(
                 select(col(StudentRecord.id))
                 .where(StudentRecord.batch_id == batch_id, StudentRecord.status == RecordStatus.COMPARING)
                 .order_by(col(StudentRecord.id))
-            ).all(),
+            ).all()
         )
 
 

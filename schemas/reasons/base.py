@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from schemas.labels import LabelledEnum
 
 
@@ -22,3 +24,7 @@ class ReasonEnum(LabelledEnum):
         member.en = en
         member.hint = hint
         return member
+
+    if TYPE_CHECKING:
+        # As in LabelledEnum: calling the class looks a member up by value (`PhotoReason("blurred")`).
+        def __init__(self, value: str) -> None: ...
