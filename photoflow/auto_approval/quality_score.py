@@ -6,7 +6,9 @@ and 1 far inside it; the score is the mean of the average margin and the weakest
 close to its limit pulls the photo down without the others' comfort hiding it (on the labelled
 datasets' photos that pass stage 1 this separated approved from rejected better than the mean alone:
 AUC 0.82 against 0.78; benchmarks/evaluate_auto_approval.py prints it). Framing measures are left out:
-standardisation puts every photo near their limits by construction.
+standardisation puts every photo near their limits by construction. Which measures are judged, and the
+ideal value of an upper-limited one whose best is not 0, is the measure catalogue's `judged` and `ideal`
+(`schemas/measure_catalogue.py`).
 """
 
 from __future__ import annotations
@@ -14,26 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-JUDGED_MEASURES = frozenset(
-    {
-        "yaw",
-        "pitch",
-        "roll",
-        "eye_opening",
-        "lip_gap",
-        "teeth",
-        "smile",
-        "glare",
-        "eye_brightness",
-        "dark_share",
-        "clipped_share",
-        "light_balance",
-        "sharpness",
-        "background_uniformity",
-        "background_colour",
-    }
-)
-IDEAL = {"light_balance": 1.0}  # an upper-limited measure whose best value is not 0: lit / shaded half
+from schemas.measure_catalogue import CATALOGUE, Measure
+
+JUDGED_MEASURES: dict[str, Measure] = {measure.name: measure for measure in CATALOGUE if measure.judged}
 
 
 def margin(value: float, low: float | None, high: float | None, ideal: float = 0.0) -> float | None:
@@ -54,7 +39,7 @@ def margin(value: float, low: float | None, high: float | None, ideal: float = 0
 def quality_score(measurements: Iterable[dict[str, Any]]) -> float | None:
     """0-100 from stage 1's measurements, None when none of the judged measures was taken."""
     margins = [
-        margin(float(m["value"]), m.get("low"), m.get("high"), IDEAL.get(m["measure"], 0.0))
+        margin(float(m["value"]), m.get("low"), m.get("high"), JUDGED_MEASURES[m["measure"]].ideal)
         for m in measurements
         if m.get("measure") in JUDGED_MEASURES and m.get("value") is not None
     ]

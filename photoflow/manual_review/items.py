@@ -10,13 +10,13 @@ from sqlmodel import col, select
 from photoflow import idnumber
 from photoflow.errors import NotFoundError
 from photoflow.manual_review.queue import sla_state
-from photoflow.quality.findings import measure_label
 from photoflow.settings import Settings
 from schemas.batches import Batch
 from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.institutions import Institution
 from schemas.manual_review import ManualDecision, ManualReview
+from schemas.measure_catalogue import measure_label
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.reasons import ManualRejectReason, TamperReason
 from schemas.records import StudentRecord

@@ -45,7 +45,3 @@ def at_least(measure: str, value: float, low: float, reason: PhotoReason) -> Mea
 def failed(measure: str, reason: PhotoReason, value: float | None = None) -> Measurement:
     """A measure that could not pass at all (no face to measure, a file that cannot be read)."""
     return Measurement(measure, value, False, reason)
-
-
-def passed(measure: str, value: float | None, reason: PhotoReason) -> Measurement:
-    return Measurement(measure, value, True, reason)

@@ -4,7 +4,8 @@ failing measure marked where it was measured and listed with its value and limit
 The bands are drawn on the spec image, the only frame they are defined in. A photo that could not be
 standardised is drawn as it came, scaled to the spec height, with its mesh and failures but no bands,
 which would mean nothing in its framing. A refused file has no picture, so its overlay is a small card
-that says why. OpenCV draws ASCII only, so labels use the reason code and the English message.
+that says why. OpenCV draws ASCII only, so labels use the reason code and the English message. Where a
+failing measure is marked follows its `Region` in the measure catalogue (`schemas/measure_catalogue.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from photoflow.face import landmarks as lm
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.quality.measurement import Measurement
 from photoflow.quality.review import PhotoCheck
+from schemas.measure_catalogue import MEASURES, Region
 
 Colour = tuple[int, int, int]  # RGB
 RED: Colour = (235, 30, 30)
@@ -49,25 +51,13 @@ KEY_POINTS = (
     lm.RIGHT_CHEEK_EDGE,
     lm.LEFT_CHEEK_EDGE,
 )
-# where a failing measure is outlined: the face-mesh points of the part it measured
-OUTLINED: dict[str, tuple[tuple[int, ...], ...]] = {
-    "eye_opening": (lm.RIGHT_EYE_RING, lm.LEFT_EYE_RING),
-    "glare": (lm.RIGHT_EYE_RING, lm.LEFT_EYE_RING),
-    "eye_brightness": (lm.RIGHT_EYE_RING, lm.LEFT_EYE_RING),
-    "lip_gap": (lm.INNER_LIPS,),
-    "teeth": (lm.INNER_LIPS,),
-    "smile": (lm.INNER_LIPS,),
-    "light_balance": (lm.RIGHT_CHEEK, lm.LEFT_CHEEK),
-    "dark_share": (lm.FACE_OVAL,),
-    "clipped_share": (lm.FACE_OVAL,),
-    "sharpness": (lm.FACE_OVAL,),
-    "yaw": (lm.FACE_OVAL,),
-    "pitch": (lm.FACE_OVAL,),
+# the face-mesh rings outlined where a failing measure of each region looked, in the order they are drawn
+RINGS: dict[Region, tuple[tuple[int, ...], ...]] = {
+    Region.EYES: (lm.RIGHT_EYE_RING, lm.LEFT_EYE_RING),
+    Region.MOUTH: (lm.INNER_LIPS,),
+    Region.CHEEKS: (lm.RIGHT_CHEEK, lm.LEFT_CHEEK),
+    Region.FACE_OVAL: (lm.FACE_OVAL,),
 }
-HEAD_TOP_MEASURES = ("head_top", "source_head_top")
-FACE_WIDTH_MEASURES = ("face_width", "source_face_width")
-EYE_LINE_MEASURES = ("eye_line", "roll")
-BACKGROUND_MEASURES = ("background_uniformity", "background_colour")
 
 
 def draw_overlay(check: PhotoCheck, spec: PhotoSpec) -> np.ndarray:
@@ -77,10 +67,10 @@ def draw_overlay(check: PhotoCheck, spec: PhotoSpec) -> np.ndarray:
         return _refusal_card(check)
     picture, face, scale = _base_picture(check, spec)
     on_spec_image = check.spec_rgb is not None
-    failing = {m.measure: m for m in check.measurements if not m.passed}
+    failing = {MEASURES[m.measure].region for m in check.measurements if not m.passed}
     if on_spec_image:
         _draw_bands(picture, face, spec)
-        if check.spec_mask is not None and failing.keys() & set(BACKGROUND_MEASURES):
+        if check.spec_mask is not None and Region.BACKGROUND in failing:
             _outline_person(picture, check.spec_mask)
     if face is not None:
         _draw_face(picture, face, failing)
@@ -166,20 +156,20 @@ def _outline_person(picture: np.ndarray, mask: np.ndarray) -> None:
     cv2.drawContours(picture, contours, -1, RED, 2, cv2.LINE_AA)
 
 
-def _draw_face(picture: np.ndarray, face: FaceLandmarks, failing: dict[str, Measurement]) -> None:
-    """The eye line, mesh dots, each failing measure outlined where it looked, and the key points on top."""
-    eye_fault = any(name in failing for name in EYE_LINE_MEASURES)
+def _draw_face(picture: np.ndarray, face: FaceLandmarks, failing: set[Region | None]) -> None:
+    """The eye line, mesh dots, the regions of the failing measures outlined, and the key points on top."""
+    eye_fault = Region.EYE_LINE in failing
     _draw_eye_line(picture, face, RED if eye_fault else GREEN, 2 if eye_fault else 1)
     for x, y in np.round(face.points[:, :2]).astype(int):
         cv2.circle(picture, (int(x), int(y)), 1, MESH, -1)
-    outlined = {ring for name, rings in OUTLINED.items() if name in failing for ring in rings}
+    outlined = {ring for region, rings in RINGS.items() if region in failing for ring in rings}
     for ring in outlined:
         points = np.round(face.points[list(ring), :2]).astype(np.int32)
         cv2.polylines(picture, [points], True, RED, 2, cv2.LINE_AA)
-    if any(name in failing for name in FACE_WIDTH_MEASURES):
+    if Region.FACE_WIDTH in failing:
         right, left = face.xy(lm.RIGHT_CHEEK_EDGE), face.xy(lm.LEFT_CHEEK_EDGE)
         cv2.line(picture, _point(right), _point(left), RED, 2, cv2.LINE_AA)
-    if "outside_below_chin" in failing:
+    if Region.BELOW_CHIN in failing:
         chin = round(face.xy(lm.CHIN)[1])
         cv2.line(picture, (0, chin), (picture.shape[1] - 1, chin), RED, 2, cv2.LINE_AA)
         _label(picture, "shoulders missing below here", (4, chin + 16), RED)
@@ -200,7 +190,7 @@ def _draw_eye_line(picture: np.ndarray, face: FaceLandmarks, colour: Colour, thi
 
 def _draw_head_top(picture: np.ndarray, check: PhotoCheck, scale: float, face: FaceLandmarks | None) -> None:
     """The measured top of the head: green across the face when in its band, red across the picture if not."""
-    measurement = next((m for m in check.measurements if m.measure in HEAD_TOP_MEASURES), None)
+    measurement = next((m for m in check.measurements if MEASURES[m.measure].region is Region.HEAD_TOP), None)
     if measurement is None:
         return
     width = picture.shape[1]
