@@ -11,6 +11,8 @@ their decisions on. A run with no files finishes what an interrupted run left an
 
 from __future__ import annotations
 
+from typing import cast
+
 from prefect import flow
 from prefect.states import State
 
@@ -29,6 +31,7 @@ from photoflow.printing.batch_order import BatchPrint
 from photoflow.printing.orders import check_print_request
 from photoflow.roster.ingest import RosterRefused
 from photoflow.settings import get_settings
+from schemas.reports import PhotoIntakeOutcome, UploadReport
 from schemas.run_reports import BatchRun
 from tasks.artifacts import publish_stage_summary
 from tasks.printing import order_batch_prints
@@ -78,13 +81,21 @@ def _run_stages(
     wanted: BatchPrint | None,
     actor: str,
 ) -> BatchRun:
+    # A subflow that refuses its input returns a Failed state, which Prefect raises here as the
+    # refusal: what these calls give back is never a State.
     uploads = [
-        roster_upload_flow(path, institution, category, learning_centre=learning_centre, actor=actor)
+        cast(
+            UploadReport,
+            roster_upload_flow(path, institution, category, learning_centre=learning_centre, actor=actor),
+        )
         for path in rosters
     ]
     intakes = [
-        photo_intake_flow(
-            path, institution, category, learning_centre=learning_centre, actor=actor, review=False
+        cast(
+            PhotoIntakeOutcome,
+            photo_intake_flow(
+                path, institution, category, learning_centre=learning_centre, actor=actor, review=False
+            ),
         ).intake
         for path in photos
     ]

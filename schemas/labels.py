@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import sqlalchemy as sa
 
@@ -32,7 +32,7 @@ class LabelledEnum(StrEnum):
         return f"{self.zh} / {self.en}"
 
     @classmethod
-    def parse(cls, text: str) -> LabelledEnum:
+    def parse(cls, text: str) -> Self:
         """Find a member by its value, Chinese label or English label (case-insensitive)."""
         wanted = text.strip()
         for member in cls:

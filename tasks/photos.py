@@ -16,6 +16,7 @@ from photoflow.quality.stage import pending_attempts, review_attempts
 from photoflow.settings import get_settings
 from schemas.db import session_scope
 from schemas.enums import EducationCategory
+from schemas.ids import stored_id
 from schemas.reports import IntakeReport, ReviewedAttempt
 
 
@@ -24,7 +25,7 @@ def find_batch(institution_code: str, category: EducationCategory, learning_cent
     """Check the contract and find the batch the roster opened."""
     with session_scope(default_engine()) as session:
         active_contract(session, institution_code, category, date.today())
-        return existing_batch(session, institution_code, category, learning_centre).id
+        return stored_id(existing_batch(session, institution_code, category, learning_centre))
 
 
 # A retry is safe: originals are content-addressed and a photo equal to the latest attempt is unchanged.

@@ -6,30 +6,32 @@ from collections.abc import Collection
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Subquery, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from schemas.photos import AutoReview, PhotoAttempt
 
 
 def latest_attempts(record_ids: Collection[int] | None = None) -> Subquery:
     """(record_id, attempt_no) of each record's newest attempt, for the given records or all."""
-    statement = select(PhotoAttempt.record_id, func.max(PhotoAttempt.attempt_no).label("attempt_no"))
+    statement = select(col(PhotoAttempt.record_id), func.max(PhotoAttempt.attempt_no).label("attempt_no"))
     if record_ids is not None:
-        statement = statement.where(PhotoAttempt.record_id.in_(record_ids))  # type: ignore[attr-defined]
-    return statement.group_by(PhotoAttempt.record_id).subquery()
+        statement = statement.where(col(PhotoAttempt.record_id).in_(record_ids))
+    return statement.group_by(col(PhotoAttempt.record_id)).subquery()
 
 
 def is_latest(latest: Subquery) -> ColumnElement[bool]:
     """The join condition that keeps only the PhotoAttempt rows `latest` names."""
-    return (PhotoAttempt.record_id == latest.c.record_id) & (PhotoAttempt.attempt_no == latest.c.attempt_no)
+    return (col(PhotoAttempt.record_id) == latest.c.record_id) & (
+        col(PhotoAttempt.attempt_no) == latest.c.attempt_no
+    )
 
 
 def latest_attempt(session: Session, record_id: int) -> PhotoAttempt | None:
     """One record's newest attempt, or None before its first photo."""
     return session.scalars(
         select(PhotoAttempt)
-        .where(PhotoAttempt.record_id == record_id)
-        .order_by(PhotoAttempt.attempt_no.desc())
+        .where(col(PhotoAttempt.record_id) == record_id)
+        .order_by(col(PhotoAttempt.attempt_no).desc())
     ).first()
 
 
@@ -47,10 +49,15 @@ def current_spec_images(session: Session, record_ids: Collection[int]) -> dict[i
         return {}
     latest = latest_attempts(record_ids)
     rows = session.execute(
-        select(PhotoAttempt.record_id, PhotoAttempt.id, PhotoAttempt.attempt_no, AutoReview.spec_image_path)
+        select(
+            col(PhotoAttempt.record_id),
+            col(PhotoAttempt.id),
+            col(PhotoAttempt.attempt_no),
+            col(AutoReview.spec_image_path),
+        )
         .join(latest, is_latest(latest))
-        .join(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
-        .where(AutoReview.spec_image_path.is_not(None))  # type: ignore[union-attr]
+        .join(AutoReview, col(AutoReview.attempt_id) == PhotoAttempt.id)
+        .where(col(AutoReview.spec_image_path).is_not(None))
     ).all()
     return {
         record_id: SpecImage(attempt_id, attempt_no, path) for record_id, attempt_id, attempt_no, path in rows

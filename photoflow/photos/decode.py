@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps
+from PIL.JpegImagePlugin import JpegImageFile
 
 from photoflow.errors import PhotoflowError
 from schemas.reasons import PhotoReason
@@ -148,7 +149,7 @@ def _open_upright(data: bytes, *, name: str, found: str, max_pixels: int) -> tup
                     f"send a smaller photo",
                 )
             opened.load()
-            quality = _jpeg_quality(opened.quantization) if found == "JPEG" else None
+            quality = _jpeg_quality(opened.quantization) if isinstance(opened, JpegImageFile) else None
             upright = ImageOps.exif_transpose(opened)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise PhotoRefusedError(

@@ -30,6 +30,7 @@ from photoflow.settings import Settings
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
+from schemas.ids import stored_id
 from schemas.photos import PhotoAttempt, PhotoIntake
 from schemas.reasons import FileProblem
 from schemas.records import StudentRecord
@@ -91,7 +92,7 @@ def check_intake(
         _check_one_photo(source, max_file_bytes)
     with session_scope(engine) as session:
         parsed = EducationCategory.parse(category)
-        batch_id = existing_batch(session, institution_code, parsed, learning_centre).id
+        batch_id = stored_id(existing_batch(session, institution_code, parsed, learning_centre))
         records = _records_by_key(session, batch_id)
     wanted = idnumber.normalise(id_number or "")
     if id_number is not None and wanted not in records:
@@ -155,6 +156,7 @@ def receive_photos(
         )
         session.add(intake)
         session.flush()
+        assert intake.id is not None  # flushed
         problems = [
             FileProblemOut.of(skip.name, FileProblem.NOT_READ, skip.reason) for skip in listing.skipped
         ]
@@ -164,7 +166,7 @@ def receive_photos(
             if record is None:
                 problems.append(FileProblemOut.of(file.name, FileProblem.UNMATCHED, _unmatched(file)))
             else:
-                by_record[record.id].append(file)
+                by_record[stored_id(record)].append(file)
         accepted = unchanged = 0
         for files in track(INTAKE, by_record.values(), len(by_record)):
             record = records[files[0].stem]
@@ -200,7 +202,7 @@ def receive_photos(
 
 def intake_report(intake: PhotoIntake) -> IntakeReport:
     return IntakeReport(
-        intake_id=intake.id,
+        intake_id=stored_id(intake),
         batch_id=intake.batch_id,
         source_name=intake.source_name,
         total=intake.total,
@@ -252,6 +254,7 @@ def _attempt(
     transaction leaves at most an unreferenced original, never a row without its file.
     """
     sha256 = hashlib.sha256(file.data).hexdigest()
+    assert record.id is not None  # read from the database
     latest = latest_attempt(session, record.id)
     if latest is not None and latest.sha256 == sha256:
         return False

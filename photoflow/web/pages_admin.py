@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from photoflow.errors import PhotoflowError
 from photoflow.institution_contracts import set_interception
@@ -26,6 +26,7 @@ from photoflow.web.security import require_csrf
 from schemas.batches import Batch
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
+from schemas.ids import stored_id
 from schemas.institutions import Contract, Institution
 from schemas.similarity import SimilarityBand
 
@@ -62,13 +63,15 @@ def _score(text: str, field: str) -> float | None:
 
 def _batches(engine: Engine, institution: str | None) -> list[tuple[int, str]]:
     with session_scope(engine) as session:
-        statement = select(Batch, Institution).join(Institution, Institution.code == Batch.institution_code)
+        statement = select(Batch, Institution).join(
+            Institution, col(Institution.code) == Batch.institution_code
+        )
         if institution is not None:
             statement = statement.where(Batch.institution_code == institution)
-        rows = session.exec(statement.order_by(Batch.id)).all()
+        rows = session.exec(statement.order_by(col(Batch.id))).all()
     return [
         (
-            batch.id,
+            stored_id(batch),
             f"{batch.id}: {inst.name} · {batch.category.zh}"
             + (f" · {batch.learning_centre}" if batch.learning_centre else ""),
         )

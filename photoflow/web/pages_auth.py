@@ -14,6 +14,7 @@ from photoflow.web.deps import EngineDep, SettingsDep, current_user
 from photoflow.web.rendering import render
 from photoflow.web.security import SESSION_FIELD, end_browser_session, require_csrf, start_session
 from schemas.accounts import User, UserRole
+from schemas.ids import stored_id
 
 router = APIRouter()
 
@@ -71,7 +72,7 @@ def login(
             error=str(refusal),
             name=name,
         )
-    start_session(request, engine, settings, user.id)
+    start_session(request, engine, settings, stored_id(user))
     return RedirectResponse(_safe_next(next) or HOME[user.role], status_code=303)
 
 
