@@ -13,7 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from photoflow.errors import PhotoflowError
 from schemas.db import session_scope
@@ -33,12 +33,12 @@ def billing(
     if start and end and start > end:
         raise PhotoflowError(f"the period {start} to {end} is empty: swap the dates")
     first = (
-        select(RecordEvent.record_id, func.min(RecordEvent.at).label("at"))
+        select(col(RecordEvent.record_id), func.min(RecordEvent.at).label("at"))
         .where(RecordEvent.to_status == RecordStatus.COLLECTED)
-        .group_by(RecordEvent.record_id)
+        .group_by(col(RecordEvent.record_id))
         .subquery()
     )
-    statement = select(StudentRecord.institution_code, StudentRecord.category, first.c.at).join(
+    statement = select(col(StudentRecord.institution_code), col(StudentRecord.category), first.c.at).join(
         first, first.c.record_id == StudentRecord.id
     )
     if institution_code:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from photoflow.errors import NoActiveContractError, NotFoundError
 from schemas.batches import Batch
@@ -57,8 +57,8 @@ def add_contract(
 def list_contracts(session: Session) -> list[tuple[Contract, Institution]]:
     statement = (
         select(Contract, Institution)
-        .join(Institution, Institution.code == Contract.institution_code)
-        .order_by(Contract.institution_code, Contract.category)
+        .join(Institution, col(Institution.code) == Contract.institution_code)
+        .order_by(col(Contract.institution_code), col(Contract.category))
     )
     return list(session.exec(statement).all())
 

@@ -13,6 +13,7 @@ from photoflow import idnumber
 from photoflow.records_filter import RecordFilter
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id
 from schemas.progress import ProgressOut, ProgressRow, StatusCount
 from schemas.records import StudentRecord
 
@@ -52,7 +53,7 @@ def progress(engine: Engine, wanted: ProgressFilter) -> ProgressOut:
 
 def _row(r: StudentRecord) -> ProgressRow:
     return ProgressRow(
-        record_id=r.id,
+        record_id=stored_id(r),
         batch_id=r.batch_id,
         name=r.name,
         id_number=idnumber.mask(r.id_number),

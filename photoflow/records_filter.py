@@ -73,7 +73,7 @@ class RecordFilter:
         stored = {name: value for name, value in asdict(self).items() if value not in (None, "", ())}
         if "statuses" in stored:
             stored["statuses"] = [status.value for status in self.statuses]
-        if "category" in stored:
+        if self.category is not None:  # set, so stored
             stored["category"] = self.category.value
         return stored
 

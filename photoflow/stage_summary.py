@@ -11,7 +11,7 @@ from collections import Counter
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from schemas.enums import RecordStatus
 from schemas.records import RecordEvent, StudentRecord
@@ -61,20 +61,20 @@ def reason_kind(reason: str | None) -> str:
 def stage_summary(engine: Engine, batch_id: int, flow_run_id: str | None) -> StageSummary:
     """Two grouped queries: the batch's records per status, and this run's events of the batch per reason."""
     with Session(engine) as session:
-        per_status = dict(
+        per_status: dict[RecordStatus, int] = dict(
             session.execute(
-                select(StudentRecord.status, func.count())
-                .where(StudentRecord.batch_id == batch_id)
-                .group_by(StudentRecord.status)
+                select(col(StudentRecord.status), func.count())
+                .where(col(StudentRecord.batch_id) == batch_id)
+                .group_by(col(StudentRecord.status))
             ).all()
         )
         moves = Counter[tuple[RecordStatus, str]]()
         if flow_run_id is not None:
             for to_status, reason, count in session.execute(
-                select(RecordEvent.to_status, RecordEvent.reason, func.count())
-                .join(StudentRecord, StudentRecord.id == RecordEvent.record_id)
-                .where(StudentRecord.batch_id == batch_id, RecordEvent.flow_run_id == flow_run_id)
-                .group_by(RecordEvent.to_status, RecordEvent.reason)
+                select(col(RecordEvent.to_status), col(RecordEvent.reason), func.count())
+                .join(StudentRecord, col(StudentRecord.id) == RecordEvent.record_id)
+                .where(col(StudentRecord.batch_id) == batch_id, col(RecordEvent.flow_run_id) == flow_run_id)
+                .group_by(col(RecordEvent.to_status), col(RecordEvent.reason))
             ):
                 moves[to_status, reason_kind(reason)] += count
     return StageSummary(
@@ -95,10 +95,10 @@ def batches_changed_by(engine: Engine, flow_run_id: str) -> list[int]:
     with Session(engine) as session:
         return list(
             session.scalars(
-                select(StudentRecord.batch_id)
-                .join(RecordEvent, RecordEvent.record_id == StudentRecord.id)
-                .where(RecordEvent.flow_run_id == flow_run_id)
+                select(col(StudentRecord.batch_id))
+                .join(RecordEvent, col(RecordEvent.record_id) == StudentRecord.id)
+                .where(col(RecordEvent.flow_run_id) == flow_run_id)
                 .distinct()
-                .order_by(StudentRecord.batch_id)
+                .order_by(col(StudentRecord.batch_id))
             )
         )

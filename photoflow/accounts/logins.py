@@ -91,9 +91,12 @@ def authenticate(
     if throttled_until is not None:
         raise LoginThrottled(max(1, math.ceil((throttled_until - now).total_seconds())))
     known = user is not None and user.active
-    succeeded = verify_password(user.password_hash if known else _DUMMY_HASH, password) and known
+    succeeded = (
+        verify_password(user.password_hash if user is not None and known else _DUMMY_HASH, password) and known
+    )
     with session_scope(engine) as session:
         session.add(LoginAttempt(user_name=logged_name, client=client, succeeded=succeeded, at=now))
     if not succeeded:
         raise LoginRefused()
+    assert user is not None  # the password matched a known user's
     return user

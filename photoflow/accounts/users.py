@@ -16,6 +16,7 @@ from photoflow.accounts.sessions import DISABLED, PASSWORD_CHANGED, end_user_ses
 from photoflow.errors import NotFoundError, PhotoflowError
 from schemas.accounts import User, UserRole
 from schemas.db import session_scope
+from schemas.ids import stored_id
 from schemas.institutions import Institution
 
 MAX_NAME_LENGTH = 50
@@ -110,7 +111,7 @@ def change_password(engine: Engine, *, name: str, password: str) -> int:
         user = _named(session, name)
         user.password_hash = hash_password(password)
         session.add(user)
-        return end_user_sessions(session, user.id, why=PASSWORD_CHANGED)
+        return end_user_sessions(session, stored_id(user), why=PASSWORD_CHANGED)
 
 
 def set_active(engine: Engine, *, name: str, active: bool) -> int:
@@ -119,4 +120,4 @@ def set_active(engine: Engine, *, name: str, active: bool) -> int:
         user = _named(session, name)
         user.active = active
         session.add(user)
-        return 0 if active else end_user_sessions(session, user.id, why=DISABLED)
+        return 0 if active else end_user_sessions(session, stored_id(user), why=DISABLED)

@@ -251,9 +251,8 @@ def reshoot_rates(engine: Engine) -> pl.DataFrame:
     requests in all and per rejecting stage."""
     sources = [source.value for source in ReshootSource]
     counts = ["records", "records_reshot", "reshoots", *sources]
-    schema = {"institution_code": pl.String(), "institution_name": pl.String()} | dict.fromkeys(
-        counts, pl.Int64()
-    )
+    schema: dict[str, pl.DataType] = {"institution_code": pl.String(), "institution_name": pl.String()}
+    schema |= dict.fromkeys(counts, pl.Int64())
     frame = _read(engine, RESHOOTS_SQL, schema)
     return frame.with_columns((pl.col("records_reshot") / pl.col("records")).alias("reshoot_rate")).select(
         "institution_code",

@@ -52,7 +52,7 @@ def require_smtp(settings: Settings) -> None:
 
 
 def is_delivered(outcome: str | None) -> bool:
-    return bool(outcome) and outcome.startswith(SENT + " ")
+    return outcome is not None and outcome.startswith(SENT + " ")
 
 
 def deliver(engine: Engine, settings: Settings, package: DownloadPackage, recipient: str) -> str:
@@ -82,6 +82,7 @@ def deliver(engine: Engine, settings: Settings, package: DownloadPackage, recipi
     outcome = outcome[:MAX_OUTCOME_CHARS]
     with session_scope(engine) as session:
         row = session.get(DownloadPackage, package.id)
+        assert row is not None  # the package being delivered
         row.email_outcome = outcome
         session.add(row)
     return outcome

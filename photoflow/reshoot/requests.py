@@ -16,6 +16,7 @@ from sqlmodel import Session
 from photoflow.notify.outbox import queue_notice
 from photoflow.state import transition
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id
 from schemas.photos import PhotoAttempt
 from schemas.reasons import ManualRejectReason, PhotoReason
 from schemas.records import StudentRecord
@@ -68,7 +69,7 @@ def request_reshoot(
         flow_run_id=flow_run_id,
     )
     request = ReshootRequest(
-        record_id=record.id,
+        record_id=stored_id(record),
         attempt_id=attempt.id if attempt else None,
         attempt_no=attempt.attempt_no if attempt else 0,
         source=source,

@@ -45,7 +45,7 @@ def rotate(rgb: np.ndarray, degrees: float) -> np.ndarray:
 def shift(rgb: np.ndarray, dx: int, dy: int) -> np.ndarray:
     """A spec image framed off-centre (a studio's or a student's own crop); inject into the 480 x 640 spec
     image, because standardising a raw portrait recentres the face. The revealed strip repeats the edge."""
-    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
+    matrix = np.array([[1, 0, dx], [0, 1, dy]], np.float32)
     height, width = rgb.shape[:2]
     return cv2.warpAffine(
         rgb, matrix, (width, height), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE
@@ -83,8 +83,8 @@ def paste_second_face(rgb: np.ndarray, face_rgb: np.ndarray, box: tuple[int, int
     x, y, width, height = box
     out = rgb.copy()
     patch = cv2.resize(face_rgb, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32)
-    alpha = np.zeros((height, width), np.float32)
-    cv2.ellipse(alpha, (width // 2, height // 2), (width // 2, height // 2), 0, 0, 360, 1.0, -1)
+    alpha: np.ndarray = np.zeros((height, width), np.float32)
+    cv2.ellipse(alpha, (width // 2, height // 2), (width // 2, height // 2), 0, 0, 360, (1.0,), -1)
     alpha = cv2.GaussianBlur(alpha, (0, 0), max(1.0, 0.04 * width))[..., None]
     region = out[y : y + height, x : x + width].astype(np.float32)
     out[y : y + height, x : x + width] = np.round(patch * alpha + region * (1.0 - alpha)).astype(np.uint8)

@@ -27,22 +27,21 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict, cast
 
 from pydantic import BaseModel, SecretStr
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from photoflow.errors import PhotoflowError
-from photoflow.institution_contracts import add_contract
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.sandbox.sample_rosters import generate_rows
+from photoflow.sandbox.seeding import SAMPLE_CATEGORY, SAMPLE_PRICE, sample_contract
 from photoflow.settings import Settings, get_settings
 from photoflow.stage_summary import StatusCount, stage_summary
 from schemas.download_reports import DownloadPackageOut
 from schemas.enrollment import EnrollmentReport
-from schemas.enums import EducationCategory
 from schemas.export_reports import ExportOut
 from schemas.print_reports import BillingOut
 from schemas.records import RecordEvent
@@ -51,14 +50,23 @@ from schemas.run_reports import AdvanceRun, BatchRun
 
 MARKER = ".photoflow-demo"
 INSTITUTION, NAME = "10001", "示范大学 Demo University"
-CATEGORY = EducationCategory.REGULAR
+CATEGORY = SAMPLE_CATEGORY
 STUDENTS = 50
 FAULTY = 3  # the last students' photos: two smiling, one greyscale
 REVIEWER_REJECTS = (6, 9)  # positions in the queue a reviewer rejects
 REGISTRY_REJECTS = 10  # the student whose photo the registry rejects
 TOO_BIG = 3  # the student whose enrollment photo is over 100 KB
 WRONG_PERSON = 2  # the student whose enrollment photo shows someone else
-PRINT = {"print_layout": "one_inch", "print_address": "示范大学教务处 / Demo University office"}
+
+
+class PrintRequest(TypedDict, total=False):
+    """The batch flow's print arguments the demo passes (none on a machine without a font)."""
+
+    print_layout: str
+    print_address: str
+
+
+PRINT: PrintRequest = {"print_layout": "one_inch", "print_address": "示范大学教务处 / Demo University office"}
 
 
 class DemoReport(BaseModel):
@@ -103,15 +111,15 @@ def _fresh_workdir(workdir: Path) -> Path:
     return workdir.resolve()
 
 
-def with_mistakes(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], frozenset[int]]:
+def with_mistakes(rows: list[dict[str, str]]) -> tuple[list[dict[str, str | None]], frozenset[int]]:
     """A copy of `rows` with the mistakes rosters really arrive with; returns the numeric-cell positions."""
-    broken = [dict(row) for row in rows]
-    broken[3]["id_number"] = broken[3]["id_number"][:17] + ("0" if broken[3]["id_number"][17] != "0" else "1")
+    broken: list[dict[str, str | None]] = [dict(row) for row in rows]
+    broken[3]["id_number"] = rows[3]["id_number"][:17] + ("0" if rows[3]["id_number"][17] != "0" else "1")
     broken[8]["id_number"] = broken[2]["id_number"]  # pasted twice
     broken[11]["name"] = None
     broken[15]["level"] = "本科生"
     broken[21]["entry_year"] = str(date.today().year + 1)
-    broken[30]["id_number"] = broken[30]["id_number"].lower()  # accepted: x is normalised to X
+    broken[30]["id_number"] = rows[30]["id_number"].lower()  # accepted: x is normalised to X
     return broken, frozenset({5})  # row 5's ID typed into a General cell: digits lost
 
 
@@ -133,33 +141,29 @@ def run_demo(workdir: Path) -> DemoReport:
     from schemas.db import session_scope
 
     engine = default_engine()
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code=INSTITUTION,
-            institution_name=NAME,
-            category=CATEGORY,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=365),
-            services=frozenset({"id", "enrollment"}),
-            interception=True,
-        )
+    sample_contract(engine, INSTITUTION, NAME, services=frozenset({"id", "enrollment"}), interception=True)
     template = write_roster_workbook(workdir / "roster-template.xlsx")
     rows = generate_rows(STUDENTS, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY)
     broken, numeric = with_mistakes(rows)
     first_file = write_roster_workbook(workdir / "roster.xlsx", broken, numeric_id_rows=numeric)
     fixed_file = write_roster_workbook(workdir / "roster-fixed.xlsx", rows)
-    roster = roster_upload_flow(
-        str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name, actor="demo-admin"
+    roster = cast(  # a refused roster's Failed state is raised at the call, never returned
+        UploadReport,
+        roster_upload_flow(
+            str(first_file), INSTITUTION, CATEGORY.value, file_name=first_file.name, actor="demo-admin"
+        ),
     )
     folders = datasets.write_inputs(workdir, rows)
-    first = batch_flow(
-        INSTITUTION,
-        CATEGORY.value,
-        rosters=[str(fixed_file)],
-        photos=[str(folders.photos)],
-        actor="demo-ops",
-        **prints,
+    first = cast(  # as the roster's: a refusal is raised at the call
+        BatchRun,
+        batch_flow(
+            INSTITUTION,
+            CATEGORY.value,
+            rosters=[str(fixed_file)],
+            photos=[str(folders.photos)],
+            actor="demo-ops",
+            **prints,
+        ),
     )
     enrollment = upload_enrollment_photos(
         engine, settings, batch_id=first.batch_id, source=folders.enrollment, actor="demo-admin"
@@ -171,7 +175,7 @@ def run_demo(workdir: Path) -> DemoReport:
         late = upload_enrollment_photos(
             engine, settings, batch_id=first.batch_id, source=folders.late, actor="demo-admin"
         )
-        second = batch_flow(INSTITUTION, CATEGORY.value, actor="demo-ops", **prints)
+        second = cast(BatchRun, batch_flow(INSTITUTION, CATEGORY.value, actor="demo-ops", **prints))
         received = registry.stats()
     deliverables = _deliverables(engine, settings, first.batch_id)
     statuses = stage_summary(engine, first.batch_id, None).statuses
@@ -183,7 +187,7 @@ def run_demo(workdir: Path) -> DemoReport:
         counts={item.status: item.count for item in statuses},
         received=received["entries_received"],
         distinct=received["records_received"],
-        contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · 30.00/photo · interception on",
+        contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · {SAMPLE_PRICE}/photo · interception on",
         template=str(template),
         roster=roster,
         first_run=first,
@@ -214,7 +218,7 @@ def run_demo(workdir: Path) -> DemoReport:
     )
 
 
-def _print_request() -> tuple[dict[str, str], str | None]:
+def _print_request() -> tuple[PrintRequest, str | None]:
     """The demo's print order, or none and why on a machine with no font for the names: the rest of the
     batch's story still runs, and the summary says what to install."""
     from photoflow.printing.fonts import find_label_font
@@ -379,6 +383,6 @@ def _small_jpeg(source: Path, target: Path, *, side: int) -> None:
     from PIL import Image
 
     with Image.open(source) as image:
-        image = image.convert("RGB")
-        image.thumbnail((side, side))
-        image.save(target, quality=90 if side > 1000 else 85)
+        rgb = image.convert("RGB")
+        rgb.thumbnail((side, side))
+        rgb.save(target, quality=90 if side > 1000 else 85)

@@ -91,7 +91,7 @@ def retouch(rgb: np.ndarray) -> np.ndarray:
     out = _blend(rgb, smooth, mask * 0.85)
     eyes = np.zeros(rgb.shape[:2], np.uint8)
     for ring in (RIGHT_EYE_RING, LEFT_EYE_RING):
-        cv2.fillPoly(eyes, [cv2.convexHull(_polygon(face, ring))], 255)
+        cv2.fillPoly(eyes, [cv2.convexHull(_polygon(face, ring))], (255,))
     eye_mask = cv2.GaussianBlur(eyes.astype(np.float32) / 255.0, (0, 0), max(1.5, face.eye_distance * 0.02))
     brighter = cv2.convertScaleAbs(out, alpha=1.12, beta=6)
     return _blend(out, brighter, eye_mask)
@@ -116,8 +116,8 @@ def paste_face(host_rgb: np.ndarray, donor_rgb: np.ndarray) -> np.ndarray:
     host = landmarks(host_rgb)
     height, width = host_rgb.shape[:2]
     aligned = _align(donor_rgb, landmarks(donor_rgb), host, (width, height))
-    mask = np.zeros((height, width), np.uint8)
-    cv2.fillConvexPoly(mask, cv2.convexHull(_polygon(host, FACE_OVAL)), 255)
+    mask: np.ndarray = np.zeros((height, width), np.uint8)
+    cv2.fillConvexPoly(mask, cv2.convexHull(_polygon(host, FACE_OVAL)), (255,))
     shrink = max(3, round(host.eye_distance * 0.1)) | 1
     mask = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (shrink, shrink)))
     x, y, w, h = cv2.boundingRect(mask)
@@ -173,7 +173,7 @@ def clone_region(rgb: np.ndarray) -> np.ndarray:
     left = max(0, round(centre_x - face.eye_distance * 1.2))
     shift = min(round(face.eye_distance * 1.6), width - left - side)
     top = min(top, height - side)
-    brush = np.zeros((height, width), np.float32)
+    brush: np.ndarray = np.zeros((height, width), np.float32)
     brush[top : top + side, left + shift : left + shift + side] = 1.0
     brush = cv2.GaussianBlur(brush, (0, 0), side * 0.05)
     moved = rgb.copy()

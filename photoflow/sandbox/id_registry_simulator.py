@@ -135,6 +135,7 @@ class RunningSimulator:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)  # an IP server's address, never a Unix socket's bytes
         return f"http://{host}:{port}"
 
     @property

@@ -21,7 +21,7 @@ def serve_simulator(sim: RegistrySimulator, host: str, port: int) -> None:
         listening = socket.create_server((host, port), family=family)
     except OSError as error:
         # bind errors carry a long "(while attempting to bind ...)" suffix; name lookups a negative errno
-        reason = os.strerror(error.errno) if (error.errno or 0) > 0 else str(error)
+        reason = os.strerror(error.errno) if error.errno is not None and error.errno > 0 else str(error)
         raise PhotoflowError(
             f"cannot listen on {host}:{port} ({reason}): pick another --port or --host"
         ) from None

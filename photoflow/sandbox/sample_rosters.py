@@ -31,7 +31,8 @@ def generate_rows(
 ) -> list[dict[str, str]]:
     """`count` distinct students with valid ID numbers, spread over departments, majors and classes."""
     rng = random.Random(seed)
-    rows, seen = [], set()
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
     while len(rows) < count:
         born = date(1998, 1, 1) + timedelta(days=rng.randrange(5 * 365))
         id_number = synthetic_id_number(rng, born)

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import ImageFile
 from scipy.special import ndtr
 
 from data_contracts.tamper_spec import CompressionSpec
@@ -110,7 +110,7 @@ def _block_dct(luma: np.ndarray) -> np.ndarray:
     return (DCT @ blocks @ DCT.T).reshape(*blocks.shape[:2], 64)
 
 
-def luma_coefficients(image: Image.Image) -> LumaCoefficients | None:
+def luma_coefficients(image: ImageFile.ImageFile) -> LumaCoefficients | None:
     """The luma DCT read from the decoder's own YCbCr output, so no colour conversion adds rounding.
     `image` must be freshly opened (not yet loaded): once loaded, Pillow has converted it to RGB and
     asking for YCbCr no longer changes what it decoded, so such an image is refused. None where the
@@ -247,7 +247,7 @@ def _radius(index: int, spec: CompressionSpec) -> int:
     return spec.dc_radius if index == 0 else spec.histogram_radius
 
 
-def analyse(image: Image.Image, spec: CompressionSpec) -> CompressionResult | None:
+def analyse(image: ImageFile.ImageFile, spec: CompressionSpec) -> CompressionResult | None:
     """Whole-image double-compression evidence and the least consistent face-sized window; None when
     the image has no usable luma DCT (not a JPEG, CMYK, too small). `image` must not be loaded yet
     (see `luma_coefficients`)."""
@@ -269,7 +269,7 @@ def analyse(image: Image.Image, spec: CompressionSpec) -> CompressionResult | No
         block_llr += model.llr[np.where(np.abs(values) < radius, values, 0) + radius]
     side = max(2, round(min(block_llr.shape) * spec.window_fraction))
     window = cv2.boxFilter(block_llr, -1, (side, side), normalize=False, borderType=cv2.BORDER_CONSTANT)
-    y, x = np.unravel_index(int(np.argmin(window)), window.shape)
+    y, x = (int(i) for i in np.unravel_index(int(np.argmin(window)), window.shape))
     box = (max(0, x - side // 2) * BLOCK, max(0, y - side // 2) * BLOCK, side * BLOCK, side * BLOCK)
     low = float(window[y, x]) if fits else 0.0
     return CompressionResult(evidence, len(fits), low, box, block_llr, tuple(fits), read)

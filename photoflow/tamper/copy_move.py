@@ -45,7 +45,9 @@ def find_copy_move(gray: np.ndarray, spec: CopyMoveSpec) -> CopyMoveResult:
     scale = min(1.0, spec.max_side / max(gray.shape))
     if scale < 1.0:
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    keypoints, descriptors = cv2.SIFT_create(nfeatures=spec.max_keypoints).detectAndCompute(gray, None)
+    sift = cv2.SIFT.create(nfeatures=spec.max_keypoints)
+    # OpenCV's stubs leave out that the mask may be None (no mask), as its documentation allows
+    keypoints, descriptors = sift.detectAndCompute(gray, None)  # type: ignore[call-overload]
     if descriptors is None or len(keypoints) <= NEIGHBOURS:
         return CopyMoveResult(0, (0.0, 0.0))
     points = np.array([k.pt for k in keypoints], np.float32)

@@ -48,7 +48,7 @@ def skin_regions(shape: tuple[int, ...], face: FaceLandmarks, spec: NeckSpec) ->
         return None
     cheeks = np.zeros((height, width), np.uint8)
     for ring in (RIGHT_CHEEK, LEFT_CHEEK):
-        cv2.fillPoly(cheeks, [_hull(face, ring)], 255)
+        cv2.fillPoly(cheeks, [_hull(face, ring)], (255,))
     if not cheeks.any():
         return None
     return SkinRegions(cheeks > 0, (top, bottom, left, right))
@@ -62,10 +62,10 @@ def face_skin(shape: tuple[int, ...], face: FaceLandmarks) -> np.ndarray:
     """Bool mask of the face's skin: inside the face outline, without the eyes and the mouth."""
     height, width = shape[:2]
     mask = np.zeros((height, width), np.uint8)
-    cv2.fillPoly(mask, [np.round(face.points[list(FACE_OVAL), :2]).astype(np.int32)], 255)
-    features = np.zeros_like(mask)
+    cv2.fillPoly(mask, [np.round(face.points[list(FACE_OVAL), :2]).astype(np.int32)], (255,))
+    features: np.ndarray = np.zeros_like(mask)
     for ring in (RIGHT_EYE_RING, LEFT_EYE_RING, INNER_LIPS):
-        cv2.fillPoly(features, [_hull(face, ring)], 255)
+        cv2.fillPoly(features, [_hull(face, ring)], (255,))
     grow = max(3, round(face.eye_distance * FEATURE_BRUSH)) | 1
     features = cv2.dilate(features, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
     return (mask > 0) & (features == 0)
