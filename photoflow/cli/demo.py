@@ -1,26 +1,41 @@
-"""What `photoflow demo` prints: each step of the batch's story, then the summary table."""
+"""`photoflow demo`: one batch through the whole DAG, printed as each step of the batch's story (in the
+tables of the commands that step stands for), then the summary table."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 from rich.markup import escape
 from rich.table import Table
 
-from photoflow.cli.enrollment_output import show_enrollment_upload
-from photoflow.cli.output import (
-    console,
-    show_auto_review,
-    show_held,
-    show_hold_decision,
-    show_intake,
-    show_similarity,
-    show_upload,
-)
+from photoflow.cli.enrollment import show_enrollment_upload
+from photoflow.cli.options import JsonOption
+from photoflow.cli.output import console, emit_json
+from photoflow.cli.photos import show_auto_review, show_intake
 from photoflow.cli.prints import show_order
-from photoflow.cli.registry_output import show_submission_report
-from photoflow.sandbox.demo import DemoReport
-from schemas.run_reports import BatchRun
+from photoflow.cli.registry import show_submission_report
+from photoflow.cli.roster import show_upload
+from photoflow.cli.similarity import show_held, show_hold_decision, show_similarity
+from photoflow.settings import get_settings
+
+if TYPE_CHECKING:  # the demo itself loads the whole pipeline: only when it runs
+    from photoflow.sandbox.demo import DemoReport
+    from schemas.run_reports import BatchRun
+
+
+def demo(
+    workdir: Annotated[
+        Path | None, typer.Option(help="Folder for the demo's database and files (emptied first).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run one batch of 50 students through the whole DAG in a fresh folder and print what happened."""
+    from photoflow.sandbox.demo import run_demo
+
+    result = run_demo(workdir or get_settings().data_dir / "demo")
+    emit_json(result) if as_json else show_demo(result)
 
 
 def show_demo(result: DemoReport) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from photoflow.cli.options import BatchOption, JsonOption, WideOption, existing_batch
+from photoflow.cli.options import BatchFilter, BatchOption, JsonOption, WideOption, existing_batch
 
 download_app = typer.Typer(
     no_args_is_help=True,
@@ -91,7 +91,7 @@ def download_create(
 
 @download_app.command("records")
 def download_records(
-    batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    batch: BatchFilter = None,
     wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:

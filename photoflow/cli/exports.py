@@ -19,9 +19,9 @@ from photoflow.cli.options import (
     JsonOption,
     LearningCentreFilter,
     MajorFilter,
-    SearchOption,
-    StatusOption,
-    parse_choice,
+    SearchFilter,
+    StatusFilter,
+    record_filter,
 )
 from photoflow.errors import PhotoflowError
 
@@ -40,8 +40,8 @@ def export(
     batch: Annotated[
         int | None, typer.Option("--batch", help="Batch ID to export (`photoflow roster list --json`).")
     ] = None,
-    status: StatusOption = None,
-    search: SearchOption = "",
+    status: StatusFilter = None,
+    search: SearchFilter = "",
     learning_centre: LearningCentreFilter = None,
     department: DepartmentFilter = None,
     major: MajorFilter = None,
@@ -66,20 +66,9 @@ def export(
     from photoflow.cli.output import emit_json
     from photoflow.database import default_engine
     from photoflow.exports.jobs import request_export
-    from photoflow.records_filter import RecordFilter
     from photoflow.settings import get_settings
-    from schemas.enums import RecordStatus
 
-    wanted = RecordFilter(
-        batch_id=batch,
-        statuses=tuple(parse_choice(RecordStatus, s, "--status") for s in status or ()),
-        search=search,
-        learning_centre=learning_centre,
-        department=department,
-        major=major,
-        class_name=class_name,
-        entry_year=entry_year,
-    )
+    wanted = record_filter(ctx.params, check_batch=False)  # request_export checks it, after the search
     queued = request_export(default_engine(), batch, wanted, actor=get_settings().actor)
     from flows.export import export_flow
 

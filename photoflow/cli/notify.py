@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from photoflow.cli.options import JsonOption, WideOption, parse_choice
+from photoflow.cli.options import BatchFilter, JsonOption, WideOption, parse_choice
 
 notify_app = typer.Typer(no_args_is_help=True, help="Student notices (reshoot requests): send, list.")
 
@@ -36,7 +36,7 @@ def notify_list(
     status: Annotated[
         str | None, typer.Option("--status", help="pending, sent, failed or no_address.")
     ] = None,
-    batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    batch: BatchFilter = None,
     wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from photoflow.cli.options import (
+    BatchFilter,
     BatchOption,
     ClassFilter,
     DepartmentFilter,
@@ -16,8 +17,8 @@ from photoflow.cli.options import (
     LearningCentreFilter,
     MajorFilter,
     WideOption,
-    existing_batch,
     parse_choice,
+    record_filter,
 )
 
 print_app = typer.Typer(
@@ -27,6 +28,7 @@ print_app = typer.Typer(
 
 @print_app.command("request")
 def print_request(
+    ctx: typer.Context,
     batch: BatchOption,
     layout: Annotated[str, typer.Option("--layout", help="A layout from `photoflow print layouts`.")],
     address: Annotated[str, typer.Option("--address", help="Where the prints are shipped.")],
@@ -48,20 +50,11 @@ def print_request(
     from photoflow.cli.output import emit_json
     from photoflow.database import default_engine
     from photoflow.printing.orders import request_print
-    from photoflow.records_filter import RecordFilter
     from photoflow.settings import get_settings
 
-    wanted = RecordFilter(
-        batch_id=existing_batch(batch),
-        learning_centre=learning_centre,
-        department=department,
-        major=major,
-        class_name=class_name,
-        entry_year=entry_year,
-    )
     order_id = request_print(
         default_engine(),
-        wanted,
+        record_filter(ctx.params),
         split_by=split_by or [],
         layout=layout,
         address=address,
@@ -75,7 +68,7 @@ def print_request(
 
 @print_app.command("list")
 def print_list(
-    batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    batch: BatchFilter = None,
     wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:

@@ -11,16 +11,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from photoflow.cli.options import (
+    BatchFilter,
+    CategoryFilter,
     ClassFilter,
     DepartmentFilter,
     EntryYearFilter,
+    InstitutionFilter,
     JsonOption,
     LearningCentreFilter,
     MajorFilter,
-    SearchOption,
-    StatusOption,
-    existing_batch,
-    parse_choice,
+    SearchFilter,
+    StatusFilter,
+    record_filter,
 )
 
 if TYPE_CHECKING:
@@ -28,16 +30,12 @@ if TYPE_CHECKING:
 
 
 def progress(
-    institution: Annotated[
-        str | None, typer.Option("--institution", help="Only this institution (5-digit 院校代码).")
-    ] = None,
-    category: Annotated[
-        str | None,
-        typer.Option("--category", help="Only this category: regular, adult, ... or 普通高等教育, ..."),
-    ] = None,
-    batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
-    status: StatusOption = None,
-    search: SearchOption = "",
+    ctx: typer.Context,
+    institution: InstitutionFilter = None,
+    category: CategoryFilter = None,
+    batch: BatchFilter = None,
+    status: StatusFilter = None,
+    search: SearchFilter = "",
     learning_centre: LearningCentreFilter = None,
     department: DepartmentFilter = None,
     major: MajorFilter = None,
@@ -52,26 +50,9 @@ def progress(
     from photoflow.database import default_engine
     from photoflow.progress import ProgressFilter
     from photoflow.progress import progress as progress_view
-    from photoflow.records_filter import RecordFilter
-    from schemas.enums import EducationCategory, RecordStatus
 
-    if institution is not None and not (len(institution) == 5 and institution.isdigit()):
-        raise typer.BadParameter(
-            f"'{institution}' is not a 5-digit institution code", param_hint="--institution"
-        )
-    wanted = RecordFilter(
-        institution_code=institution,
-        category=parse_choice(EducationCategory, category, "--category") if category else None,
-        batch_id=existing_batch(batch) if batch is not None else None,
-        statuses=tuple(parse_choice(RecordStatus, s, "--status") for s in status or ()),
-        search=search,
-        learning_centre=learning_centre,
-        department=department,
-        major=major,
-        class_name=class_name,
-        entry_year=entry_year,
-    )
-    view = progress_view(default_engine(), ProgressFilter(wanted, page=page, page_size=page_size))
+    wanted = ProgressFilter(record_filter(ctx.params), page=page, page_size=page_size)
+    view = progress_view(default_engine(), wanted)
     emit_json(view) if as_json else show_progress(view)
 
 

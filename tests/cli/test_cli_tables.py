@@ -10,7 +10,10 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import photoflow.cli.output as cli_output
-import photoflow.cli.registry_output as cli_registry_output
+import photoflow.cli.photos as cli_photos
+import photoflow.cli.registry as cli_registry
+import photoflow.cli.roster as cli_roster
+import photoflow.cli.similarity as cli_similarity
 from schemas.registry_reports import SubmissionOut
 from schemas.reports import (
     ComparedRecord,
@@ -124,20 +127,20 @@ def screen(monkeypatch: pytest.MonkeyPatch) -> StringIO:
     """What the table functions print, on an 80-column console."""
     buffer = StringIO()
     console = Console(file=buffer, width=80, highlight=False, color_system=None)
-    for module in (cli_output, cli_registry_output):
+    for module in (cli_output, cli_photos, cli_registry, cli_roster, cli_similarity):
         monkeypatch.setattr(module, "console", console)
     return buffer
 
 
 def test_held_records_take_two_lines_each_at_80_columns(screen):
-    cli_output.show_held([HELD, HELD])
+    cli_similarity.show_held([HELD, HELD])
     out = screen.getvalue()
     assert_readable_at_80(out, NAME, "110105********123X", "人证比对 72.4", "人像比对 41.0")
     assert all(line.split("│")[1].strip() == "12" for line in out.splitlines() if NAME in line)  # batch first
 
 
 def test_held_wide_shows_every_column_in_full(screen):
-    cli_output.show_held([HELD], wide=True)
+    cli_similarity.show_held([HELD], wide=True)
     out = screen.getvalue()
     header = out.splitlines()[1]
     assert all(name in header for name in ("Record", "Batch", "Held since", "Fusion")), out
@@ -147,7 +150,7 @@ def test_held_wide_shows_every_column_in_full(screen):
 
 
 def test_roster_list_shows_each_uploads_batch_id(screen):
-    cli_output.show_uploads([UPLOAD])
+    cli_roster.show_uploads([UPLOAD])
     out = screen.getvalue()
     assert_readable_at_80(out, "上传成功")
     [row] = table_rows(out)
@@ -156,7 +159,7 @@ def test_roster_list_shows_each_uploads_batch_id(screen):
 
 
 def test_roster_list_wide_adds_institution_and_category(screen):
-    cli_output.show_uploads([UPLOAD], wide=True)
+    cli_roster.show_uploads([UPLOAD], wide=True)
     out = screen.getvalue()
     assert all(header in out for header in ("Institution", "Category", "Unchanged")), out
     assert "普通高等教育" in out and "上传成功 / Uploaded" in out
@@ -172,8 +175,8 @@ def test_similarity_and_submission_tables_fit_80_columns(screen):
         duplicate_faces=0,
         records=[COMPARED, COMPARED],
     )
-    cli_output.show_similarity(report)
-    cli_registry_output.show_submissions([SUBMISSION, SUBMISSION])
+    cli_similarity.show_similarity(report)
+    cli_registry.show_submissions([SUBMISSION, SUBMISSION])
     similarity, submissions = _two_tables(screen.getvalue())
     assert_readable_at_80(similarity, NAME, "人证比对 72.4")
     assert_readable_at_80(submissions, NAME, "上网失败", "照片背景不符合要求")
@@ -249,7 +252,7 @@ def test_refused_roster_rows_read_as_short_paragraphs_at_80_columns(screen):
     report = UPLOAD.model_copy(
         update={"failed": 1, "errors": [ROW_ERROR, ROW_ERROR.model_copy(update={"row": 18})]}
     )
-    cli_output.show_upload(report)
+    cli_roster.show_upload(report)
     text = screen.getvalue()
     blocks = problem_blocks(text)
     assert [block[0] for block in blocks] == [
@@ -272,7 +275,7 @@ def test_files_not_taken_by_intake_read_as_short_paragraphs_at_80_columns(screen
         not_accepted=1,
         problems=[UNMATCHED],
     )
-    cli_output.show_intake(report)
+    cli_photos.show_intake(report)
     text = screen.getvalue()
     [block] = problem_blocks(text)
     assert block[0] == UNMATCHED.name and "未匹配到学生 / matches no student of this batch" in block[1]
@@ -280,6 +283,6 @@ def test_files_not_taken_by_intake_read_as_short_paragraphs_at_80_columns(screen
 
 
 def test_refused_rows_wide_is_the_table_with_every_column(screen):
-    cli_output.show_upload(UPLOAD.model_copy(update={"errors": [ROW_ERROR]}), wide=True)
+    cli_roster.show_upload(UPLOAD.model_copy(update={"errors": [ROW_ERROR]}), wide=True)
     text = screen.getvalue()
     assert "值 Value" in text and "原因 Reason" in text and len(table_rows(text)) == 1, text
