@@ -36,6 +36,7 @@ from schemas.db import session_scope, write_scope
 from schemas.deliverables import DownloadItem, DownloadPackage
 from schemas.download_reports import DownloadableOut, DownloadPackageOut, PackageFilesOut
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
 
@@ -151,7 +152,7 @@ def package_files(engine: Engine, settings: Settings, package_id: int) -> Packag
             "the data folder (removed outside photoflow); restore it from a backup of the data folder"
         )
     return PackageFilesOut(
-        package_id=package.id,
+        package_id=package_id,
         batch_id=package.batch_id,
         records=package.records,
         table_path=str(table.resolve()),
@@ -162,7 +163,7 @@ def package_files(engine: Engine, settings: Settings, package_id: int) -> Packag
 
 def _downloadable_out(record: StudentRecord) -> DownloadableOut:
     return DownloadableOut(
-        record_id=record.id,
+        record_id=stored_id(record),
         id_number=idnumber.mask(record.id_number),
         name=record.name,
         status=record.status.value,
@@ -174,7 +175,7 @@ def _downloadable_out(record: StudentRecord) -> DownloadableOut:
 
 def package_out(package: DownloadPackage, *, left_out: list[str] | None = None) -> DownloadPackageOut:
     return DownloadPackageOut(
-        id=package.id,
+        id=stored_id(package),
         batch_id=package.batch_id,
         records=package.records,
         table_path=package.table_path,
