@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.submission import NOT_CONFIGURED, send_due, submission_report
+from flows.submission import send_due
+from photoflow.database import default_engine
+from photoflow.registry.listing import NOT_CONFIGURED, submission_report
 from photoflow.settings import get_settings
 from schemas.registry_reports import SubmissionReport, SubmissionRound
 from tasks.artifacts import publish_changed_batches
@@ -21,7 +23,7 @@ def registry_reconcile_flow(actor: str | None = None) -> SubmissionReport:
     settings = get_settings()
     actor = actor or settings.actor
     if not settings.registry_url:
-        return submission_report(None, SubmissionRound(registry_error=NOT_CONFIGURED))
+        return submission_report(default_engine(), None, SubmissionRound(registry_error=NOT_CONFIGURED))
     run = send_due(None, actor, settings).add(poll_answers(None, actor))
     publish_changed_batches("registry-reconcile")
-    return submission_report(None, run)
+    return submission_report(default_engine(), None, run)

@@ -14,7 +14,7 @@ import time
 from prefect import flow
 
 from photoflow.database import default_engine
-from photoflow.registry.listing import PENDING, held_submissions, submission_states
+from photoflow.registry.listing import NOT_CONFIGURED, submission_report, submission_states
 from photoflow.settings import Settings, get_settings
 from photoflow.workers import chunks
 from schemas.registry_reports import SubmissionReport, SubmissionRound
@@ -23,7 +23,6 @@ from tasks.artifacts import publish_stage_summary
 from tasks.registry import list_due_submissions, poll_answers, queue_for_registry, send_chunk
 
 PACKAGES_PER_TASK = 10
-NOT_CONFIGURED = "no registry configured: set PHOTOFLOW_REGISTRY_URL (and PHOTOFLOW_REGISTRY_TOKEN)"
 
 
 @flow(name="submission")
@@ -32,7 +31,7 @@ def submission_flow(batch_id: int, actor: str | None = None) -> SubmissionReport
     settings = get_settings()
     actor = actor or settings.actor
     if not settings.registry_url:
-        return submission_report(batch_id, SubmissionRound(registry_error=NOT_CONFIGURED))
+        return submission_report(default_engine(), batch_id, SubmissionRound(registry_error=NOT_CONFIGURED))
     run = queue_for_registry(batch_id, actor)
     run = run.add(send_due(batch_id, actor, settings))
     for _ in range(settings.registry_poll_rounds):
@@ -41,7 +40,7 @@ def submission_flow(batch_id: int, actor: str | None = None) -> SubmissionReport
             break
         time.sleep(settings.registry_poll_s)
     publish_stage_summary("submission", batch_id)
-    return submission_report(batch_id, run)
+    return submission_report(default_engine(), batch_id, run)
 
 
 def send_due(batch_id: int | None, actor: str, settings: Settings) -> SubmissionRound:
@@ -53,16 +52,3 @@ def send_due(batch_id: int | None, actor: str, settings: Settings) -> Submission
         if sent.registry_error:
             break
     return sent
-
-
-def submission_report(batch_id: int | None, run: SubmissionRound) -> SubmissionReport:
-    states = submission_states(default_engine(), batch_id)
-    held, held_until = held_submissions(default_engine(), batch_id)
-    return SubmissionReport(
-        batch_id=batch_id,
-        run=run,
-        states={state.value: count for state, count in states.items()},
-        pending=sum(states.get(state, 0) for state in PENDING),
-        held=held,
-        held_until=held_until,
-    )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from photoflow.errors import IllegalTransitionError
+from photoflow.transitions import Moves
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus as S
 from schemas.records import RecordEvent, StudentRecord
@@ -35,14 +35,11 @@ ALLOWED: Mapping[S | None, frozenset[S]] = {
 }
 
 
+MOVES = Moves("record", ALLOWED)
+
+
 def can_move(current: S | None, target: S) -> bool:
-    return target in ALLOWED.get(current, frozenset())
-
-
-def _require(current: S | None, target: S, record_id: int | None) -> None:
-    if not can_move(current, target):
-        shown = current.label if current else "(new)"
-        raise IllegalTransitionError(f"record {record_id}: {shown} -> {target.label} is not an allowed move")
+    return MOVES.can_move(current, target)
 
 
 def transition(
@@ -55,7 +52,7 @@ def transition(
     flow_run_id: str | None = None,
 ) -> RecordEvent:
     """Move one record and log the move; raises `IllegalTransitionError` for a move the table forbids."""
-    _require(record.status, target, record.id)
+    MOVES.require(record.status, target, record.id)
     event = RecordEvent(
         record_id=record.id,
         from_status=record.status,
@@ -88,7 +85,7 @@ def admit(
     """
     if not rows:
         return []
-    _require(None, S.AWAITING_PHOTO, None)
+    MOVES.require(None, S.AWAITING_PHOTO, None)
     now = utcnow()
     values = [
         {**row, "upload_id": upload_id, "status": S.AWAITING_PHOTO, "created_at": now, "updated_at": now}

@@ -62,3 +62,16 @@ class Submission(SQLModel, table=True):
     claimed_until: datetime | None = Field(
         default=None, description="When the claim runs out and another run may take the row over."
     )
+
+
+class SubmissionEvent(SQLModel, table=True):
+    """One state change of a submission: who, when, from, to, why, and which flow run did it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
+    from_state: SubmissionState | None = Field(default=None, sa_type=enum_type(SubmissionState))
+    to_state: SubmissionState = Field(sa_type=enum_type(SubmissionState))
+    reason: str | None = Field(default=None, max_length=500)
+    actor: str = Field(max_length=100)
+    flow_run_id: str | None = Field(default=None, max_length=64)
+    at: datetime = Field(default_factory=utcnow)

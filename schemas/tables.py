@@ -6,6 +6,7 @@ from schemas.deliverables import (
     DownloadItem,
     DownloadPackage,
     ExportJob,
+    ExportJobEvent,
     PrintOrder,
     PrintOrderEvent,
     PrintSubPackage,
@@ -18,7 +19,7 @@ from schemas.records import RecordEvent, StudentRecord
 from schemas.reshoots import ReshootRequest
 from schemas.screening import ApprovalWeights, FusionSuspicion, Screening
 from schemas.similarity import Comparison, DuplicateFace, EnrollmentUpload, FaceEmbedding, ReferencePhoto
-from schemas.submissions import Submission
+from schemas.submissions import Submission, SubmissionEvent
 
 __all__ = [
     "ApprovalWeights",
@@ -31,6 +32,7 @@ __all__ = [
     "DuplicateFace",
     "EnrollmentUpload",
     "ExportJob",
+    "ExportJobEvent",
     "FaceEmbedding",
     "FusionSuspicion",
     "Institution",
@@ -50,6 +52,7 @@ __all__ = [
     "Screening",
     "StudentRecord",
     "Submission",
+    "SubmissionEvent",
     "User",
     "WebSession",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -24,6 +24,8 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from photoflow import idnumber
 from photoflow.errors import NotFoundError, PhotoflowError
+from photoflow.exports import export_state
+from photoflow.exports.export_state import FINAL
 from photoflow.exports.workbook import write_records_workbook
 from photoflow.institution_contracts import require_batch
 from photoflow.records_filter import RecordFilter
@@ -37,7 +39,6 @@ from schemas.records import StudentRecord
 log = logging.getLogger(__name__)
 
 EXPORTS_DIR = "exports"
-FINAL = (ExportStatus.DONE, ExportStatus.FAILED)
 MAX_ERROR = 500  # ExportJob.error's length
 
 
@@ -48,14 +49,9 @@ def request_export(engine: Engine, batch_id: int, wanted: RecordFilter, *, actor
         raise PhotoflowError(f"the filter is for batch {wanted.batch_id}, the export for batch {batch_id}")
     with session_scope(engine) as session:
         require_batch(session, batch_id)
-        job = ExportJob(
-            batch_id=batch_id,
-            filters=replace(wanted, batch_id=batch_id).as_dict(),
-            status=ExportStatus.QUEUED,
-            requested_by=actor,
+        job = export_state.request(
+            session, actor=actor, batch_id=batch_id, filters=replace(wanted, batch_id=batch_id).as_dict()
         )
-        session.add(job)
-        session.flush()
         return export_out(job)
 
 
@@ -66,7 +62,8 @@ def run_export(
 
     Expected failures (the disk, the stored filter) are recorded and returned; anything else is
     recorded too, then raised, so a bug fails its flow run with a traceback."""
-    job = _claim(engine, export_id, flow_run_id)
+    run = _Run(settings.actor, flow_run_id)
+    job = _claim(engine, export_id, run)
     if job.status in FINAL:
         return export_out(job)
     relative = _file_name(job)
@@ -75,12 +72,12 @@ def run_export(
         rows = _write(engine, target, RecordFilter.from_dict(job.filters))
     except (OSError, XlsxWriterException, PhotoflowError, ValueError) as error:
         _discard(target)
-        return _finish(engine, export_id, error=_reason(error, relative))
+        return _finish(engine, export_id, run, error=_reason(error, relative))
     except Exception as error:
         _discard(target)
-        _finish(engine, export_id, error=f"unexpected {type(error).__name__}: {error}")
+        _finish(engine, export_id, run, error=f"unexpected {type(error).__name__}: {error}")
         raise
-    out = _finish(engine, export_id, rows=rows, path=relative)
+    out = _finish(engine, export_id, run, rows=rows, path=relative)
     if out.path != relative:  # another run finished it first: its file is the export's
         _discard(target)
     return out
@@ -148,18 +145,30 @@ def _require(session: Session, export_id: int, *, lock: bool = False) -> ExportJ
     return job
 
 
-def _claim(engine: Engine, export_id: int, flow_run_id: str | None) -> ExportJob:
+@dataclass(frozen=True)
+class _Run:
+    """Who moves the export in this run (the configured actor) and the flow run, for its events."""
+
+    actor: str
+    flow_run_id: str | None
+
+
+def _claim(engine: Engine, export_id: int, run: _Run) -> ExportJob:
     """Move a queued export (or one a crashed run left processing) to processing; a final one stays."""
     with write_scope(engine) as session:
         job = _require(session, export_id, lock=True)
         if job.status in FINAL:
             return job
+        why = None
         if job.status is ExportStatus.PROCESSING:
             log.warning(
                 "export %d was left processing (flow run %s); doing it again", job.id, job.flow_run_id
             )
-        job.status, job.started_at, job.flow_run_id = ExportStatus.PROCESSING, utcnow(), flow_run_id
-        session.add(job)
+            why = f"left processing by flow run {job.flow_run_id}; done again"
+        job.started_at, job.flow_run_id = utcnow(), run.flow_run_id
+        export_state.move(
+            session, job, ExportStatus.PROCESSING, actor=run.actor, reason=why, flow_run_id=run.flow_run_id
+        )
         return job
 
 
@@ -180,7 +189,13 @@ def _write(engine: Engine, target: Path, wanted: RecordFilter) -> int:
 
 
 def _finish(
-    engine: Engine, export_id: int, *, rows: int | None = None, path: str | None = None, error: str = ""
+    engine: Engine,
+    export_id: int,
+    run: _Run,
+    *,
+    rows: int | None = None,
+    path: str | None = None,
+    error: str = "",
 ) -> ExportOut:
     """Record this run's outcome, unless another run finished the export first (its outcome stands)."""
     with write_scope(engine) as session:
@@ -190,10 +205,12 @@ def _finish(
             return export_out(job)
         job.finished_at = utcnow()
         if error:
-            job.status, job.error = ExportStatus.FAILED, idnumber.mask_in_text(error)[:MAX_ERROR]
+            job.error = idnumber.mask_in_text(error)[:MAX_ERROR]
+            target, why = ExportStatus.FAILED, job.error
         else:
-            job.status, job.rows, job.path = ExportStatus.DONE, rows, path
-        session.add(job)
+            job.rows, job.path = rows, path
+            target, why = ExportStatus.DONE, f"{rows} rows"
+        export_state.move(session, job, target, actor=run.actor, reason=why, flow_run_id=run.flow_run_id)
         return export_out(job)
 
 

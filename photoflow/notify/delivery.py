@@ -27,6 +27,7 @@ from sqlalchemy import Engine, func, or_, update
 from sqlmodel import col, select
 
 from photoflow.backoff import doubling_delay
+from photoflow.notify import notice_state
 from photoflow.notify.smtp import Fault, build_message, classify, connect, describe, mask_email, send
 from photoflow.settings import Settings
 from schemas.clock import utcnow
@@ -193,7 +194,7 @@ class _Run:
         for notice in claimed:
             if not notice.recipient:
                 self._record(
-                    notice, "no_address", status=NotificationStatus.NO_ADDRESS, last_error="no e-mail address"
+                    notice, "no_address", NotificationStatus.NO_ADDRESS, last_error="no e-mail address"
                 )
         if not addressed:
             return
@@ -245,11 +246,7 @@ class _Run:
             log.warning("outbox: notice %d to %s: %s", notice.id, mask_email(recipient), text)
             if fault is Fault.REFUSED:
                 self._record(
-                    notice,
-                    "failed",
-                    status=NotificationStatus.FAILED,
-                    last_error=text,
-                    tries=notice.tries + 1,
+                    notice, "failed", NotificationStatus.FAILED, last_error=text, tries=notice.tries + 1
                 )
             else:
                 self._retry(notice, text)
@@ -257,7 +254,7 @@ class _Run:
         self._record(
             notice,
             "sent",
-            status=NotificationStatus.SENT,
+            NotificationStatus.SENT,
             sent_at=self._at(),
             last_error=None,
             tries=notice.tries + 1,
@@ -284,7 +281,7 @@ class _Run:
             self._record(
                 notice,
                 "failed",
-                status=NotificationStatus.FAILED,
+                NotificationStatus.FAILED,
                 tries=tries,
                 last_error=f"gave up after {tries} tries; the last: {text}"[:500],
             )
@@ -292,22 +289,20 @@ class _Run:
         self._record(
             notice,
             "retry_later",
+            None,
             tries=tries,
             last_error=text,
             next_try_at=self._at() + retry_delay(tries, self.settings),
         )
 
-    def _record(self, notice: _Claimed, outcome: str, **values: Any) -> None:
-        """Commit one notice's outcome and release its claim, if the claim is still this run's."""
+    def _record(
+        self, notice: _Claimed, outcome: str, status: NotificationStatus | None, **values: Any
+    ) -> None:
+        """Commit one notice's outcome (a new status, or None: it stays pending) and release its claim,
+        if the claim is still this run's."""
         with session_scope(self.engine) as session:
             written = session.execute(
-                update(Notification)
-                .where(
-                    Notification.id == notice.id,
-                    Notification.status == NotificationStatus.PENDING,
-                    Notification.claimed_until == self.claimed_until,
-                )
-                .values(claimed_until=None, **values)
+                notice_state.outcome(notice.id, self.claimed_until, status, **values)
             ).rowcount
         if not written:
             log.warning(

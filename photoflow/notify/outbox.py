@@ -6,8 +6,9 @@ import uuid
 
 from sqlmodel import Session
 
+from photoflow.notify import notice_state
 from photoflow.notify.messages import reshoot_notice
-from schemas.notifications import Notification, NotificationStatus
+from schemas.notifications import Notification
 from schemas.records import StudentRecord
 from schemas.reshoots import ReshootRequest
 
@@ -15,14 +16,12 @@ from schemas.reshoots import ReshootRequest
 def queue_notice(session: Session, record: StudentRecord, request: ReshootRequest) -> Notification:
     """A pending notice to the student's e-mail; one with no address is kept as such, for ops to see."""
     subject, body = reshoot_notice(record, request)
-    notice = Notification(
+    return notice_state.queue(
+        session,
         record_id=record.id,
         reshoot_id=request.id,
         recipient=record.email,
         subject=subject,
         body=body,
         message_id=f"<reshoot-{request.id}.{uuid.uuid4().hex}@photoflow>",
-        status=NotificationStatus.PENDING if record.email else NotificationStatus.NO_ADDRESS,
     )
-    session.add(notice)
-    return notice

@@ -22,24 +22,18 @@ from data_contracts.roster_columns import COLUMNS_BY_FIELD
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
 from photoflow.photos.attempts import SpecImage, current_spec_images
+from photoflow.printing import print_state
 from photoflow.printing.fonts import find_label_font
 from photoflow.printing.sheets import SheetItem, grid, iter_sheets, print_layout, write_pdf
 from photoflow.records_filter import GROUPING, RecordFilter
 from photoflow.settings import Settings
-from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
-from schemas.deliverables import PrintOrder, PrintOrderEvent, PrintStatus, PrintSubPackage
+from schemas.deliverables import PrintOrder, PrintStatus, PrintSubPackage
 from schemas.enums import RecordStatus
 from schemas.print_reports import PrintOrderOut, SubPackageOut
 from schemas.records import StudentRecord
 
 PRINTABLE = (RecordStatus.COLLECTED, RecordStatus.REGISTERED)
-MOVES: Mapping[PrintStatus | None, frozenset[PrintStatus]] = {
-    None: frozenset({PrintStatus.WAITING}),
-    PrintStatus.WAITING: frozenset({PrintStatus.PRINTING}),
-    PrintStatus.PRINTING: frozenset({PrintStatus.SHIPPED}),
-    PrintStatus.SHIPPED: frozenset(),
-}
 NOT_GIVEN = "未填写"
 MAX_ADDRESS = 300
 
@@ -99,19 +93,17 @@ def add_order(
     actor: str,
 ) -> int:
     """The order row (待冲印) and its first event, in the caller's transaction; returns its id."""
-    order = PrintOrder(
+    order = print_state.open_order(
+        session,
+        actor=actor,
         batch_id=chosen.batch_id,
         filters=chosen.as_dict(),
         split_by=list(split_by),
         layout=layout,
         address=address.strip(),
-        status=PrintStatus.WAITING,
         photos=photos,
-        requested_by=actor,
     )
-    session.add(order)
-    session.flush()
-    session.add(PrintOrderEvent(order_id=order.id, to_status=PrintStatus.WAITING, actor=actor))
+    assert order.id is not None  # flushed when opened
     return order.id
 
 
@@ -188,22 +180,7 @@ def _built(session: Session, order_id: int) -> bool:
 def move_order(engine: Engine, order_id: int, target: PrintStatus, *, actor: str, note: str = "") -> None:
     """待冲印 -> 冲印中 -> 已寄出, one step at a time, each with its event row."""
     with write_scope(engine) as session:
-        order = _order(session, order_id, lock=True)
-        if target not in MOVES[order.status]:
-            raise PhotoflowError(
-                f"print order {order_id} is {order.status.label}; it cannot move to {target.label}"
-            )
-        session.add(
-            PrintOrderEvent(
-                order_id=order_id,
-                from_status=order.status,
-                to_status=target,
-                actor=actor,
-                note=note.strip()[:300] or None,
-            )
-        )
-        order.status, order.updated_at = target, utcnow()
-        session.add(order)
+        print_state.move(session, _order(session, order_id, lock=True), target, actor=actor, note=note)
 
 
 def list_orders(engine: Engine, settings: Settings, *, batch_id: int | None = None) -> list[PrintOrderOut]:

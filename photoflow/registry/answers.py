@@ -10,13 +10,14 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from photoflow.registry import submission_state
 from photoflow.registry.client import EntryAnswer
 from photoflow.reshoot.requests import ReshootReason, request_reshoot
 from photoflow.state import transition
 from schemas.enums import RecordStatus
 from schemas.photos import PhotoAttempt
-from schemas.records import StudentRecord
 from schemas.reasons import PhotoReason
+from schemas.records import StudentRecord
 from schemas.registry_reports import SubmissionRound
 from schemas.reshoots import ReshootSource
 from schemas.submissions import Submission, SubmissionState
@@ -40,17 +41,29 @@ def apply_answer(
     submission.receipt = answer.receipt or submission.receipt
     if answer.state == "processing":
         if submission.state == SubmissionState.QUEUED:
-            submission.state = SubmissionState.ACCEPTED
             submission.sent_at = submission.sent_at or now
+            submission_state.move(
+                session, submission, SubmissionState.ACCEPTED, actor=actor, flow_run_id=flow_run_id, at=now
+            )
             report.accepted += 1
     elif answer.state == "unknown":
-        submission.state = SubmissionState.QUEUED  # the registry lost it: send again, same key
+        if submission.state != SubmissionState.QUEUED:  # the registry lost it: send again, same key
+            lost = "the registry does not know it: sent again under the same key"
+            submission_state.move(
+                session,
+                submission,
+                SubmissionState.QUEUED,
+                actor=actor,
+                flow_run_id=flow_run_id,
+                reason=lost,
+                at=now,
+            )
         submission.next_try_at = now
         report.requeued += 1
     elif answer.state in ("registered", "rejected"):
         submission.sent_at = submission.sent_at or now
         submission.answered_at = now
-        _final(session, submission, answer, report, actor=actor, flow_run_id=flow_run_id)
+        _final(session, submission, answer, report, actor=actor, flow_run_id=flow_run_id, now=now)
     session.add(submission)
 
 
@@ -62,26 +75,52 @@ def _final(
     *,
     actor: str,
     flow_run_id: str | None,
+    now: datetime,
 ) -> None:
     record = session.exec(
         select(StudentRecord).where(StudentRecord.id == submission.record_id).with_for_update()
     ).one()
-    moves = dict(actor=actor, flow_run_id=flow_run_id)
     if answer.state == "registered":
-        submission.state = SubmissionState.REGISTERED
+        registered = f"registered (receipt {answer.receipt})"
         submission.reason = None  # a fault of an earlier round, no longer the story
+        submission_state.move(
+            session,
+            submission,
+            SubmissionState.REGISTERED,
+            actor=actor,
+            flow_run_id=flow_run_id,
+            reason=registered,
+            at=now,
+        )
         transition(
-            session, record, RecordStatus.REGISTERED, reason=f"registered (receipt {answer.receipt})", **moves
+            session, record, RecordStatus.REGISTERED, actor=actor, flow_run_id=flow_run_id, reason=registered
         )
         report.registered += 1
         return
-    submission.state = SubmissionState.REJECTED
     submission.reason_code = (answer.reason_code or "")[:50] or None
     submission.reason = (answer.reason or "no reason given")[:500]
+    rejected = f"registry: {submission.reason}"[:500]
+    submission_state.move(
+        session,
+        submission,
+        SubmissionState.REJECTED,
+        actor=actor,
+        flow_run_id=flow_run_id,
+        reason=rejected,
+        at=now,
+    )
     transition(
-        session, record, RecordStatus.REGISTRY_FAILED, reason=f"registry: {submission.reason}"[:500], **moves
+        session, record, RecordStatus.REGISTRY_FAILED, actor=actor, flow_run_id=flow_run_id, reason=rejected
     )
     told = [ReshootReason.of_photo(PhotoReason.REGISTRY_REJECTED, submission.reason)]
     attempt = session.get(PhotoAttempt, submission.attempt_id)
-    request_reshoot(session, record, source=ReshootSource.REGISTRY, attempt=attempt, reasons=told, **moves)
+    request_reshoot(
+        session,
+        record,
+        source=ReshootSource.REGISTRY,
+        attempt=attempt,
+        reasons=told,
+        actor=actor,
+        flow_run_id=flow_run_id,
+    )
     report.rejected += 1

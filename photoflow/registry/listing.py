@@ -1,4 +1,5 @@
-"""Where a batch's submissions stand: totals by state, and the rows for ops to read."""
+"""Where a batch's submissions stand: totals by state, the report of a submission run, and the rows for
+ops to read."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.photos import PhotoAttempt
 from schemas.records import StudentRecord
-from schemas.registry_reports import SubmissionOut
+from schemas.registry_reports import SubmissionOut, SubmissionReport, SubmissionRound
 from schemas.submissions import Submission, SubmissionState
 
 PENDING = (SubmissionState.QUEUED, SubmissionState.ACCEPTED)
+NOT_CONFIGURED = "no registry configured: set PHOTOFLOW_REGISTRY_URL (and PHOTOFLOW_REGISTRY_TOKEN)"
 
 
 def submission_states(engine: Engine, batch_id: int | None = None) -> dict[SubmissionState, int]:
@@ -37,6 +39,20 @@ def held_submissions(engine: Engine, batch_id: int | None = None) -> tuple[int, 
     with session_scope(engine) as session:
         count, until = session.exec(statement).one()
     return count, until
+
+
+def submission_report(engine: Engine, batch_id: int | None, run: SubmissionRound) -> SubmissionReport:
+    """What a run did, with where the submissions (of the batch, or of all) stand now."""
+    states = submission_states(engine, batch_id)
+    held, held_until = held_submissions(engine, batch_id)
+    return SubmissionReport(
+        batch_id=batch_id,
+        run=run,
+        states={state.value: count for state, count in states.items()},
+        pending=sum(states.get(state, 0) for state in PENDING),
+        held=held,
+        held_until=held_until,
+    )
 
 
 def list_submissions(

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from photoflow import idnumber
 from photoflow.photos.attempts import SpecImage, current_spec_images
+from photoflow.registry import submission_state
 from photoflow.settings import Settings
 from photoflow.state import transition
 from schemas.clock import utcnow
@@ -45,56 +47,45 @@ def queue_collected(
             .with_for_update()
         ).all()
         specs = current_spec_images(session, [record.id for record in records])
+        rows: list[dict[str, Any]] = []
         for record in records:
-            problem = _queue(
-                session, settings, record, specs.get(record.id), actor=actor, flow_run_id=flow_run_id
+            row = _submission_row(settings, record, specs.get(record.id))
+            if isinstance(row, str):
+                report.problems.append(f"{idnumber.mask(record.id_number)}: {row}")
+                continue
+            rows.append(row)
+            transition(
+                session,
+                record,
+                RecordStatus.SUBMITTING,
+                actor=actor,
+                flow_run_id=flow_run_id,
+                reason=f"queued for the registry (attempt {specs[record.id].attempt_no})",
             )
-            if problem:
-                report.problems.append(f"{idnumber.mask(record.id_number)}: {problem}")
-            else:
-                report.queued += 1
+        submission_state.queue(session, rows, actor=actor, flow_run_id=flow_run_id)
+        report.queued = len(rows)
     return report
 
 
-def _queue(
-    session: Session,
-    settings: Settings,
-    record: StudentRecord,
-    spec: SpecImage | None,
-    *,
-    actor: str,
-    flow_run_id: str | None,
-) -> str | None:
-    """Queue one record with its current spec image; returns why it cannot be, or None."""
+def _submission_row(
+    settings: Settings, record: StudentRecord, spec: SpecImage | None
+) -> dict[str, Any] | str:
+    """The submission of one record with its current spec image, or why it cannot be sent."""
     if spec is None:
         return "its latest attempt has no spec image; run automatic review again"
     photo = settings.data_dir / spec.path
     if not photo.is_file():
         return f"the spec image of attempt {spec.attempt_no} is missing; run automatic review again"
     sha256 = hashlib.sha256(photo.read_bytes()).hexdigest()
-    session.add(
-        Submission(
-            record_id=record.id,
-            attempt_id=spec.attempt_id,
-            batch_id=record.batch_id,
-            idempotency_key=idempotency_key(record, spec.attempt_id, sha256),
-            registry_key=record.id_number,
-            photo_path=spec.path,
-            photo_sha256=sha256,
-            state=SubmissionState.QUEUED,
-            queued_by=actor,
-            flow_run_id=flow_run_id,
-        )
-    )
-    transition(
-        session,
-        record,
-        RecordStatus.SUBMITTING,
-        actor=actor,
-        flow_run_id=flow_run_id,
-        reason=f"queued for the registry (attempt {spec.attempt_no})",
-    )
-    return None
+    return {
+        "record_id": record.id,
+        "attempt_id": spec.attempt_id,
+        "batch_id": record.batch_id,
+        "idempotency_key": idempotency_key(record, spec.attempt_id, sha256),
+        "registry_key": record.id_number,
+        "photo_path": spec.path,
+        "photo_sha256": sha256,
+    }
 
 
 def resubmit_unreachable(
@@ -122,10 +113,16 @@ def resubmit_unreachable(
             statement = statement.where(col(StudentRecord.id_number).in_(wanted))
         rows = session.exec(statement).all()
         for submission, record in rows:
-            submission.state = SubmissionState.QUEUED
             submission.tries = 0
             submission.next_try_at = utcnow()
-            session.add(submission)
+            submission_state.move(
+                session,
+                submission,
+                SubmissionState.QUEUED,
+                actor=actor,
+                flow_run_id=flow_run_id,
+                reason="put back in line after the registry was unreachable",
+            )
             transition(
                 session,
                 record,

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import col, select
 
 from photoflow.backoff import doubling_delay
+from photoflow.registry import submission_state
 from photoflow.registry.answers import apply_answer
 from photoflow.registry.api import MAX_QUERY_KEYS
 from photoflow.registry.client import EntryAnswer, RegistryClient, RegistryRefused, RegistryUnavailable
@@ -298,9 +299,17 @@ def _round_failed(
             submission.tries += 1
             submission.reason = error[:500]
             if submission.tries >= settings.registry_rounds:
-                submission.state = SubmissionState.UNREACHABLE
-                record = session.get(StudentRecord, submission.record_id, with_for_update=True)
                 gave_up = f"registry unreachable after {submission.tries} rounds: {error}"
+                submission_state.move(
+                    session,
+                    submission,
+                    SubmissionState.UNREACHABLE,
+                    actor=actor,
+                    reason=gave_up,
+                    flow_run_id=flow_run_id,
+                    at=now,
+                )
+                record = session.get(StudentRecord, submission.record_id, with_for_update=True)
                 transition(
                     session,
                     record,

@@ -10,16 +10,17 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from photoflow import idnumber
-from photoflow.errors import NotFoundError, PhotoflowError
+from photoflow.errors import IllegalTransitionError, NotFoundError, PhotoflowError
+from photoflow.exports import export_state
 from photoflow.exports.jobs import export_file, list_exports, request_export, run_export
 from photoflow.exports.workbook import COLUMNS, SHEET
 from photoflow.records_filter import RecordFilter
 from photoflow.settings import Settings
 from schemas.db import session_scope
-from schemas.deliverables import ExportJob, ExportStatus
+from schemas.deliverables import ExportJob, ExportJobEvent, ExportStatus
 from schemas.enums import RecordStatus
 from schemas.records import StudentRecord
 from tests.cli.test_cli import run
@@ -277,3 +278,27 @@ def test_export_commands_refuse_what_they_cannot_do_before_starting_prefect(
     assert code == 0 and "no exports" in out
     with session_scope(engine) as session:
         assert session.exec(select(ExportJob)).all() == []
+
+
+def test_each_move_of_an_export_is_an_event_and_a_final_export_refuses_to_move(
+    engine, settings, contract, tmp_path
+):
+    batch_id = batch_of(engine, settings, tmp_path, 2)
+    done = run_export(
+        engine, settings, request_export(engine, batch_id, RecordFilter(), actor="a").id, flow_run_id="run-1"
+    )
+
+    with session_scope(engine) as session:
+        events = session.exec(select(ExportJobEvent).order_by(col(ExportJobEvent.id))).all()
+        assert [(e.from_status, e.to_status, e.actor, e.flow_run_id) for e in events] == [
+            (None, ExportStatus.QUEUED, "a", None),
+            (ExportStatus.QUEUED, ExportStatus.PROCESSING, "test-admin", "run-1"),
+            (ExportStatus.PROCESSING, ExportStatus.DONE, "test-admin", "run-1"),
+        ]
+        assert events[-1].reason == "2 rows" and {e.job_id for e in events} == {done.id}
+        job = session.get(ExportJob, done.id)
+        with pytest.raises(IllegalTransitionError, match="已完成 / Done -> 处理中 / Processing"):
+            export_state.move(session, job, ExportStatus.PROCESSING, actor="someone")
+    with session_scope(engine) as session:
+        assert session.get(ExportJob, done.id).status is ExportStatus.DONE
+        assert len(session.exec(select(ExportJobEvent)).all()) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -15,12 +16,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
-from flows.submission import submission_report
 from photoflow.cli.registry_output import show_submission_report
+from photoflow.errors import IllegalTransitionError
+from photoflow.registry import submission_state
 from photoflow.registry.client import RegistryClient
-from photoflow.registry.listing import held_submissions
+from photoflow.registry.listing import held_submissions, submission_report
 from photoflow.registry.queueing import queue_collected, resubmit_unreachable
 from photoflow.registry.sending import claim_lease, due_submissions, poll_accepted, send_submissions
 from photoflow.state import transition
@@ -32,7 +34,7 @@ from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import RecordEvent, StudentRecord
 from schemas.registry_reports import SubmissionRound
 from schemas.reshoots import ReshootRequest, ReshootSource
-from schemas.submissions import Submission, SubmissionState
+from schemas.submissions import Submission, SubmissionEvent, SubmissionState
 from tests.registry_helpers import spec_sized_jpeg
 from tests.review_helpers import collected
 
@@ -173,7 +175,7 @@ def test_a_run_that_stopped_mid_send_holds_its_package_until_the_claim_runs_out_
         assert len(due_submissions(engine)) == 10
         meanwhile = submit_round(engine, settings, client, batch_id)
         assert meanwhile.sent == 10 and statuses(engine)[RecordStatus.SUBMITTING] == 10
-        report = submission_report(batch_id, meanwhile)
+        report = submission_report(engine, batch_id, meanwhile)
         show_submission_report(report)
         assert (report.held, report.pending) == (10, 10)
         shown = capsys.readouterr().out
@@ -291,6 +293,44 @@ def test_an_unreachable_registry_gives_up_after_its_rounds_until_ops_put_the_rec
     assert resubmit_unreachable(engine, batch_id, actor="ops") == 4
     with registry.client() as client:
         submit_round(engine, settings, client, batch_id)
+    registered_once(engine, registry)
+
+
+def test_each_move_of_a_submission_is_an_event_and_a_registered_one_never_moves_again(
+    engine, settings, contract, tmp_path, registry, monkeypatch
+):
+    batch_id = collected(engine, settings, tmp_path, 2)
+    monkeypatch.setattr(settings, "registry_rounds", 1)
+    with RegistryClient("http://127.0.0.1:9", "t", timeout_s=0.2, tries=1, backoff_s=0.01) as down:
+        submit_round(engine, settings, down, batch_id)
+    resubmit_unreachable(engine, batch_id, actor="ops", flow_run_id="run-2")
+    with registry.client() as client:
+        submit_round(engine, settings, client, batch_id)
+
+    with session_scope(engine) as session:
+        events = session.exec(select(SubmissionEvent).order_by(col(SubmissionEvent.id))).all()
+        by_submission: dict[int, list[SubmissionEvent]] = {}
+        for event in events:
+            by_submission.setdefault(event.submission_id, []).append(event)
+        assert len(by_submission) == 2
+        for moves in by_submission.values():
+            states = [(e.from_state, e.to_state) for e in moves]
+            assert states[:3] == [
+                (None, SubmissionState.QUEUED),
+                (SubmissionState.QUEUED, SubmissionState.UNREACHABLE),
+                (SubmissionState.UNREACHABLE, SubmissionState.QUEUED),
+            ]
+            assert states[-1][1] is SubmissionState.REGISTERED
+            assert all(submission_state.MOVES.can_move(a, b) for a, b in states)
+            assert all(later.from_state is earlier.to_state for earlier, later in itertools.pairwise(moves))
+            assert (moves[2].actor, moves[2].flow_run_id) == ("ops", "run-2")
+            assert "unreachable after 1 rounds" in moves[1].reason
+        registered = session.exec(select(Submission)).first()
+        with pytest.raises(IllegalTransitionError, match="上网成功 / Registered -> 待发送 / Queued"):
+            submission_state.move(session, registered, SubmissionState.QUEUED, actor="someone")
+    with session_scope(engine) as session:
+        assert set(session.exec(select(Submission.state)).all()) == {SubmissionState.REGISTERED}
+        assert len(session.exec(select(SubmissionEvent)).all()) == len(events)
     registered_once(engine, registry)
 
 

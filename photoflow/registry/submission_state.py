@@ -1,0 +1,89 @@
+"""The state machine of registry submissions; nothing else assigns a submission's state.
+
+A submission's state is what keeps a photo from being registered twice: only a queued one is sent,
+and one with its final answer (registered, rejected) never moves again. Every move is checked against
+`ALLOWED` and leaves a `SubmissionEvent` row in the same transaction as the move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from photoflow.transitions import Moves
+from schemas.clock import utcnow
+from schemas.submissions import Submission, SubmissionEvent
+from schemas.submissions import SubmissionState as S
+
+# from-state (None: the submission does not exist yet) -> states it may move to
+ALLOWED: Mapping[S | None, frozenset[S]] = {
+    None: frozenset({S.QUEUED}),
+    S.QUEUED: frozenset({S.ACCEPTED, S.REGISTERED, S.REJECTED, S.UNREACHABLE}),
+    S.ACCEPTED: frozenset({S.QUEUED, S.REGISTERED, S.REJECTED}),  # queued again: the registry lost it
+    S.UNREACHABLE: frozenset({S.QUEUED}),  # ops put it back in line
+    S.REGISTERED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+MOVES = Moves("submission", ALLOWED)
+QUEUED_REASON = "queued for the registry"
+
+
+def queue(
+    session: Session, rows: Sequence[dict[str, Any]], *, actor: str, flow_run_id: str | None
+) -> list[Submission]:
+    """New submissions, queued, with one event each; the events go in as one multi-row INSERT."""
+    MOVES.require(None, S.QUEUED, None)
+    submissions = [
+        Submission(**row, state=S.QUEUED, queued_by=actor, flow_run_id=flow_run_id) for row in rows
+    ]
+    if not submissions:
+        return submissions
+    session.add_all(submissions)
+    session.flush()
+    now = utcnow()
+    events = [
+        {
+            "submission_id": submission.id,
+            "from_state": None,
+            "to_state": S.QUEUED,
+            "reason": QUEUED_REASON,
+            "actor": actor,
+            "flow_run_id": flow_run_id,
+            "at": now,
+        }
+        for submission in submissions
+    ]
+    session.execute(insert(SubmissionEvent), events)
+    return submissions
+
+
+def move(
+    session: Session,
+    submission: Submission,
+    target: S,
+    *,
+    actor: str,
+    reason: str | None = None,
+    flow_run_id: str | None = None,
+    at: datetime | None = None,
+) -> SubmissionEvent:
+    """Move one (locked) submission and log the move; raises `IllegalTransitionError` for a forbidden one."""
+    MOVES.require(submission.state, target, submission.id)
+    assert submission.id is not None  # moves apply to stored rows, read under lock
+    event = SubmissionEvent(
+        submission_id=submission.id,
+        from_state=submission.state,
+        to_state=target,
+        reason=reason[:500] if reason else None,
+        actor=actor,
+        flow_run_id=flow_run_id,
+        at=at or utcnow(),
+    )
+    submission.state = target
+    session.add(submission)
+    session.add(event)
+    return event
