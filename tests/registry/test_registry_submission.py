@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from photoflow.cli.registry_output import show_submission_report
+from photoflow.cli.registry import show_submission_report
 from photoflow.errors import IllegalTransitionError
 from photoflow.registry import submission_state
 from photoflow.registry.client import RegistryClient
