@@ -222,21 +222,23 @@ def build_batch(engine, settings, workdir: Path, students: list[Student], seed: 
 def reviewed_photo(session, data_dir: Path, record, photo: Path) -> None:
     """What intake and stage 1 leave for a passing photo: attempt 1, its spec image, its verdict, its
     place in the manual queue."""
+    from photoflow import storage
     from photoflow.manual_review.queue import enqueue
     from photoflow.state import transition
     from schemas.enums import RecordStatus
     from schemas.photos import AutoReview, PhotoAttempt
 
-    relative = Path("photos") / "derived" / str(record.batch_id) / str(record.id) / "1" / "spec.jpg"
-    (data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(photo, data_dir / relative)
+    spec = storage.derived(data_dir, record.batch_id, record.id, 1) / "spec.jpg"
+    storage.make_dir(spec.parent)
+    shutil.copyfile(photo, spec)
+    relative = storage.stored(data_dir, spec)
     attempt = PhotoAttempt(
         record_id=record.id,
         attempt_no=1,
         file_name=photo.name,
         sha256=sha_of(photo),
         size_bytes=photo.stat().st_size,
-        original_path=relative.as_posix(),
+        original_path=relative,
         received_by=ACTOR,
     )
     session.add(attempt)
@@ -246,7 +248,7 @@ def reviewed_photo(session, data_dir: Path, record, photo: Path) -> None:
             attempt_id=attempt.id,
             passed=True,
             standardised=True,
-            spec_image_path=relative.as_posix(),
+            spec_image_path=relative,
             reviewed_by=ACTOR,
         )
     )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from photoflow import storage
 from photoflow.analytics.report import ReportFormat, write_report
 from photoflow.database import default_engine
 from photoflow.settings import get_settings
@@ -21,7 +22,7 @@ from photoflow.settings import get_settings
 @task(cache_policy=NO_CACHE)
 def write_nightly_report(fmt: ReportFormat) -> list[str]:
     """Write the report into data_dir/reports/<China date>/."""
-    folder = get_settings().data_dir / "reports" / f"{datetime.now(ZoneInfo('Asia/Shanghai')):%Y-%m-%d}"
+    folder = storage.reports_dir(get_settings().data_dir, datetime.now(ZoneInfo("Asia/Shanghai")).date())
     written = write_report(default_engine(), folder, fmt=fmt)
     get_run_logger().info("report: %d files in %s", len(written), folder)
     return [str(path) for path in written]

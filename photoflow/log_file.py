@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from photoflow import storage
 from photoflow.settings import Settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(processName)s %(source)s - %(message)s"
@@ -42,14 +43,14 @@ class RunFormatter(logging.Formatter):
 
 
 def log_path(settings: Settings) -> Path:
-    return settings.data_dir / "logs" / "photoflow.log"
+    return storage.logs_dir(settings.data_dir) / "photoflow.log"
 
 
 @contextmanager
 def logs_to_file(settings: Settings, *, verbose: bool) -> Iterator[Path]:
     """Route log records (and Python warnings) to the log file while a command runs; restored after."""
     path = log_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    storage.make_dir(path.parent)
     handlers: list[logging.Handler] = [logging.FileHandler(path, encoding="utf-8")]
     if verbose:
         handlers.append(logging.StreamHandler())  # sys.stderr, the terminal

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from photoflow import storage
+
 
 def _default_actor() -> str:
     try:
@@ -171,13 +173,13 @@ class Settings(BaseSettings):
 
     @property
     def deepface_dir(self) -> Path:
-        return self.deepface_home or self.data_dir / "deepface"
+        return self.deepface_home or storage.deepface_dir(self.data_dir)
 
     @property
     def db_url(self) -> str:
         if self.database_url:
             return normalise_database_url(self.database_url)
-        return f"sqlite:///{(self.data_dir / 'photoflow.db').resolve()}"
+        return f"sqlite:///{storage.sqlite_file(self.data_dir).resolve()}"
 
 
 def normalise_database_url(url: str) -> str:
@@ -210,12 +212,12 @@ def keep_private(data_dir: Path) -> None:
     os.umask(PRIVATE_UMASK)
     if data_dir.is_dir():
         with contextlib.suppress(PermissionError):
-            data_dir.chmod(0o700)
+            data_dir.chmod(storage.PRIVATE_FOLDER_MODE)
 
 
 def configure_prefect(settings: Settings) -> None:
     """Point Prefect at our data folder and keep it offline; must run before `prefect` is imported."""
-    home = settings.prefect_home or settings.data_dir / "prefect"
+    home = settings.prefect_home or storage.prefect_dir(settings.data_dir)
     home.mkdir(parents=True, exist_ok=True)
     defaults = {
         "PREFECT_HOME": str(home.resolve()),

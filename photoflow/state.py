@@ -10,12 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from photoflow.transitions import Moves
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus as S
-from schemas.ids import stored_id, stored_ids
 from schemas.records import RecordEvent, StudentRecord
 
 # from-status (None: the record does not exist yet) -> statuses it may move to
@@ -55,7 +54,7 @@ def transition(
     """Move one record and log the move; raises `IllegalTransitionError` for a move the table forbids."""
     MOVES.require(record.status, target, record.id)
     event = RecordEvent(
-        record_id=stored_id(record),
+        record_id=record.id,
         from_status=record.status,
         to_status=target,
         reason=reason,
@@ -93,11 +92,9 @@ def admit(
         for row in rows
     ]
     session.execute(insert(StudentRecord), values)
-    ids = stored_ids(
-        session.scalars(select(col(StudentRecord.id)).where(col(StudentRecord.upload_id) == upload_id))
-    )
+    ids = session.scalars(select(StudentRecord.id).where(StudentRecord.upload_id == upload_id)).all()
     session.execute(insert(RecordEvent), list(_creation_events(ids, now, actor, reason, flow_run_id)))
-    return ids
+    return list(ids)
 
 
 def _creation_events(

@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from photoflow import storage
 from photoflow.database import default_engine
 from photoflow.settings import get_settings
 from photoflow.stage_summary import StageSummary, batches_changed_by, stage_summary
@@ -85,4 +86,5 @@ def _publish(stage: str, summary: StageSummary, links: dict[str, str | None]) ->
 
 def _uri(path: str) -> str:
     """A file:// URI; a relative path is taken as relative to the data folder, where photoflow keeps files."""
-    return (get_settings().data_dir / Path(path)).resolve().as_uri()
+    file = Path(path) if Path(path).is_absolute() else storage.absolute(get_settings().data_dir, path)
+    return file.resolve().as_uri()

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from photoflow import storage
 from photoflow.auto_approval.formula import combine
 from photoflow.auto_approval.quality_score import quality_score
 from photoflow.auto_approval.weights import current_weights, rates_of
@@ -139,7 +140,9 @@ def _queued(engine: Engine, settings: Settings, attempt_ids: list[int]) -> list[
                 record_id=review.record_id,
                 measurements=auto.measurements,
                 tamper=screening.tamper if screening else {},
-                job=TamperJob(attempt.id, settings.data_dir / attempt.original_path, attempt.file_name),
+                job=TamperJob(
+                    attempt.id, storage.absolute(settings.data_dir, attempt.original_path), attempt.file_name
+                ),
             )
             for review, attempt, auto, screening in rows
             if screening is None or not screening.complete

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from photoflow import storage
 from photoflow.cli import (
     approval,
     billing,
@@ -102,8 +103,7 @@ def main() -> None:
         error.show()
         sys.exit(error.exit_code)
     except Exception as error:
-        log = settings.data_dir / "logs" / "errors.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
+        log = storage.make_dir(storage.logs_dir(settings.data_dir)) / "errors.log"
         with log.open("a", encoding="utf-8") as handle:
             handle.write(traceback.format_exc() + "\n")
         typer.echo(f"error: unexpected {type(error).__name__}: {error} (details in {log})", err=True)

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from photoflow import storage
 from photoflow.cli.enrollment import show_enrollment_upload
 from photoflow.cli.options import JsonOption
 from photoflow.cli.output import console, emit_json
@@ -34,7 +35,7 @@ def demo(
     """Run one batch of 50 students through the whole DAG in a fresh folder and print what happened."""
     from photoflow.sandbox.demo import run_demo
 
-    result = run_demo(workdir or get_settings().data_dir / "demo")
+    result = run_demo(workdir or storage.demo_dir(get_settings().data_dir))
     emit_json(result) if as_json else show_demo(result)
 
 
@@ -46,7 +47,7 @@ def show_demo(result: DemoReport) -> None:
     show_upload(result.roster)
     _step(2, "The batch flow runs: the fixed roster, the photo folder, stage 1, the manual queue")
     _show_run(result.first_run)
-    console.print(f"  spec images and overlays: {data / 'photos' / 'derived'}")
+    console.print(f"  spec images and overlays: {storage.derived_dir(data)}")
     _step(3, "The institution uploads enrollment photos (录取照片) by ID number")
     show_enrollment_upload(result.enrollment)
     _step(4, f"A reviewer works the manual queue: {result.reviewer}")

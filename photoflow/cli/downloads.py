@@ -63,6 +63,7 @@ def download_create(
     as_json: JsonOption = False,
 ) -> None:
     """Package every downloadable record of the batch, once; exit 1 if the e-mail could not be sent."""
+    from photoflow import storage
     from photoflow.cli.output import console, emit_json
     from photoflow.database import default_engine
     from photoflow.downloads.packages import create_package
@@ -79,8 +80,9 @@ def download_create(
             f"[bold]Download package {package.id}[/bold] batch {package.batch_id} · "
             f"{package.records} record(s) · {package.size_bytes} bytes"
         )
-        console.print(f"  采集信息表 table:  {settings.data_dir.resolve() / package.table_path}")
-        console.print(f"  照片 photos:       {settings.data_dir.resolve() / package.photos_path}")
+        root = settings.data_dir.resolve()
+        console.print(f"  采集信息表 table:  {storage.absolute(root, package.table_path)}")
+        console.print(f"  照片 photos:       {storage.absolute(root, package.photos_path)}")
         for problem in package.left_out:
             console.print(f"  left out (stays downloadable): {escape(problem)}")
         if package.email_outcome:

@@ -112,6 +112,7 @@ def show_export(out: ExportOut) -> None:
     """A few lines per export, readable at any terminal width; the workbook's full path to open it."""
     from rich.markup import escape
 
+    from photoflow import storage
     from photoflow.cli.output import console
     from photoflow.settings import get_settings
 
@@ -122,7 +123,8 @@ def show_export(out: ExportOut) -> None:
     )
     console.print(f"  filters: {escape(_filters(out))}")
     if out.path:
-        console.print(f"  workbook: {escape(str(get_settings().data_dir.resolve() / out.path))}")
+        workbook = storage.absolute(get_settings().data_dir.resolve(), out.path)
+        console.print(f"  workbook: {escape(str(workbook))}")
     if out.error:
         console.print(f"  [red]error: {escape(out.error)}[/red]")
 

@@ -17,6 +17,7 @@ from rich.padding import Padding
 from rich.table import Column, Table
 from rich.text import Text
 
+from photoflow import storage
 from photoflow.settings import get_settings
 from schemas.reports import FileProblemOut, UploadReport
 
@@ -89,7 +90,7 @@ def show_refused_files(problems: list[FileProblemOut], *, wide: bool) -> None:
 def in_data_dir(relative: str | None) -> str | None:
     """The absolute path of a file the database names relative to the data folder (so moving the folder
     moves everything): what people and scripts are shown, not a path from a folder they never chose."""
-    return None if relative is None else str((get_settings().data_dir / relative).resolve())
+    return None if relative is None else str(storage.absolute(get_settings().data_dir, relative).resolve())
 
 
 def emit_json(payload: BaseModel | Sequence[BaseModel]) -> None:

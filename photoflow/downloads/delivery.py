@@ -16,6 +16,7 @@ from email.utils import make_msgid
 
 from sqlalchemy import Engine
 
+from photoflow import storage
 from photoflow.errors import PhotoflowError
 from photoflow.notify.smtp import attach, build_message, connect, describe, mask_email, send
 from photoflow.settings import Settings
@@ -89,7 +90,8 @@ def deliver(engine: Engine, settings: Settings, package: DownloadPackage, recipi
 
 
 def _message(settings: Settings, package: DownloadPackage, recipient: str, *, attached: bool) -> EmailMessage:
-    table, photos = settings.data_dir / package.table_path, settings.data_dir / package.photos_path
+    table = storage.absolute(settings.data_dir, package.table_path)
+    photos = storage.absolute(settings.data_dir, package.photos_path)
     intro = (
         f"批次 {package.batch_id} 的一次性下载包 {package.id}：{package.records} 名学生的采集信息表（xlsx）"
         "与以身份证号命名的照片（zip）。\n"

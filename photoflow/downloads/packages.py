@@ -11,7 +11,6 @@ is made again from what is left. Rows never name files that were not completely 
 from __future__ import annotations
 
 import logging
-import secrets
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from photoflow import idnumber
+from photoflow import idnumber, storage
 from photoflow.downloads.delivery import check_address, deliver, is_delivered, require_smtp
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
@@ -31,7 +30,6 @@ from photoflow.notify.smtp import mask_email
 from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.settings import Settings
 from schemas.batches import Batch
-from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.deliverables import DownloadItem, DownloadPackage
 from schemas.download_reports import DownloadableOut, DownloadPackageOut, PackageFilesOut
@@ -144,7 +142,8 @@ def package_files(engine: Engine, settings: Settings, package_id: int) -> Packag
         package = session.get(DownloadPackage, package_id)
     if package is None:
         raise NotFoundError(f"no download package {package_id}: `photoflow download records` lists them")
-    table, photos = settings.data_dir / package.table_path, settings.data_dir / package.photos_path
+    table = storage.absolute(settings.data_dir, package.table_path)
+    photos = storage.absolute(settings.data_dir, package.photos_path)
     missing = [path for path in (table, photos) if not path.is_file()]
     if missing:
         raise PhotoflowError(
@@ -226,7 +225,7 @@ def _choose(engine: Engine, settings: Settings, batch_id: int) -> tuple[list[_Ch
     left_out: list[str] = []
     with session_scope(engine) as session:
         for record, attempt_id, attempt_no, spec_path in _candidates(session, batch_id):
-            photo = settings.data_dir / spec_path if spec_path else None
+            photo = storage.absolute(settings.data_dir, spec_path) if spec_path else None
             if attempt_id is None or photo is None or not photo.is_file():
                 which = f"attempt {attempt_no}" if attempt_no else "its photo"
                 left_out.append(
@@ -240,9 +239,7 @@ def _choose(engine: Engine, settings: Settings, batch_id: int) -> tuple[list[_Ch
 
 def _write_files(settings: Settings, batch_id: int, chosen: list[_Chosen]) -> _Files:
     """The table and the zip (stored, not deflated: JPEGs do not shrink) in a folder of their own."""
-    relative = Path("downloads") / str(batch_id) / f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-    folder = settings.data_dir / relative
-    folder.mkdir(parents=True)
+    folder = storage.new_downloads_dir(settings.data_dir, batch_id)
     try:
         table = write_records_workbook(folder / TABLE_NAME, [c.record for c in chosen], extra=(PHOTO_COLUMN,))
         photos = folder / PHOTOS_NAME
@@ -259,8 +256,8 @@ def _write_files(settings: Settings, batch_id: int, chosen: list[_Chosen]) -> _F
         raise
     return _Files(
         folder=folder,
-        table=(relative / TABLE_NAME).as_posix(),
-        photos=(relative / PHOTOS_NAME).as_posix(),
+        table=storage.stored(settings.data_dir, folder / TABLE_NAME),
+        photos=storage.stored(settings.data_dir, photos),
         size_bytes=table.stat().st_size + photos.stat().st_size,
     )
 

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from xlsxwriter.exceptions import XlsxWriterException
 
-from photoflow import idnumber
+from photoflow import idnumber, storage
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports import export_state
 from photoflow.exports.export_state import FINAL
@@ -34,12 +34,10 @@ from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.deliverables import ExportJob, ExportStatus
 from schemas.export_reports import ExportOut
-from schemas.ids import stored_id
 from schemas.records import StudentRecord
 
 log = logging.getLogger(__name__)
 
-EXPORTS_DIR = "exports"
 MAX_ERROR = 500  # ExportJob.error's length
 
 
@@ -67,8 +65,8 @@ def run_export(
     job = _claim(engine, export_id, run)
     if job.status in FINAL:
         return export_out(job)
-    relative = _file_name(job)
-    target = settings.data_dir / relative
+    target = storage.exports_dir(settings.data_dir, job.batch_id) / _file_name(job)
+    relative = storage.stored(settings.data_dir, target)
     try:
         rows = _write(engine, target, RecordFilter.from_dict(job.filters))
     except (OSError, XlsxWriterException, PhotoflowError, ValueError) as error:
@@ -109,9 +107,8 @@ def export_file(engine: Engine, settings: Settings, export_id: int) -> Path:
             f"export {export_id} is {job.status.en.lower()}{why}; only a done export "
             "has a workbook (`photoflow export list` shows each one's status)"
         )
-    root = settings.data_dir.resolve()
-    path = (root / job.path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    path = storage.existing_file(settings.data_dir, job.path)
+    if path is None:
         raise PhotoflowError(
             f"the workbook of export {export_id} ({job.path}) is no longer in the data folder: "
             f"request the export again (`photoflow export --batch {job.batch_id}` with its filters)"
@@ -125,7 +122,7 @@ def export_out(job: ExportJob) -> ExportOut:
     if "search" in filters:
         filters["search"] = idnumber.mask_in_text(filters["search"])
     return ExportOut(
-        id=stored_id(job),
+        id=job.id,
         batch_id=job.batch_id,
         filters=filters,
         status=job.status.value,
@@ -174,9 +171,9 @@ def _claim(engine: Engine, export_id: int, run: _Run) -> ExportJob:
 
 
 def _file_name(job: ExportJob) -> str:
-    """Fresh for every run: the batch's folder, the export's number, when, and a token."""
+    """Fresh for every run: the export's number, when, and a token."""
     stamp = f"{utcnow():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
-    return f"{EXPORTS_DIR}/{job.batch_id}/export-{job.id}-{stamp}.xlsx"
+    return f"export-{job.id}-{stamp}.xlsx"
 
 
 def _write(engine: Engine, target: Path, wanted: RecordFilter) -> int:

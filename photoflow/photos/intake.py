@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
-from photoflow import idnumber
+from photoflow import idnumber, storage
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.institution_contracts import existing_batch
 from photoflow.job_progress import INTAKE, track
@@ -123,17 +123,16 @@ def _check_one_photo(source: Path, max_file_bytes: int) -> None:
         )
 
 
-def store_original(data_dir: Path, data: bytes, digest: str, *, folder: str = "originals") -> str:
+def store_original(data_dir: Path, data: bytes, digest: str, *, folder: str = storage.ORIGINALS) -> str:
     """Keep the bytes under photos/<folder>/<sha256 digest>; returns the path relative to the data folder."""
     suffix = SUFFIX.get(sniff_format(data) or "", ".bin")
-    relative = Path("photos") / folder / digest[:2] / f"{digest}{suffix}"
-    target = data_dir / relative
+    target = storage.original(data_dir, digest, suffix, folder=folder)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        storage.make_dir(target.parent)
         partial = target.with_suffix(".part")
         partial.write_bytes(data)
         partial.replace(target)  # atomic: a crash never leaves a half-written original under its final name
-    return relative.as_posix()
+    return storage.stored(data_dir, target)
 
 
 def receive_photos(

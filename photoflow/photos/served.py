@@ -19,9 +19,9 @@ from pathlib import Path
 from PIL import Image
 
 from data_contracts.photo_spec import load_photo_spec
+from photoflow import storage
 from photoflow.photos.decode import decode_photo
 
-SERVED_FOLDER = Path("photos") / "derived" / "served"
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
 # what Pillow names the metadata blocks it reads: EXIF, XMP (JPEG, PNG), IPTC (APP13), comments, MPF
 METADATA_KEYS = frozenset({"exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment", "mp", "mpoffset"})
@@ -66,13 +66,13 @@ def served_copy(data_dir: Path, source: Path) -> Path:
     """
     data = source.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    folder = data_dir / SERVED_FOLDER / digest[:2]
+    folder = storage.served_dir(data_dir, digest)
     for suffix in MEDIA_TYPES:
         made = folder / f"{digest}{suffix}"
         if made.is_file():
             return made
     clean, suffix = metadata_free(data, name=source.name)
-    folder.mkdir(parents=True, exist_ok=True)
+    storage.make_dir(folder)
     target = folder / f"{digest}{suffix}"
     # written aside and moved into place, so two requests at once never see half a file
     descriptor, partial = tempfile.mkstemp(dir=folder, suffix=".part")

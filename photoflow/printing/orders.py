@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from data_contracts.print_layouts import PrintLayout
 from data_contracts.roster_columns import COLUMNS_BY_FIELD
+from photoflow import storage
 from photoflow.errors import NotFoundError, PhotoflowError
 from photoflow.exports.workbook import TableColumn, write_records_workbook
 from photoflow.photos.attempts import SpecImage, current_spec_images
@@ -111,7 +112,7 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
     """Write the order's sheets and manifests, one sub-package per split value; done once (a rerun of an
     order that has its sub-packages returns them). Sheets are rendered outside any transaction (a large
     order takes a while), then the sub-packages are recorded in one."""
-    folder = Path("prints") / str(order_id)
+    folder = storage.prints_dir(settings.data_dir, order_id)
     with session_scope(engine) as session:
         order = _order(session, order_id)
         if _built(session, order_id):
@@ -120,7 +121,7 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
         records = printable_records(session, RecordFilter.from_dict(order.filters))
         photos = current_spec_images(session, [record.id for record in records])
         session.expunge_all()
-    (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
+    storage.make_dir(folder)
     key = _split_key(split_by)
     groups = groupby(sorted(records, key=key), key=key)
     subs = [
@@ -139,7 +140,8 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
         if not _built(session, order_id):  # else a run beside this one recorded the same files first
             for sub in subs:
                 session.add(PrintSubPackage(order_id=order_id, **sub))
-            order.folder, order.photos = folder.as_posix(), sum(sub["photos"] for sub in subs)
+            order.folder = storage.stored(settings.data_dir, folder)
+            order.photos = sum(sub["photos"] for sub in subs)
             session.add(order)
             session.flush()
         return _out(session, order, settings.data_dir)
@@ -154,19 +156,22 @@ def _write_sub_package(
     photos: Mapping[int, SpecImage],
 ) -> dict[str, Any]:
     """One sub-package's sheets (PDF) and manifest (xlsx), named by its number; returns its row's values."""
-    items = [SheetItem((settings.data_dir / photos[r.id].path).read_bytes(), r.name) for r in members]
+    items = [
+        SheetItem(storage.absolute(settings.data_dir, photos[r.id].path).read_bytes(), r.name)
+        for r in members
+    ]
     sheets = stem.with_name(f"{stem.name}-sheets.pdf")
     manifest = stem.with_name(f"{stem.name}-manifest.xlsx")
-    pages = write_pdf(iter_sheets(items, layout), settings.data_dir / sheets)
+    pages = write_pdf(iter_sheets(items, layout), sheets)
     places = _places(members, grid(layout).per_sheet)
-    write_records_workbook(settings.data_dir / manifest, members, extra=places)
+    write_records_workbook(manifest, members, extra=places)
     return {
         "name": _name(values),
         "values": values,
         "photos": len(members),
         "sheets": pages,
-        "sheets_path": sheets.as_posix(),
-        "manifest_path": manifest.as_posix(),
+        "sheets_path": storage.stored(settings.data_dir, sheets),
+        "manifest_path": storage.stored(settings.data_dir, manifest),
     }
 
 
@@ -257,6 +262,6 @@ def _sub_out(sub: PrintSubPackage, data_dir: Path) -> SubPackageOut:
         values=sub.values,
         photos=sub.photos,
         sheets=sub.sheets,
-        sheets_path=str(data_dir / sub.sheets_path),
-        manifest_path=str(data_dir / sub.manifest_path),
+        sheets_path=str(storage.absolute(data_dir, sub.sheets_path)),
+        manifest_path=str(storage.absolute(data_dir, sub.manifest_path)),
     )

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from data_contracts.photo_spec import load_photo_spec
+from photoflow import storage
 from photoflow.face.analyzer import get_analyzer
 from photoflow.job_progress import REVIEW, track
 from photoflow.manual_review.queue import enqueue
@@ -149,7 +150,7 @@ def _jobs(engine: Engine, settings: Settings, attempt_ids: list[int]) -> list[Re
         return [
             ReviewJob(
                 attempt_id=attempt.id,
-                original=settings.data_dir / attempt.original_path,
+                original=storage.absolute(settings.data_dir, attempt.original_path),
                 file_name=attempt.file_name,
                 spec_image=_derived(settings, record, attempt) / "spec.jpg",
                 overlay=_derived(settings, record, attempt) / "overlay.png",
@@ -160,18 +161,12 @@ def _jobs(engine: Engine, settings: Settings, attempt_ids: list[int]) -> list[Re
 
 
 def _derived(settings: Settings, record: StudentRecord, attempt: PhotoAttempt) -> Path:
-    return (
-        settings.data_dir
-        / "photos"
-        / "derived"
-        / str(record.batch_id)
-        / str(record.id)
-        / str(attempt.attempt_no)
-    )
+    assert record.id is not None  # a row read from the database
+    return storage.derived(settings.data_dir, record.batch_id, record.id, attempt.attempt_no)
 
 
 def _relative(settings: Settings, path: Path | None) -> str | None:
-    return None if path is None else path.relative_to(settings.data_dir).as_posix()
+    return None if path is None else storage.stored(settings.data_dir, path)
 
 
 def _store(

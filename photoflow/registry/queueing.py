@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from photoflow import idnumber
+from photoflow import idnumber, storage
 from photoflow.photos.attempts import SpecImage, current_spec_images
 from photoflow.registry import submission_state
 from photoflow.settings import Settings
@@ -73,7 +73,7 @@ def _submission_row(
     """The submission of one record with its current spec image, or why it cannot be sent."""
     if spec is None:
         return "its latest attempt has no spec image; run automatic review again"
-    photo = settings.data_dir / spec.path
+    photo = storage.absolute(settings.data_dir, spec.path)
     if not photo.is_file():
         return f"the spec image of attempt {spec.attempt_no} is missing; run automatic review again"
     sha256 = hashlib.sha256(photo.read_bytes()).hexdigest()

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import col, select
 
+from photoflow import storage
 from photoflow.backoff import doubling_delay
 from photoflow.registry import submission_state
 from photoflow.registry.answers import apply_answer
@@ -223,7 +224,7 @@ def _entries(settings: Settings, rows: list[Row]) -> list[PackageEntry]:
             submission.idempotency_key,
             submission.registry_key,
             record.name,
-            (settings.data_dir / submission.photo_path).read_bytes(),
+            storage.absolute(settings.data_dir, submission.photo_path).read_bytes(),
         )
         for submission, record, _ in rows
     ]

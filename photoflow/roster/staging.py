@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from photoflow import storage
 from photoflow.roster.reader import RosterFileError, too_large
-from schemas.clock import utcnow
 
 KNOWN_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".txt", ".xls"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -42,10 +41,7 @@ def stage_upload(source: Path, *, file_name: str, data_dir: Path, max_bytes: int
     if not source.is_file():
         raise RosterFileError(file_name, "找不到文件", "was not found or is not a file")
     suffix = PurePath(file_name).suffix.lower()
-    folder = Path("uploads") / f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-    relative = folder / f"roster{suffix if suffix in KNOWN_SUFFIXES else '.bin'}"
-    target = data_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = storage.new_upload_dir(data_dir) / f"roster{suffix if suffix in KNOWN_SUFFIXES else '.bin'}"
     digest, size = hashlib.sha256(), 0
     with source.open("rb") as reader, target.open("wb") as writer:
         while chunk := reader.read(1024 * 1024):
@@ -56,4 +52,4 @@ def stage_upload(source: Path, *, file_name: str, data_dir: Path, max_bytes: int
                 raise too_large(file_name, max_bytes)
             digest.update(chunk)
             writer.write(chunk)
-    return StagedFile(target.resolve(), relative.as_posix(), file_name, digest.hexdigest(), size)
+    return StagedFile(target.resolve(), storage.stored(data_dir, target), file_name, digest.hexdigest(), size)

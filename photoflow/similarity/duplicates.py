@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from photoflow import idnumber
+from photoflow import idnumber, storage
 from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.settings import Settings
 from photoflow.similarity.embedding import face_model
@@ -145,7 +145,7 @@ def _current_photos(
     found = []
     for record, attempt_id, relative in rows:
         assert attempt_id is not None and relative is not None  # read from the database, filtered above
-        path = settings.data_dir / relative
+        path = storage.absolute(settings.data_dir, relative)
         if path.is_file():
             found.append((record, attempt_id, hashlib.sha256(path.read_bytes()).hexdigest(), path))
     return found

@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from photoflow import storage
 from photoflow.settings import Settings
 from photoflow.similarity.fusion import OtherIdentities
 from schemas.db import session_scope
@@ -34,7 +35,7 @@ def batch_reference_images(
             .join(StudentRecord, col(StudentRecord.id) == ReferencePhoto.record_id)
             .where(col(StudentRecord.batch_id).in_(batches))
         ).all()
-    return [(record_id, sha, settings.data_dir / path) for record_id, sha, path in rows]
+    return [(record_id, sha, storage.absolute(settings.data_dir, path)) for record_id, sha, path in rows]
 
 
 @dataclass(frozen=True)

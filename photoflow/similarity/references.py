@@ -11,11 +11,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from photoflow import storage
 from photoflow.photos.intake import store_original
 from schemas.clock import utcnow
 from schemas.similarity import ComparisonKind, ReferencePhoto
-
-REFERENCE_FOLDER = "references"
 
 
 def current_reference(session: Session, record_id: int, kind: ComparisonKind) -> ReferencePhoto | None:
@@ -43,7 +42,7 @@ def keep_reference(
     reference = current_reference(session, record_id, kind)
     if reference is not None and reference.sha256 == sha256:
         return reference, False
-    path = store_original(data_dir, data, sha256, folder=REFERENCE_FOLDER)
+    path = store_original(data_dir, data, sha256, folder=storage.REFERENCES)
     if reference is None:
         reference = ReferencePhoto(
             record_id=record_id,

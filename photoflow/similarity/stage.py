@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from photoflow import idnumber
+from photoflow import idnumber, storage
 from photoflow.photos.attempts import is_latest, latest_attempts
 from photoflow.settings import Settings
 from photoflow.similarity.embedding import FaceModel, face_model
@@ -210,7 +210,11 @@ def _pending(
         )
         if wanted
     )
-    path = settings.data_dir / review.spec_image_path if review and review.spec_image_path else None
+    path = (
+        storage.absolute(settings.data_dir, review.spec_image_path)
+        if review and review.spec_image_path
+        else None
+    )
     sha = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else None
     assert record.id is not None and attempt.id is not None  # rows read from the database
     return Pending(
@@ -290,7 +294,7 @@ def _images_to_embed(settings: Settings, pending: list[Pending]) -> dict[str, Pa
         for kind in missing:
             reference = item.references.get(kind)
             if reference is not None:
-                images[reference.sha256] = settings.data_dir / reference.path
+                images[reference.sha256] = storage.absolute(settings.data_dir, reference.path)
     return images
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse
 from sqlmodel import Session, select
 
+from photoflow import storage
 from photoflow.photos.served import MEDIA_TYPES, served_copy
 from photoflow.web.deps import EngineDep, SettingsDep, UserDep, scope
 from schemas.accounts import User
@@ -29,13 +30,10 @@ KINDS = ("original", "spec", "overlay")
 
 
 def _send(data_dir: Path, relative: str | None) -> FileResponse:
-    if not relative:
+    path = storage.existing_file(data_dir, relative)
+    if path is None:
         raise NOT_FOUND
-    root = data_dir.resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise NOT_FOUND
-    copy = served_copy(root, path)
+    copy = served_copy(data_dir.resolve(), path)
     return FileResponse(
         copy, media_type=MEDIA_TYPES[copy.suffix], headers={"Cache-Control": "private, max-age=300"}
     )

@@ -12,18 +12,17 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from pathlib import Path
 
 from fastapi import HTTPException, Request, status
 from sqlalchemy import Engine
 
+from photoflow import storage
 from photoflow.accounts.sessions import LOGGED_IN_AGAIN, LOGGED_OUT, end_session, open_session
 from photoflow.settings import Settings
 
 CSRF_FIELD = "csrf_token"
 SESSION_FIELD = "sid"
 CSRF_HEADER = "x-csrf-token"
-SECRET_FILE = "session_secret"
 
 # no inline script or style: a page that somehow echoed markup could still not run it
 SECURITY_HEADERS = {
@@ -43,9 +42,9 @@ def session_secret(settings: Settings) -> str:
     """
     if settings.session_secret is not None:
         return settings.session_secret.get_secret_value()
-    path: Path = settings.data_dir / SECRET_FILE
+    path = storage.session_secret_file(settings.data_dir)
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        storage.make_dir(settings.data_dir)
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another worker wrote it first

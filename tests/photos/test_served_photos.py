@@ -13,9 +13,10 @@ from PIL.PngImagePlugin import PngInfo
 from sqlmodel import select
 
 from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
-from photoflow.photos.served import SERVED_FOLDER, metadata_free
+from photoflow.photos.served import metadata_free
 from photoflow.quality.review import check_photo
 from photoflow.roster.workbook import write_roster_workbook
+from photoflow.storage import SERVED_FOLDER
 from photoflow.web.app import create_app
 from schemas.accounts import UserRole
 from schemas.db import session_scope
