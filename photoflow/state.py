@@ -10,11 +10,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from photoflow.transitions import Moves
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus as S
+from schemas.ids import stored_id, stored_ids
 from schemas.records import RecordEvent, StudentRecord
 
 # from-status (None: the record does not exist yet) -> statuses it may move to
@@ -54,7 +55,7 @@ def transition(
     """Move one record and log the move; raises `IllegalTransitionError` for a move the table forbids."""
     MOVES.require(record.status, target, record.id)
     event = RecordEvent(
-        record_id=record.id,
+        record_id=stored_id(record),
         from_status=record.status,
         to_status=target,
         reason=reason,
@@ -92,9 +93,11 @@ def admit(
         for row in rows
     ]
     session.execute(insert(StudentRecord), values)
-    ids = session.scalars(select(StudentRecord.id).where(StudentRecord.upload_id == upload_id)).all()
+    ids = stored_ids(
+        session.scalars(select(col(StudentRecord.id)).where(col(StudentRecord.upload_id) == upload_id))
+    )
     session.execute(insert(RecordEvent), list(_creation_events(ids, now, actor, reason, flow_run_id)))
-    return list(ids)
+    return ids
 
 
 def _creation_events(

@@ -34,6 +34,7 @@ from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.deliverables import ExportJob, ExportStatus
 from schemas.export_reports import ExportOut
+from schemas.ids import stored_id
 from schemas.records import StudentRecord
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def export_out(job: ExportJob) -> ExportOut:
     if "search" in filters:
         filters["search"] = idnumber.mask_in_text(filters["search"])
     return ExportOut(
-        id=job.id,
+        id=stored_id(job),
         batch_id=job.batch_id,
         filters=filters,
         status=job.status.value,

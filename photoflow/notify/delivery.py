@@ -94,7 +94,7 @@ def retry_delay(tries: int, settings: Settings) -> timedelta:
 
 def outbox_counts(engine: Engine, *, batch_id: int | None = None) -> dict[NotificationStatus, int]:
     """How many notices are in each status (every status present, 0 when none), for one batch or all."""
-    statement = select(Notification.status, func.count()).group_by(Notification.status)
+    statement = select(col(Notification.status), func.count()).group_by(col(Notification.status))
     if batch_id is not None:
         statement = statement.join(StudentRecord, col(StudentRecord.id) == Notification.record_id).where(
             StudentRecord.batch_id == batch_id
@@ -301,7 +301,7 @@ class _Run:
         """Commit one notice's outcome (a new status, or None: it stays pending) and release its claim,
         if the claim is still this run's."""
         with session_scope(self.engine) as session:
-            written = session.execute(
+            written = session.exec(
                 notice_state.outcome(notice.id, self.claimed_until, status, **values)
             ).rowcount
         if not written:
@@ -323,7 +323,7 @@ class _Run:
                 update(Notification)
                 .where(
                     col(Notification.id).in_([notice.id for notice in notices]),
-                    Notification.claimed_until == self.claimed_until,
+                    col(Notification.claimed_until) == self.claimed_until,
                 )
                 .values(**values)
             )
