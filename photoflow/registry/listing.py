@@ -21,7 +21,7 @@ NOT_CONFIGURED = "no registry configured: set PHOTOFLOW_REGISTRY_URL (and PHOTOF
 
 
 def submission_states(engine: Engine, batch_id: int | None = None) -> dict[SubmissionState, int]:
-    statement = select(Submission.state, func.count()).group_by(Submission.state)
+    statement = select(col(Submission.state), func.count()).group_by(col(Submission.state))
     if batch_id is not None:
         statement = statement.where(Submission.batch_id == batch_id)
     with session_scope(engine) as session:
@@ -61,21 +61,21 @@ def list_submissions(
     """The batch's submissions, newest first, with masked ID numbers."""
     statement = (
         select(Submission, StudentRecord, PhotoAttempt.attempt_no)
-        .join(StudentRecord, StudentRecord.id == Submission.record_id)
-        .join(PhotoAttempt, PhotoAttempt.id == Submission.attempt_id)
+        .join(StudentRecord, col(StudentRecord.id) == Submission.record_id)
+        .join(PhotoAttempt, col(PhotoAttempt.id) == Submission.attempt_id)
         .where(Submission.batch_id == batch_id)
     )
     if state is not None:
         statement = statement.where(Submission.state == state)
     with session_scope(engine) as session:
-        rows = session.exec(statement.order_by(Submission.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+        rows = session.exec(statement.order_by(col(Submission.id).desc()).limit(limit)).all()
         return [_out(submission, record, attempt_no) for submission, record, attempt_no in rows]
 
 
 def _out(submission: Submission, record: StudentRecord, attempt_no: int) -> SubmissionOut:
     answered = submission.answered_at
     return SubmissionOut(
-        record_id=record.id,
+        record_id=submission.record_id,
         id_number=idnumber.mask(record.id_number),
         name=record.name,
         attempt_no=attempt_no,

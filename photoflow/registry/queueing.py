@@ -22,6 +22,7 @@ from photoflow.state import transition
 from schemas.clock import utcnow
 from schemas.db import write_scope
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id
 from schemas.records import StudentRecord
 from schemas.registry_reports import SubmissionRound
 from schemas.submissions import Submission, SubmissionState
@@ -43,12 +44,13 @@ def queue_collected(
         records = session.exec(
             select(StudentRecord)
             .where(StudentRecord.batch_id == batch_id, StudentRecord.status == RecordStatus.COLLECTED)
-            .order_by(StudentRecord.id)
+            .order_by(col(StudentRecord.id))
             .with_for_update()
         ).all()
-        specs = current_spec_images(session, [record.id for record in records])
+        specs = current_spec_images(session, [stored_id(record) for record in records])
         rows: list[dict[str, Any]] = []
         for record in records:
+            assert record.id is not None  # read from the database
             row = _submission_row(settings, record, specs.get(record.id))
             if isinstance(row, str):
                 report.problems.append(f"{idnumber.mask(record.id_number)}: {row}")
@@ -100,7 +102,7 @@ def resubmit_unreachable(
     with write_scope(engine) as session:
         statement = (
             select(Submission, StudentRecord)
-            .join(StudentRecord, StudentRecord.id == Submission.record_id)
+            .join(StudentRecord, col(StudentRecord.id) == Submission.record_id)
             .where(
                 Submission.batch_id == batch_id,
                 Submission.state == SubmissionState.UNREACHABLE,

@@ -22,8 +22,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, and_, or_, update
+from sqlalchemy import ColumnElement, Engine, and_, or_, update
 from sqlmodel import col, select
 
 from photoflow import storage
@@ -41,6 +42,7 @@ from schemas.batches import Batch
 from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id, stored_ids
 from schemas.records import StudentRecord
 from schemas.registry_reports import SubmissionRound
 from schemas.submissions import Submission, SubmissionState
@@ -59,10 +61,10 @@ def claim_lease(settings: Settings) -> timedelta:
     return timedelta(seconds=2 * slowest)
 
 
-def _claimable(now: datetime) -> object:
+def _claimable(now: datetime) -> ColumnElement[bool]:
     """Queued, due, and held by no run (or by one whose claim ran out)."""
     return and_(
-        Submission.state == SubmissionState.QUEUED,
+        col(Submission.state) == SubmissionState.QUEUED,
         col(Submission.next_try_at) <= now,
         or_(col(Submission.claimed_until).is_(None), col(Submission.claimed_until) <= now),
     )
@@ -74,11 +76,11 @@ def due_submissions(engine: Engine, *, batch_id: int | None = None, now: datetim
     The list claims nothing: `send_submissions` claims each package as it comes to it, so a row another
     run takes meanwhile is skipped there.
     """
-    statement = select(Submission.id).where(_claimable(now or utcnow()))
+    statement = select(col(Submission.id)).where(_claimable(now or utcnow()))
     if batch_id is not None:
         statement = statement.where(Submission.batch_id == batch_id)
     with session_scope(engine) as session:
-        return list(session.exec(statement.order_by(Submission.id)).all())
+        return stored_ids(session.exec(statement.order_by(col(Submission.id))).all())
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def poll_accepted(
     if batch_id is not None:
         statement = statement.where(Submission.batch_id == batch_id)
     with session_scope(engine) as session:
-        keys = list(session.exec(statement.order_by(Submission.id)).all())
+        keys = list(session.exec(statement.order_by(col(Submission.id))).all())
     report = SubmissionRound()
     for some in chunks(keys, MAX_QUERY_KEYS):
         try:
@@ -145,7 +147,7 @@ def _claim(engine: Engine, settings: Settings, candidates: Sequence[int], claim:
         free = session.exec(
             select(Submission)
             .where(col(Submission.id).in_(candidates), _claimable(now))
-            .order_by(Submission.batch_id, Submission.id)
+            .order_by(col(Submission.batch_id), col(Submission.id))
             .limit(settings.registry_package_size)
             .with_for_update(skip_locked=True)
         ).all()
@@ -158,10 +160,10 @@ def _claim(engine: Engine, settings: Settings, candidates: Sequence[int], claim:
             session.add(submission)
         rows = session.exec(
             select(Submission, StudentRecord, Batch)
-            .join(StudentRecord, StudentRecord.id == Submission.record_id)
-            .join(Batch, Batch.id == Submission.batch_id)
+            .join(StudentRecord, col(StudentRecord.id) == Submission.record_id)
+            .join(Batch, col(Batch.id) == Submission.batch_id)
             .where(col(Submission.id).in_([submission.id for submission in mine]))
-            .order_by(Submission.id)
+            .order_by(col(Submission.id))
         ).all()
     return _Package(list(rows), unsure)
 
@@ -181,7 +183,7 @@ def _send(
     A registry fault ends the claim too, and comes back as the round's `registry_error`.
     """
     report = SubmissionRound()
-    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    moves: dict[str, Any] = dict(actor=actor, flow_run_id=flow_run_id)
     rows = package.rows
     try:
         if package.unsure:
@@ -202,7 +204,7 @@ def _send(
     except RegistryUnavailable as error:
         return report.add(_round_failed(engine, settings, rows, claim, str(error), utcnow(), **moves))
     except RegistryRefused as error:
-        _let_go(engine, {row[0].id for row in rows}, claim)
+        _let_go(engine, {stored_id(row[0]) for row in rows}, claim)
         return report.add(SubmissionRound(registry_error=str(error)))
     return report.add(SubmissionRound(sent=len(entries))).add(_apply(engine, answers, claim=claim, **moves))
 
@@ -213,7 +215,7 @@ def _let_go(engine: Engine, submission_ids: set[int], claim: str) -> None:
     with write_scope(engine) as session:
         session.execute(
             update(Submission)
-            .where(col(Submission.id).in_(submission_ids), Submission.claimed_by == claim)
+            .where(col(Submission.id).in_(submission_ids), col(Submission.claimed_by) == claim)
             .values(claimed_until=utcnow())
         )
 
@@ -311,6 +313,7 @@ def _round_failed(
                     at=now,
                 )
                 record = session.get(StudentRecord, submission.record_id, with_for_update=True)
+                assert record is not None  # the submission's record: a foreign key
                 transition(
                     session,
                     record,
