@@ -26,7 +26,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m, from anywhere
 os.environ.setdefault("DEEPFACE_BACKEND_ENGINE", "onnx")  # keep TensorFlow out of deepface
 
-import argparse
 import csv
 import json
 import random
@@ -38,13 +37,13 @@ import numpy as np
 from scipy import stats
 
 from benchmarks.similarity_pairs import (
-    DEFAULT_OUT,
     ROOT,
     BandFigures,
     Embeddings,
     Pair,
     band_figures,
     embed_images,
+    embedding_arguments,
     image_paths,
     lfw_pairs,
     london_pairs,
@@ -727,11 +726,7 @@ up.
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="Dlib", help="deepface model name (default: Dlib)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="embedding cache and per-pair CSV")
-    parser.add_argument("--fresh", action="store_true", help="re-embed every image (ignore the cache)")
-    args = parser.parse_args()
+    args = embedding_arguments(__doc__.split("\n\n")[0], out_help="embedding cache and per-pair CSV")
     started = time.perf_counter()
 
     lfw, london = lfw_pairs(), london_pairs()

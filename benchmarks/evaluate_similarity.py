@@ -21,17 +21,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m, from anywhere
 os.environ.setdefault("DEEPFACE_BACKEND_ENGINE", "onnx")  # keep TensorFlow out of deepface
 
-import argparse
 import time
 
 import numpy as np
 
 from benchmarks.similarity_pairs import (
-    DEFAULT_OUT,
     BandFigures,
     Pair,
     band_figures,
     embed_images,
+    embedding_arguments,
     image_paths,
     lfw_pairs,
     london_pairs,
@@ -87,11 +86,7 @@ def report(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="Dlib", help="deepface model name (default: Dlib)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the embedding cache lives")
-    parser.add_argument("--fresh", action="store_true", help="re-embed every image (ignore the cache)")
-    args = parser.parse_args()
+    args = embedding_arguments(__doc__.split("\n\n")[0], out_help="where the embedding cache lives")
     started = time.perf_counter()
 
     calibration = load_calibration(CALIBRATION_FILE)

@@ -13,6 +13,7 @@ import os
 
 os.environ.setdefault("DEEPFACE_BACKEND_ENGINE", "onnx")  # before deepface is imported anywhere
 
+import argparse
 import csv
 import multiprocessing
 import time
@@ -155,6 +156,16 @@ def _write_cache(file: Path, cache: dict[tuple[str, str], tuple[np.ndarray | Non
         seconds=np.array([spent for _, (_, spent) in items], dtype=np.float64),
     )
     partial.replace(file)
+
+
+def embedding_arguments(description: str, *, out_help: str) -> argparse.Namespace:
+    """The command line of a script that embeds the pair sets: `--model`, `--out` (the embedding cache,
+    and what else the script writes there) and `--fresh`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--model", default="Dlib", help="deepface model name (default: Dlib)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=out_help)
+    parser.add_argument("--fresh", action="store_true", help="re-embed every image (ignore the cache)")
+    return parser.parse_args()
 
 
 def embed_images(

@@ -20,13 +20,18 @@ TOKEN = "test-registry-token"
 
 
 @cache
-def spec_jpeg(index: int) -> bytes:
-    """The `index`-th London portrait, shrunk to 90 x 120 and encoded as a JPEG."""
+def portrait_jpeg(index: int, size: tuple[int, int], quality: int) -> bytes:
+    """The `index`-th London portrait (cycled) resized to `size` (width, height) and encoded as a JPEG."""
     portraits = sorted(PORTRAITS.glob("*.jpg"))
     image = cv2.imread(str(portraits[index % len(portraits)]))
-    ok, encoded = cv2.imencode(".jpg", cv2.resize(image, (90, 120)), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    ok, encoded = cv2.imencode(".jpg", cv2.resize(image, size), [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
     return encoded.tobytes()
+
+
+def spec_jpeg(index: int) -> bytes:
+    """The `index`-th London portrait, shrunk to 90 x 120 and encoded as a JPEG."""
+    return portrait_jpeg(index, (90, 120), 80)
 
 
 def id_number(index: int) -> str:
@@ -40,11 +45,6 @@ def entry(index: int, photo: bytes | None = None) -> PackageEntry:
     return PackageEntry(uuid.uuid4().hex, id_number(index), f"学生{index}", photo or spec_jpeg(index))
 
 
-@cache
 def spec_sized_jpeg(index: int, quality: int = 80) -> bytes:
     """The `index`-th portrait at the spec's 480 x 640; quality 80 lands inside the 20-40 KB band."""
-    portraits = sorted(PORTRAITS.glob("*.jpg"))
-    image = cv2.imread(str(portraits[index % len(portraits)]))
-    ok, encoded = cv2.imencode(".jpg", cv2.resize(image, (480, 640)), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok
-    return encoded.tobytes()
+    return portrait_jpeg(index, (480, 640), quality)
