@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from photoflow.auto_approval.weights import latest_weights
 from schemas.db import session_scope
+from schemas.ids import stored_id
 from schemas.screening import ApprovalWeights, Screening, ScreeningOutcome
 from schemas.screening_reports import ApprovalReport, BatchRouting, WeightsOut
 
@@ -20,11 +21,11 @@ from schemas.screening_reports import ApprovalReport, BatchRouting, WeightsOut
 def approval_report(
     engine: Engine, *, batch_id: int | None = None, since: datetime | None = None
 ) -> ApprovalReport:
-    routed = func.count().filter(Screening.outcome == ScreeningOutcome.TO_REVIEWER)
+    routed = func.count().filter(col(Screening.outcome) == ScreeningOutcome.TO_REVIEWER)
     statement = (
-        select(Screening.batch_id, func.count(), routed)
-        .group_by(Screening.batch_id)
-        .order_by(Screening.batch_id)
+        select(col(Screening.batch_id), func.count(), routed)
+        .group_by(col(Screening.batch_id))
+        .order_by(col(Screening.batch_id))
     )
     if batch_id is not None:
         statement = statement.where(Screening.batch_id == batch_id)
@@ -50,7 +51,7 @@ def approval_report(
 def weights_out(weights: ApprovalWeights) -> WeightsOut:
     auto = weights.held_back_auto
     return WeightsOut(
-        id=weights.id,
+        id=stored_id(weights),
         computed_at=weights.computed_at,
         decided=weights.decided,
         rates=weights.rates,

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
 
 from photoflow import storage
 from photoflow.auto_approval.formula import combine
@@ -33,6 +32,7 @@ from photoflow.workers import run_jobs
 from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id
 from schemas.manual_review import ManualReview
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
@@ -40,6 +40,8 @@ from schemas.reports import ScreenedAttempt
 from schemas.screening import ApprovalInterface as I
 from schemas.screening import ApprovalWeights, Screening, ScreeningNote, ScreeningOutcome
 from schemas.similarity import ComparisonOutcome, SimilarityBand
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def pending_screening(engine: Engine, batch_id: int) -> list[int]:
     """Queued attempts of the batch not screened yet, or screened before an interface could score."""
     statement = _unscreened(select(ManualReview.attempt_id)).where(ManualReview.batch_id == batch_id)
     with session_scope(engine) as session:
-        return list(session.exec(statement.order_by(ManualReview.attempt_id)).all())
+        return list(session.exec(statement.order_by(col(ManualReview.attempt_id))).all())
 
 
 def batches_to_screen(engine: Engine) -> list[int]:
@@ -71,13 +73,13 @@ def batches_to_screen(engine: Engine) -> list[int]:
         return sorted(session.exec(_unscreened(select(ManualReview.batch_id)).distinct()).all())
 
 
-def _unscreened(statement: Select) -> Select:
+def _unscreened(statement: _Query) -> _Query:
     return (
-        statement.join(StudentRecord, StudentRecord.id == ManualReview.record_id)
-        .outerjoin(Screening, Screening.attempt_id == ManualReview.attempt_id)
+        statement.join(StudentRecord, col(StudentRecord.id) == ManualReview.record_id)
+        .outerjoin(Screening, col(Screening.attempt_id) == ManualReview.attempt_id)
         .where(
             col(ManualReview.decision).is_(None),
-            StudentRecord.status == RecordStatus.IN_MANUAL_REVIEW,
+            col(StudentRecord.status) == RecordStatus.IN_MANUAL_REVIEW,
             col(Screening.id).is_(None) | col(Screening.complete).is_(False),
         )
     )
@@ -122,26 +124,28 @@ def _queued(engine: Engine, settings: Settings, attempt_ids: list[int]) -> list[
     with session_scope(engine) as session:
         rows = session.exec(
             select(ManualReview, PhotoAttempt, AutoReview, Screening)
-            .join(PhotoAttempt, PhotoAttempt.id == ManualReview.attempt_id)
-            .join(StudentRecord, StudentRecord.id == ManualReview.record_id)
-            .join(AutoReview, AutoReview.attempt_id == ManualReview.attempt_id)
-            .outerjoin(Screening, Screening.attempt_id == ManualReview.attempt_id)
+            .join(PhotoAttempt, col(PhotoAttempt.id) == ManualReview.attempt_id)
+            .join(StudentRecord, col(StudentRecord.id) == ManualReview.record_id)
+            .join(AutoReview, col(AutoReview.attempt_id) == ManualReview.attempt_id)
+            .outerjoin(Screening, col(Screening.attempt_id) == ManualReview.attempt_id)
             .where(
                 col(ManualReview.attempt_id).in_(attempt_ids),
                 col(ManualReview.decision).is_(None),
                 StudentRecord.status == RecordStatus.IN_MANUAL_REVIEW,
             )
-            .order_by(ManualReview.attempt_id)
+            .order_by(col(ManualReview.attempt_id))
         ).all()
         return [
             Queued(
-                review_id=review.id,
-                attempt_id=attempt.id,
+                review_id=stored_id(review),
+                attempt_id=stored_id(attempt),
                 record_id=review.record_id,
                 measurements=auto.measurements,
                 tamper=screening.tamper if screening else {},
                 job=TamperJob(
-                    attempt.id, storage.absolute(settings.data_dir, attempt.original_path), attempt.file_name
+                    stored_id(attempt),
+                    storage.absolute(settings.data_dir, attempt.original_path),
+                    attempt.file_name,
                 ),
             )
             for review, attempt, auto, screening in rows
@@ -155,9 +159,9 @@ def _similarity(early: EarlyComparison | None) -> tuple[float | None, list[Scree
         return None, [], True
     if early.waiting is not None:
         return None, [ScreeningNote.SIMILARITY_WAITING], False
-    scored = [c for c in early.chain if c.outcome == ComparisonOutcome.SCORED and c.score is not None]
+    scored = [c.score for c in early.chain if c.outcome == ComparisonOutcome.SCORED and c.score is not None]
     same = len(scored) == len(early.chain) and all(c.band == SimilarityBand.SAME for c in early.chain)
-    score = min((c.score for c in scored), default=0.0)
+    score = min(scored, default=0.0)
     return score, [] if same else [ScreeningNote.NOT_SAME_PERSON], True
 
 
@@ -173,6 +177,7 @@ def _screen_one(
 ) -> ScreenedAttempt | None:
     review = session.get(ManualReview, item.review_id, with_for_update=True)
     record = session.get(StudentRecord, item.record_id)
+    assert review is not None and record is not None  # the queue row and its record, read above
     if review.decision is not None or record.status != RecordStatus.IN_MANUAL_REVIEW:
         return None  # a reviewer decided it meanwhile
     scores: dict[I, float] = {}
@@ -206,7 +211,7 @@ def _screen_one(
     screening = session.exec(select(Screening).where(Screening.attempt_id == item.attempt_id)).first()
     screening = screening or Screening(
         attempt_id=item.attempt_id,
-        record_id=record.id,
+        record_id=item.record_id,
         batch_id=record.batch_id,
         outcome=ScreeningOutcome.TO_REVIEWER,
         complete=False,
@@ -226,6 +231,7 @@ def _screen_one(
     screening.flow_run_id = flow_run_id
     session.add(screening)
     if auto:
+        assert combined is not None and threshold is not None and weights is not None  # else a note
         auto_approve(
             session,
             review,
@@ -234,7 +240,7 @@ def _screen_one(
         )
     return ScreenedAttempt(
         attempt_id=item.attempt_id,
-        record_id=record.id,
+        record_id=item.record_id,
         score=screening.score,
         outcome=screening.outcome.value,
         notes=screening.notes,

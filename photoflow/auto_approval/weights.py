@@ -57,14 +57,14 @@ def human_decisions(session: Session) -> list[Decided]:
     admin's later rejection."""
     rows = session.exec(
         select(Screening, ManualReview.decision, ReshootRequest.id)
-        .join(ManualReview, ManualReview.attempt_id == Screening.attempt_id)
+        .join(ManualReview, col(ManualReview.attempt_id) == Screening.attempt_id)
         .outerjoin(
             ReshootRequest,
-            (ReshootRequest.attempt_id == Screening.attempt_id)
-            & (ReshootRequest.source == ReshootSource.HELD),
+            (col(ReshootRequest.attempt_id) == Screening.attempt_id)
+            & (col(ReshootRequest.source) == ReshootSource.HELD),
         )
         .where(col(ManualReview.decision).is_not(None), ManualReview.decided_via == DecisionSource.QUEUE)
-        .order_by(Screening.attempt_id)
+        .order_by(col(Screening.attempt_id))
     ).all()
     return [
         Decided(

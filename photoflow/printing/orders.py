@@ -31,6 +31,7 @@ from photoflow.settings import Settings
 from schemas.db import session_scope, write_scope
 from schemas.deliverables import PrintOrder, PrintStatus, PrintSubPackage
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id
 from schemas.print_reports import PrintOrderOut, SubPackageOut
 from schemas.records import StudentRecord
 
@@ -119,7 +120,7 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
             return _out(session, order, settings.data_dir)
         layout, split_by = print_layout(order.layout), list(order.split_by)
         records = printable_records(session, RecordFilter.from_dict(order.filters))
-        photos = current_spec_images(session, [record.id for record in records])
+        photos = current_spec_images(session, [stored_id(record) for record in records])
         session.expunge_all()
     storage.make_dir(folder)
     key = _split_key(split_by)
@@ -136,7 +137,7 @@ def build_order(engine: Engine, settings: Settings, order_id: int) -> PrintOrder
         for number, (vals, group) in enumerate(groups, start=1)
     ]
     with write_scope(engine) as session:
-        order = session.get(PrintOrder, order_id, with_for_update=True)
+        order = _order(session, order_id, lock=True)
         if not _built(session, order_id):  # else a run beside this one recorded the same files first
             for sub in subs:
                 session.add(PrintSubPackage(order_id=order_id, **sub))
@@ -157,7 +158,7 @@ def _write_sub_package(
 ) -> dict[str, Any]:
     """One sub-package's sheets (PDF) and manifest (xlsx), named by its number; returns its row's values."""
     items = [
-        SheetItem(storage.absolute(settings.data_dir, photos[r.id].path).read_bytes(), r.name)
+        SheetItem(storage.absolute(settings.data_dir, photos[stored_id(r)].path).read_bytes(), r.name)
         for r in members
     ]
     sheets = stem.with_name(f"{stem.name}-sheets.pdf")
@@ -236,10 +237,10 @@ def _places(members: Sequence[StudentRecord], per_sheet: int) -> list[TableColum
 def _out(session: Session, order: PrintOrder, data_dir: Path) -> PrintOrderOut:
     layout = print_layout(order.layout)
     subs = session.exec(
-        select(PrintSubPackage).where(PrintSubPackage.order_id == order.id).order_by(PrintSubPackage.id)
+        select(PrintSubPackage).where(PrintSubPackage.order_id == order.id).order_by(col(PrintSubPackage.id))
     ).all()
     return PrintOrderOut(
-        id=order.id,
+        id=stored_id(order),
         batch_id=order.batch_id,
         layout=order.layout,
         layout_label=layout.label,
@@ -257,7 +258,7 @@ def _out(session: Session, order: PrintOrder, data_dir: Path) -> PrintOrderOut:
 
 def _sub_out(sub: PrintSubPackage, data_dir: Path) -> SubPackageOut:
     return SubPackageOut(
-        id=sub.id,
+        id=stored_id(sub),
         name=sub.name,
         values=sub.values,
         photos=sub.photos,

@@ -73,7 +73,7 @@ def eye_openings(face: FaceLandmarks) -> tuple[float, float]:
 
     def opening(top: int, bottom: int, outer: int, inner: int) -> float:
         gap = np.linalg.norm(face.xy(top) - face.xy(bottom))
-        return float(gap / max(np.linalg.norm(face.xy(outer) - face.xy(inner)), 1e-6))
+        return float(gap / max(float(np.linalg.norm(face.xy(outer) - face.xy(inner))), 1e-6))
 
     return (
         opening(lm.RIGHT_EYE_TOP, lm.RIGHT_EYE_BOTTOM, lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER),
@@ -113,7 +113,7 @@ def smile_score(features: dict[str, float], spec: PhotoSpec) -> float:
 
 def _polygon_mask(shape: tuple[int, ...], points: np.ndarray) -> np.ndarray:
     mask = np.zeros(shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], (1,))
     return mask.astype(bool)
 
 

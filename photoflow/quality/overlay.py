@@ -203,7 +203,7 @@ def _draw_head_top(picture: np.ndarray, check: PhotoCheck, scale: float, face: F
         cv2.line(picture, (left, row), (right, row), GREEN, 1, cv2.LINE_AA)
         return
     cut_off = measurement.value is None or measurement.value <= 1
-    row = 1 if cut_off else round(measurement.value * scale)
+    row = 1 if cut_off or measurement.value is None else round(measurement.value * scale)
     cv2.line(picture, (0, row), (width - 1, row), RED, 3 if cut_off else 2, cv2.LINE_AA)
     text = "head cut off at the top edge" if cut_off else f"head top at {measurement.value:.0f}"
     _label(picture, text, (width - 8 - _text_width(text), row + 18), RED)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow import storage
@@ -29,9 +29,10 @@ from photoflow.state import transition
 from photoflow.workers import process_pool, run_jobs
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
+from schemas.ids import stored_id, stored_ids
 from schemas.photos import AutoReview, PhotoAttempt
-from schemas.records import StudentRecord
 from schemas.reasons import PhotoReason
+from schemas.records import StudentRecord
 from schemas.reports import ReviewedAttempt
 from schemas.reshoots import ReshootSource
 
@@ -93,19 +94,19 @@ def pending_attempts(engine: Engine, batch_id: int) -> list[int]:
     """Latest attempts of the batch's records in automatic review that have no verdict yet."""
     latest = latest_attempts()
     statement = (
-        select(PhotoAttempt.id)
+        select(col(PhotoAttempt.id))
         .join(latest, is_latest(latest))
-        .join(StudentRecord, StudentRecord.id == PhotoAttempt.record_id)
-        .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
+        .join(StudentRecord, col(StudentRecord.id) == PhotoAttempt.record_id)
+        .outerjoin(AutoReview, col(AutoReview.attempt_id) == PhotoAttempt.id)
         .where(
             StudentRecord.batch_id == batch_id,
             StudentRecord.status == RecordStatus.IN_AUTO_REVIEW,
-            AutoReview.id.is_(None),
+            col(AutoReview.id).is_(None),
         )
-        .order_by(PhotoAttempt.id)
+        .order_by(col(PhotoAttempt.id))
     )
     with session_scope(engine) as session:
-        return list(session.exec(statement).all())
+        return stored_ids(session.exec(statement).all())
 
 
 def review_attempts(
@@ -142,14 +143,14 @@ def _jobs(engine: Engine, settings: Settings, attempt_ids: list[int]) -> list[Re
     with session_scope(engine) as session:
         rows = session.exec(
             select(PhotoAttempt, StudentRecord)
-            .join(StudentRecord, StudentRecord.id == PhotoAttempt.record_id)
-            .outerjoin(AutoReview, AutoReview.attempt_id == PhotoAttempt.id)
-            .where(PhotoAttempt.id.in_(attempt_ids), AutoReview.id.is_(None))  # type: ignore[union-attr]
-            .order_by(PhotoAttempt.id)
+            .join(StudentRecord, col(StudentRecord.id) == PhotoAttempt.record_id)
+            .outerjoin(AutoReview, col(AutoReview.attempt_id) == PhotoAttempt.id)
+            .where(col(PhotoAttempt.id).in_(attempt_ids), col(AutoReview.id).is_(None))
+            .order_by(col(PhotoAttempt.id))
         ).all()
         return [
             ReviewJob(
-                attempt_id=attempt.id,
+                attempt_id=stored_id(attempt),
                 original=storage.absolute(settings.data_dir, attempt.original_path),
                 file_name=attempt.file_name,
                 spec_image=_derived(settings, record, attempt) / "spec.jpg",
@@ -187,13 +188,15 @@ def _store_one(
 ) -> ReviewedAttempt | None:
     """One verdict; the record moves to the manual queue if it passed, to reshoot requested if not."""
     attempt = session.get(PhotoAttempt, result.attempt_id)
+    assert attempt is not None  # a job made from this attempt's row
     record = session.get(StudentRecord, attempt.record_id)
+    assert record is not None  # the attempt's record: a foreign key
     already = session.exec(select(AutoReview.id).where(AutoReview.attempt_id == attempt.id)).first()
     if already is not None or record.status != RecordStatus.IN_AUTO_REVIEW:
         return None
     session.add(
         AutoReview(
-            attempt_id=attempt.id,
+            attempt_id=result.attempt_id,
             passed=result.passed,
             reasons=result.reasons,
             measurements=result.measurements,
@@ -204,7 +207,7 @@ def _store_one(
             flow_run_id=flow_run_id,
         )
     )
-    moves = dict(actor=actor, flow_run_id=flow_run_id)
+    moves: dict[str, Any] = dict(actor=actor, flow_run_id=flow_run_id)
     if result.passed:
         transition(
             session,
@@ -213,7 +216,7 @@ def _store_one(
             reason=f"automatic review passed (attempt {attempt.attempt_no})",
             **moves,
         )
-        enqueue(session, record, attempt.id)
+        enqueue(session, record, result.attempt_id)
     else:
         reasons = [PhotoReason(code) for code in result.reasons]
         summary = "; ".join(reason.en for reason in reasons)
@@ -229,8 +232,8 @@ def _store_one(
             **moves,
         )
     return ReviewedAttempt(
-        attempt_id=attempt.id,
-        record_id=record.id,
+        attempt_id=result.attempt_id,
+        record_id=attempt.record_id,
         file_name=attempt.file_name,
         passed=result.passed,
         reasons=result.reasons,

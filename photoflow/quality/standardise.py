@@ -91,7 +91,7 @@ def placement(face: FaceLandmarks, top: float, spec: PhotoSpec) -> np.ndarray:
     if head_top < low_top + 4 or head_top > high_top - 4:
         wanted = min(max(head_top, low_top + 4), high_top - 4)
         eye_line = min(max(eye_line + wanted - head_top, geometry.eye_line[0] + 2), geometry.eye_line[1] - 2)
-    matrix = cv2.getRotationMatrix2D((float(eyes[0]), float(eyes[1])), face.roll, scale)
+    matrix: np.ndarray = cv2.getRotationMatrix2D((float(eyes[0]), float(eyes[1])), face.roll, scale)
     matrix[:, 2] += np.array([spec.image.width / 2, eye_line]) - eyes
     return matrix
 
