@@ -100,7 +100,9 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(1)
     except typer.TyperException as error:  # usage errors: bad option values, unknown commands
-        error.show()
+        # typer raises only its vendored click's exceptions here, which show themselves; it exports
+        # their base class, TyperException, alone, and that one has no show()
+        error.show()  # type: ignore[attr-defined]
         sys.exit(error.exit_code)
     except Exception as error:
         log = storage.make_dir(storage.logs_dir(settings.data_dir)) / "errors.log"

@@ -54,8 +54,8 @@ def show_demo(result: DemoReport) -> None:
     _step(5, "The advance flow (every 10 minutes) carries the decisions on")
     for report in result.advance.similarity:
         show_similarity(report)
-    for report in result.advance.submission:
-        show_submission_report(report)
+    for submitted in result.advance.submission:
+        show_submission_report(submitted)
     _step(6, "The admin decides the held records; the too-big enrollment photo is sent again")
     show_held(result.held)
     for decision in result.decisions:
@@ -66,6 +66,7 @@ def show_demo(result: DemoReport) -> None:
     if result.prints_skipped:
         console.print(f"  prints skipped: {escape(result.prints_skipped)}")
     _step(8, "Deliverables")
+    assert result.export.path is not None  # the demo's export is done
     console.print(
         f"  export {result.export.id} ({result.export.status_label}): {result.export.rows} rows, "
         f"{data / result.export.path}"

@@ -4,7 +4,7 @@ loose photo files against the spec without a batch."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -63,8 +63,11 @@ def _run_photo_intake(
     from photoflow.photos.run_inputs import without_id_numbers
 
     with without_id_numbers(source) if record_id is not None else nullcontext(source.resolve()) as given:
-        outcome = photo_intake_flow(  # the record by id: Prefect keeps and shows a run's parameters
-            str(given), code, parsed, learning_centre=learning_centre.strip(), record_id=record_id
+        outcome = cast(  # a refusal's Failed state is raised at the call, never returned
+            PhotoIntakeOutcome,
+            photo_intake_flow(  # the record by id: Prefect keeps and shows a run's parameters
+                str(given), code, parsed, learning_centre=learning_centre.strip(), record_id=record_id
+            ),
         )
     emit_json(outcome) if as_json else show_photo_intake(outcome, wide=wide)
 

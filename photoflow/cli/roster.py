@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.markup import escape
@@ -69,8 +69,15 @@ def roster_upload(
     from photoflow.roster.ingest import RosterRefused
 
     try:
-        report = roster_upload_flow(
-            str(file.resolve()), code, parsed, learning_centre=learning_centre.strip(), file_name=file.name
+        report = cast(  # a refusal's Failed state is raised here as the RosterRefused below
+            UploadReport,
+            roster_upload_flow(
+                str(file.resolve()),
+                code,
+                parsed,
+                learning_centre=learning_centre.strip(),
+                file_name=file.name,
+            ),
         )
     except RosterRefused as refusal:  # its flow run is Failed; people see the rejected upload's report
         report = refusal.report

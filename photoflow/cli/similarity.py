@@ -195,7 +195,7 @@ def _comparisons(items: list[ComparisonOut], *, wide: bool = False) -> str:
         if c.score is None:
             lines.append(f"{kind}: {ComparisonOutcome(c.outcome).zh}" + (f" {c.outcome}" if wide else ""))
         else:
-            band = f" {SimilarityBand(c.band).zh} {c.band}" if wide else ""
+            band = f" {SimilarityBand(c.band).zh} {c.band}" if wide and c.band else ""  # scored: banded
             lines.append(f"{kind} {c.score:.1f}{band}")
     return "\n".join(lines)
 
