@@ -20,8 +20,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -39,50 +37,19 @@ def portraits() -> list[Path]:
 
 def run_batch(workdir: Path, photos: list[Path], workers: int, institution: str) -> dict[str, float]:
     """Roster, intake and stage 1 of one batch; returns seconds per phase."""
-    from sqlmodel import Session
-
     from photoflow.database import get_engine
-    from photoflow.institution_contracts import add_contract
     from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
     from photoflow.quality.stage import pending_attempts, review_attempts, warm_up
-    from photoflow.roster.ingest import ingest_roster
-    from photoflow.roster.store import UploadAuthor
-    from photoflow.roster.workbook import write_roster_workbook
-    from photoflow.sandbox.sample_rosters import generate_rows
+    from photoflow.sandbox.seeding import ingest_sample_roster, sample_contract
     from photoflow.settings import get_settings
-    from schemas.enums import EducationCategory
 
     settings = get_settings().model_copy(update={"photo_workers": workers})
     engine = get_engine(settings.db_url)
-    category = EducationCategory.REGULAR
-    with Session(engine) as session:
-        add_contract(
-            session,
-            institution_code=institution,
-            institution_name=f"基准大学{institution}",
-            category=category,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=30),
-        )
-        session.commit()
-    rows = generate_rows(
-        len(photos),
-        institution_code=institution,
-        institution_name=f"基准大学{institution}",
-        category=category,
-        seed=int(institution),
-    )
-    roster = write_roster_workbook(workdir / f"roster-{institution}.xlsx", rows)
-    author = UploadAuthor("bench", None)
-    report = ingest_roster(
-        engine,
-        settings,
-        source=roster,
-        institution_code=institution,
-        category=category,
-        learning_centre="",
-        author=author,
-        today=date.today(),
+    name = f"基准大学{institution}"
+    sample_contract(engine, institution, name)
+    seed = int(institution)
+    rows, report = ingest_sample_roster(
+        engine, settings, workdir, institution, name, len(photos), seed=seed, author="bench"
     )
     folder = workdir / f"photos-{institution}"
     folder.mkdir()

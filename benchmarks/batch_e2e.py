@@ -29,8 +29,6 @@ import shutil
 import sys
 import time
 from collections import defaultdict
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -109,38 +107,21 @@ def run(workdir: Path, students: int) -> None:
 
     from flows.batch import batch_flow
     from photoflow.database import default_engine
-    from photoflow.institution_contracts import add_contract
     from photoflow.manual_review.decisions import approve
-    from photoflow.roster.workbook import write_roster_workbook
     from photoflow.sandbox.background_server import serving
     from photoflow.sandbox.id_registry_simulator import start_simulator
     from photoflow.sandbox.registry_simulator import RegistrySimulator
-    from photoflow.sandbox.sample_rosters import generate_rows
+    from photoflow.sandbox.seeding import sample_contract, sample_roster_file
     from photoflow.settings import get_settings
     from photoflow.similarity.enrollment import upload_enrollment_photos
     from photoflow.similarity.held import HeldFilter, HoldDecision, decide_held
     from photoflow.stage_summary import stage_summary
-    from schemas.db import session_scope
-    from schemas.enums import EducationCategory
 
     settings, engine = get_settings(), default_engine()
     started = time.perf_counter()
-    rows = generate_rows(
-        students, institution_code=INSTITUTION, institution_name=NAME, category=EducationCategory.REGULAR
-    )
-    roster = write_roster_workbook(workdir / "roster.xlsx", rows)
+    rows, roster = sample_roster_file(workdir, INSTITUTION, NAME, students, seed=7)
     photos, registry_photos, enrollment = build_inputs(workdir, rows)
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code=INSTITUTION,
-            institution_name=NAME,
-            category=EducationCategory.REGULAR,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=365),
-            services=frozenset({"id", "enrollment"}),
-            interception=True,
-        )
+    sample_contract(engine, INSTITUTION, NAME, services=frozenset({"id", "enrollment"}), interception=True)
     built = time.perf_counter() - started
     print(
         f"inputs: {students} students, {3 * students} images built in {built:.1f} s (not timed below); "

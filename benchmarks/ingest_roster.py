@@ -14,8 +14,7 @@ import os
 import resource
 import sys
 import time
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m, from anywhere
@@ -45,38 +44,21 @@ def main() -> None:
     from sqlmodel import Session
 
     from photoflow.database import get_engine
-    from photoflow.institution_contracts import add_contract
     from photoflow.roster.ingest import ingest_roster, prepare_upload, read_and_check, store_intake
     from photoflow.roster.store import UploadAuthor
-    from photoflow.roster.workbook import write_roster_workbook
-    from photoflow.sandbox.sample_rosters import generate_rows
-    from schemas.db import session_scope
-    from schemas.enums import EducationCategory, RecordStatus
+    from photoflow.sandbox.seeding import SAMPLE_CATEGORY, sample_contract, sample_roster_file
+    from schemas.enums import RecordStatus
     from schemas.records import RecordEvent, StudentRecord
 
     engine = get_engine(settings.db_url)
-    category = EducationCategory.REGULAR
+    category = SAMPLE_CATEGORY
     codes = [f"{90000 + i}" for i in range(5)]
-    with session_scope(engine) as session:
-        for code in codes:
-            add_contract(
-                session,
-                institution_code=code,
-                institution_name=f"基准大学{code}",
-                category=category,
-                price_per_photo=Decimal("30.00"),
-                valid_until=date.today() + timedelta(days=30),
-            )
-    files = []
-    for index, code in enumerate(codes[:4]):
-        rows = generate_rows(
-            args.rows,
-            institution_code=code,
-            institution_name=f"基准大学{code}",
-            category=category,
-            seed=index,
-        )
-        files.append(write_roster_workbook(workdir / f"roster-{code}.xlsx", rows))
+    for code in codes:
+        sample_contract(engine, code, f"基准大学{code}")
+    files = [
+        sample_roster_file(workdir, code, f"基准大学{code}", args.rows, seed=index)[1]
+        for index, code in enumerate(codes[:4])
+    ]
     author = UploadAuthor("benchmark", None)
     print(f"database: {engine.url.render_as_string(hide_password=True)}  rows per roster: {args.rows}")
     print(f"roster file: {files[0].stat().st_size / 1024 / 1024:.1f} MB xlsx")
@@ -149,10 +131,7 @@ def main() -> None:
     # End to end through Prefect (the temporary server's start-up is reported apart).
     from flows.roster_upload import roster_upload_flow
 
-    last = generate_rows(
-        args.rows, institution_code=codes[4], institution_name="x", category=category, seed=9
-    )
-    last_file = write_roster_workbook(workdir / "roster-flow.xlsx", last)
+    _, last_file = sample_roster_file(workdir, codes[4], "x", args.rows, seed=9)
     start = time.perf_counter()
     roster_upload_flow(str(last_file), codes[4], category.value)
     flow_total = time.perf_counter() - start

@@ -38,8 +38,6 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -145,55 +143,42 @@ def free_institution_code(engine) -> str:
     return code
 
 
+def new_institution_batch(
+    engine, settings, workdir: Path, count: int, seed: int, *, services: frozenset[str] = frozenset()
+):
+    """A new institution (a code no earlier run took) under contract, interception on where it has
+    comparisons, and a generated roster of `count` students ingested; returns its code, rows and report."""
+    from photoflow.sandbox.seeding import ingest_sample_roster, sample_contract
+
+    institution = free_institution_code(engine)
+    name = f"基准大学{institution}"
+    sample_contract(engine, institution, name, services=services, interception=bool(services))
+    rows, report = ingest_sample_roster(
+        engine, settings, workdir, institution, name, count, seed=seed, author=ACTOR
+    )
+    assert report.succeeded == count, report
+    return institution, rows, report
+
+
 def build_batch(engine, settings, workdir: Path, students: list[Student], seed: int):
     """A batch of `students` waiting in comparison; returns its id, its settings, record id -> student."""
     from sqlmodel import select
 
     from photoflow import idnumber
-    from photoflow.institution_contracts import add_contract
     from photoflow.manual_review.decisions import approve
-    from photoflow.roster.ingest import ingest_roster
-    from photoflow.roster.store import UploadAuthor
-    from photoflow.roster.workbook import write_roster_workbook
-    from photoflow.sandbox.sample_rosters import generate_rows
     from photoflow.similarity.references import keep_reference
     from schemas.db import session_scope
-    from schemas.enums import EducationCategory
     from schemas.records import StudentRecord
     from schemas.similarity import ComparisonKind
 
-    institution, category = free_institution_code(engine), EducationCategory.REGULAR
-    name = f"基准大学{institution}"
-    rows = generate_rows(
-        len(students), institution_code=institution, institution_name=name, category=category, seed=seed
+    services = frozenset({"id", "enrollment"})
+    institution, rows, report = new_institution_batch(
+        engine, settings, workdir, len(students), seed, services=services
     )
     registry = workdir / f"registry-{institution}"
     registry.mkdir()
     for row, student in zip(rows, students, strict=True):
         shutil.copyfile(student.registry, registry / f"{row['id_number']}.jpg")
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code=institution,
-            institution_name=name,
-            category=category,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=30),
-            services=frozenset({"id", "enrollment"}),
-            interception=True,
-        )
-    roster = write_roster_workbook(workdir / f"roster-{institution}.xlsx", rows)
-    report = ingest_roster(
-        engine,
-        settings,
-        source=roster,
-        institution_code=institution,
-        category=category,
-        learning_centre="",
-        author=UploadAuthor(ACTOR, None),
-        today=date.today(),
-    )
-    assert report.succeeded == len(rows), report
     by_number = {
         idnumber.normalise(row["id_number"]): student for row, student in zip(rows, students, strict=True)
     }
@@ -222,38 +207,20 @@ def build_batch(engine, settings, workdir: Path, students: list[Student], seed: 
 def reviewed_photo(session, data_dir: Path, record, photo: Path) -> None:
     """What intake and stage 1 leave for a passing photo: attempt 1, its spec image, its verdict, its
     place in the manual queue."""
-    from photoflow import storage
     from photoflow.manual_review.queue import enqueue
-    from photoflow.state import transition
-    from schemas.enums import RecordStatus
-    from schemas.photos import AutoReview, PhotoAttempt
+    from photoflow.sandbox.seeding import passed_attempt
 
-    spec = storage.derived(data_dir, record.batch_id, record.id, 1) / "spec.jpg"
-    storage.make_dir(spec.parent)
-    shutil.copyfile(photo, spec)
-    relative = storage.stored(data_dir, spec)
-    attempt = PhotoAttempt(
-        record_id=record.id,
-        attempt_no=1,
+    attempt = passed_attempt(
+        session,
+        data_dir,
+        record,
+        spec=photo.read_bytes(),
         file_name=photo.name,
         sha256=sha_of(photo),
         size_bytes=photo.stat().st_size,
-        original_path=relative,
-        received_by=ACTOR,
+        actor=ACTOR,
+        reason="benchmark set-up",
     )
-    session.add(attempt)
-    session.flush()
-    session.add(
-        AutoReview(
-            attempt_id=attempt.id,
-            passed=True,
-            standardised=True,
-            spec_image_path=relative,
-            reviewed_by=ACTOR,
-        )
-    )
-    for status in (RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW):
-        transition(session, record, status, actor=ACTOR, reason="benchmark set-up")
     enqueue(session, record, attempt.id)
 
 

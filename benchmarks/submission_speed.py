@@ -25,15 +25,13 @@ import argparse
 import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script or with -m, from anywhere
 
-from benchmarks.similarity_speed import free_institution_code, reviewed_photo
+from benchmarks.similarity_speed import new_institution_batch, reviewed_photo
 from benchmarks.workdir import temporary_workdir
 
 ACTOR = "bench"
@@ -51,41 +49,11 @@ def collected_batch(engine, settings, workdir: Path, count: int, photo: Path, se
     """A batch of `count` collected students (the contract has no comparison); returns its id."""
     from sqlmodel import select
 
-    from photoflow.institution_contracts import add_contract
     from photoflow.manual_review.decisions import approve
-    from photoflow.roster.ingest import ingest_roster
-    from photoflow.roster.store import UploadAuthor
-    from photoflow.roster.workbook import write_roster_workbook
-    from photoflow.sandbox.sample_rosters import generate_rows
     from schemas.db import session_scope
-    from schemas.enums import EducationCategory
     from schemas.records import StudentRecord
 
-    institution, category = free_institution_code(engine), EducationCategory.REGULAR
-    name = f"基准大学{institution}"
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code=institution,
-            institution_name=name,
-            category=category,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=30),
-        )
-    rows = generate_rows(
-        count, institution_code=institution, institution_name=name, category=category, seed=seed
-    )
-    roster = write_roster_workbook(workdir / f"roster-{institution}.xlsx", rows)
-    report = ingest_roster(
-        engine,
-        settings,
-        source=roster,
-        institution_code=institution,
-        category=category,
-        learning_centre="",
-        author=UploadAuthor(ACTOR, None),
-        today=date.today(),
-    )
+    _, _, report = new_institution_batch(engine, settings, workdir, count, seed)
     with session_scope(engine) as session:
         batch = select(StudentRecord).where(StudentRecord.batch_id == report.batch_id)
         for record in session.exec(batch).all():

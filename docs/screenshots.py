@@ -40,8 +40,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -51,15 +50,11 @@ from sqlalchemy import Engine
 
 from photoflow.accounts.users import add_user
 from photoflow.database import get_engine
-from photoflow.institution_contracts import add_contract
 from photoflow.manual_review.decisions import decide
 from photoflow.manual_review.queue import claim, release
 from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
 from photoflow.quality.stage import pending_attempts, review_attempts
-from photoflow.roster.ingest import ingest_roster
-from photoflow.roster.store import UploadAuthor
-from photoflow.roster.workbook import write_roster_workbook
-from photoflow.sandbox.sample_rosters import generate_rows
+from photoflow.sandbox.seeding import ingest_sample_roster, sample_contract
 from photoflow.settings import Settings, get_settings
 from photoflow.similarity.enrollment import upload_enrollment_photos
 from photoflow.similarity.held import HeldFilter, held_records
@@ -67,13 +62,11 @@ from photoflow.similarity.stage import compare_records, comparing_records
 from photoflow.web.app import create_app
 from schemas.accounts import UserRole
 from schemas.db import session_scope
-from schemas.enums import EducationCategory
 from schemas.manual_review import ManualDecision, ManualReview
 from schemas.records import StudentRecord
 
 DOCS = Path(__file__).resolve().parent
 INSTITUTION, INSTITUTION_NAME = "10001", "示范大学 Demo University"
-CATEGORY = EducationCategory.REGULAR
 STUDENTS = 40
 # person numbers in id_portraits/london_neutral_front (NNN_03.jpg); the smiling NNN_08.jpg is the same person
 PEOPLE = [12, 5, 21, 33, 8, 41, 17, 26, 3, 30]
@@ -137,33 +130,11 @@ def settings_in(workdir: Path) -> Settings:
 def build_scene(settings: Settings, workdir: Path) -> int:
     """Contract, roster, photos through stage 1, approvals, enrollment photos, stage 3; returns the batch."""
     engine = get_engine(settings.db_url)
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code=INSTITUTION,
-            institution_name=INSTITUTION_NAME,
-            category=CATEGORY,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=365),
-            services=frozenset({"enrollment"}),
-            interception=True,
-        )
-    rows = generate_rows(
-        STUDENTS,
-        institution_code=INSTITUTION,
-        institution_name=INSTITUTION_NAME,
-        category=CATEGORY,
-        seed=2026,
+    sample_contract(
+        engine, INSTITUTION, INSTITUTION_NAME, services=frozenset({"enrollment"}), interception=True
     )
-    roster = write_roster_workbook(workdir / "roster.xlsx", rows)
-    upload = ingest_roster(
-        engine,
-        settings,
-        source=roster,
-        institution_code=INSTITUTION,
-        category=CATEGORY,
-        author=UploadAuthor(ADMIN, None),
-        today=date.today(),
+    rows, upload = ingest_sample_roster(
+        engine, settings, workdir, INSTITUTION, INSTITUTION_NAME, STUDENTS, seed=2026, author=ADMIN
     )
     log.info("roster: %d students in batch %d", upload.succeeded, upload.batch_id)
 
@@ -183,22 +154,18 @@ def build_scene(settings: Settings, workdir: Path) -> int:
     reviewed = review_attempts(engine, settings, pending_attempts(engine, upload.batch_id), actor="stage-1")
     log.info("stage 1: %d received, %d passed", intake.accepted, sum(r.passed for r in reviewed))
 
-    add_user(
-        engine,
-        name=REVIEWER,
-        role=UserRole.REVIEWER,
-        institution_code=None,
-        password=PASSWORD,
-        created_by="screenshots",
-    )
-    add_user(
-        engine,
-        name=ADMIN,
-        role=UserRole.INSTITUTION_ADMIN,
-        institution_code=INSTITUTION,
-        password=PASSWORD,
-        created_by="screenshots",
-    )
+    for name, role, institution_code in (
+        (REVIEWER, UserRole.REVIEWER, None),
+        (ADMIN, UserRole.INSTITUTION_ADMIN, INSTITUTION),
+    ):
+        add_user(
+            engine,
+            name=name,
+            role=role,
+            institution_code=institution_code,
+            password=PASSWORD,
+            created_by="screenshots",
+        )
     scene = Scene(settings, engine, workdir, upload.batch_id)
     approved = approve_oldest(scene)
     enrollment_photos(scene, {id_number: people[id_number] for id_number in approved})

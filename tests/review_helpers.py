@@ -13,20 +13,28 @@ from photoflow.manual_review.decisions import approve, decide
 from photoflow.manual_review.queue import claim, enqueue
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.sandbox.sample_rosters import generate_rows
+from photoflow.sandbox.seeding import passed_attempt as sandbox_attempt
+from photoflow.sandbox.seeding import sample_contract
 from photoflow.settings import Settings
 from photoflow.similarity.scoring import load_calibration
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
 from schemas.manual_review import ManualDecision, ManualReview
-from schemas.photos import AutoReview, PhotoAttempt
+from schemas.photos import PhotoAttempt
 from schemas.reasons import ManualRejectReason
 from schemas.records import StudentRecord
 from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, ReferencePhoto
 from tests.helpers import INSTITUTION, INSTITUTION_NAME, upload
 from tests.registry_helpers import spec_sized_jpeg
 
-INSTITUTION_NAMES = {INSTITUTION: INSTITUTION_NAME, "10002": "第二测试学院"}
+SECOND_INSTITUTION = "10002"
+INSTITUTION_NAMES = {INSTITUTION: INSTITUTION_NAME, SECOND_INSTITUTION: "第二测试学院"}
+
+
+def second_institution(engine: Engine) -> None:
+    """A contract for a second institution, whose students `manual_queue` can upload as well."""
+    sample_contract(engine, SECOND_INSTITUTION, INSTITUTION_NAMES[SECOND_INSTITUTION])
 
 
 def manual_queue(
@@ -116,36 +124,19 @@ def passed_attempt(
 ) -> PhotoAttempt:
     """What intake and a passing stage 1 leave: attempt 1 of the record, its verdict and (with `photo`)
     its spec image in the data folder; the record moves on to manual review."""
-    relative = Path("photos") / "derived" / str(record.batch_id) / str(record.id) / "1" / "spec.jpg"
-    if photo is not None:
-        (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-        (settings.data_dir / relative).write_bytes(photo)
-    attempt = PhotoAttempt(
-        record_id=record.id,
-        attempt_no=1,
+    return sandbox_attempt(
+        session,
+        settings.data_dir,
+        record,
+        spec=photo,
         file_name=f"{record.id}.jpg",
         sha256="0" * 64,
         size_bytes=1,
-        original_path=relative.as_posix(),
-        received_by="test",
+        actor="test",
+        measurements=[
+            {"measure": "yaw", "value": 2.5, "low": -10, "high": 10, "passed": True, "reason": None}
+        ],
     )
-    session.add(attempt)
-    session.flush()
-    session.add(
-        AutoReview(
-            attempt_id=attempt.id,
-            passed=True,
-            standardised=True,
-            spec_image_path=relative.as_posix(),
-            reviewed_by="test",
-            measurements=[
-                {"measure": "yaw", "value": 2.5, "low": -10, "high": 10, "passed": True, "reason": None}
-            ],
-        )
-    )
-    transition(session, record, RecordStatus.IN_AUTO_REVIEW, actor="test")
-    transition(session, record, RecordStatus.IN_MANUAL_REVIEW, actor="test")
-    return attempt
 
 
 def collected(engine: Engine, settings: Settings, folder: Path, count: int) -> int:

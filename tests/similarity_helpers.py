@@ -14,12 +14,12 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from photoflow.manual_review.queue import enqueue
+from photoflow.sandbox.seeding import passed_attempt
 from photoflow.settings import Settings, get_settings
 from photoflow.similarity.references import keep_reference
 from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
-from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
 from schemas.similarity import ComparisonKind
 
@@ -47,41 +47,22 @@ def reviewed_photo(
     """A new attempt whose spec image is `photo`, passed by stage 1; the record ends at `to`."""
     with session_scope(engine) as session:
         record = session.get(StudentRecord, record_id)
-        number = (
-            len(session.exec(select(PhotoAttempt.id).where(PhotoAttempt.record_id == record_id)).all()) + 1
-        )
-        relative = (
-            Path("photos") / "derived" / str(record.batch_id) / str(record_id) / str(number) / "spec.jpg"
-        )
-        (settings.data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(photo, settings.data_dir / relative)
-        attempt = PhotoAttempt(
-            record_id=record_id,
-            attempt_no=number,
+        assert record is not None
+        attempt = passed_attempt(
+            session,
+            settings.data_dir,
+            record,
+            spec=photo.read_bytes(),
             file_name=photo.name,
             sha256="0" * 64,
             size_bytes=photo.stat().st_size,
-            original_path=relative.as_posix(),
-            received_by="test",
+            actor="test",
+            reason="test set-up",
         )
-        session.add(attempt)
-        session.flush()
-        session.add(
-            AutoReview(
-                attempt_id=attempt.id,
-                passed=True,
-                standardised=True,
-                spec_image_path=relative.as_posix(),
-                reviewed_by="test",
-            )
-        )
-        path = [RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW]
-        if to != RecordStatus.IN_MANUAL_REVIEW:
-            path.append(to)
-        for status in path:
-            transition(session, record, status, actor="test", reason="test set-up")
         if to == RecordStatus.IN_MANUAL_REVIEW:
             enqueue(session, record, attempt.id)
+        else:
+            transition(session, record, to, actor="test", reason="test set-up")
         return attempt.id
 
 

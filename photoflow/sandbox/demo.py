@@ -27,7 +27,6 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import TypedDict, cast
 
@@ -36,14 +35,13 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from photoflow.errors import PhotoflowError
-from photoflow.institution_contracts import add_contract
 from photoflow.roster.workbook import write_roster_workbook
 from photoflow.sandbox.sample_rosters import generate_rows
+from photoflow.sandbox.seeding import SAMPLE_CATEGORY, SAMPLE_PRICE, sample_contract
 from photoflow.settings import Settings, get_settings
 from photoflow.stage_summary import StatusCount, stage_summary
 from schemas.download_reports import DownloadPackageOut
 from schemas.enrollment import EnrollmentReport
-from schemas.enums import EducationCategory
 from schemas.export_reports import ExportOut
 from schemas.print_reports import BillingOut
 from schemas.records import RecordEvent
@@ -52,7 +50,7 @@ from schemas.run_reports import AdvanceRun, BatchRun
 
 MARKER = ".photoflow-demo"
 INSTITUTION, NAME = "10001", "示范大学 Demo University"
-CATEGORY = EducationCategory.REGULAR
+CATEGORY = SAMPLE_CATEGORY
 STUDENTS = 50
 FAULTY = 3  # the last students' photos: two smiling, one greyscale
 REVIEWER_REJECTS = (6, 9)  # positions in the queue a reviewer rejects
@@ -143,17 +141,7 @@ def run_demo(workdir: Path) -> DemoReport:
     from schemas.db import session_scope
 
     engine = default_engine()
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code=INSTITUTION,
-            institution_name=NAME,
-            category=CATEGORY,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=365),
-            services=frozenset({"id", "enrollment"}),
-            interception=True,
-        )
+    sample_contract(engine, INSTITUTION, NAME, services=frozenset({"id", "enrollment"}), interception=True)
     template = write_roster_workbook(workdir / "roster-template.xlsx")
     rows = generate_rows(STUDENTS, institution_code=INSTITUTION, institution_name=NAME, category=CATEGORY)
     broken, numeric = with_mistakes(rows)
@@ -199,7 +187,7 @@ def run_demo(workdir: Path) -> DemoReport:
         counts={item.status: item.count for item in statuses},
         received=received["entries_received"],
         distinct=received["records_received"],
-        contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · 30.00/photo · interception on",
+        contract=f"{INSTITUTION} {NAME} · {CATEGORY.label} · {SAMPLE_PRICE}/photo · interception on",
         template=str(template),
         roster=roster,
         first_run=first,

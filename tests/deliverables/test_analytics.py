@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +24,6 @@ from photoflow.analytics.report import (
     status_durations,
     write_report,
 )
-from photoflow.institution_contracts import add_contract
 from photoflow.manual_review.decisions import decide
 from photoflow.manual_review.queue import claim, queue_counts
 from schemas.db import session_scope
@@ -39,7 +37,7 @@ from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, Si
 from tests.cli.test_cli import run
 from tests.helpers import INSTITUTION_NAME
 from tests.paths import PROJECT
-from tests.review_helpers import hold, manual_queue, reject
+from tests.review_helpers import hold, manual_queue, reject, second_institution
 
 pytestmark = pytest.mark.usefixtures("contract")
 
@@ -47,18 +45,6 @@ BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
 DOCS = PROJECT / "docs" / "analytics.md"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def second_institution(engine) -> None:
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code="10002",
-            institution_name="第二测试学院",
-            category=EducationCategory.REGULAR,
-            price_per_photo=Decimal("25.00"),
-            valid_until=date.today() + timedelta(days=365),
-        )
 
 
 def record_ids(engine, review_ids: list[int]) -> list[int]:

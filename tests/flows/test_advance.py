@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from pydantic import SecretStr
 from sqlmodel import select
 
 from flows.advance import advance_flow
-from photoflow.institution_contracts import add_contract
 from schemas.db import session_scope
-from schemas.enums import EducationCategory, RecordStatus
+from schemas.enums import RecordStatus
 from schemas.records import StudentRecord
-from tests.review_helpers import collected, manual_queue
+from tests.review_helpers import collected, manual_queue, second_institution
 
-pytest_plugins = ["tests.registry_sim"]
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness", "contract")]
 
 
@@ -28,15 +24,7 @@ def test_advance_submits_the_collected_of_every_batch_and_leaves_the_undecided_a
     monkeypatch.setattr(settings, "registry_token", SecretStr(registry_sim.token))
     (tmp_path / "a").mkdir()
     collected(engine, settings, tmp_path / "a", 3)
-    with session_scope(engine) as session:
-        add_contract(
-            session,
-            institution_code="10002",
-            institution_name="第二测试学院",
-            category=EducationCategory.REGULAR,
-            price_per_photo=Decimal("30.00"),
-            valid_until=date.today() + timedelta(days=30),
-        )
+    second_institution(engine)
     manual_queue(engine, settings, tmp_path, 2, institution="10002")  # another batch, still in review
 
     first = advance_flow()
