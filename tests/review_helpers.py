@@ -11,21 +11,19 @@ from sqlmodel import Session, col, select
 
 from photoflow.manual_review.decisions import approve, decide
 from photoflow.manual_review.queue import claim, enqueue
-from photoflow.roster.workbook import write_roster_workbook
-from photoflow.sandbox.sample_rosters import generate_rows
+from photoflow.sandbox.seeding import ingest_sample_roster, sample_contract
 from photoflow.sandbox.seeding import passed_attempt as sandbox_attempt
-from photoflow.sandbox.seeding import sample_contract
 from photoflow.settings import Settings
 from photoflow.similarity.scoring import load_calibration
 from photoflow.state import transition
 from schemas.db import session_scope
-from schemas.enums import EducationCategory, RecordStatus
+from schemas.enums import RecordStatus
 from schemas.manual_review import ManualDecision, ManualReview
 from schemas.photos import PhotoAttempt
 from schemas.reasons import ManualRejectReason
 from schemas.records import StudentRecord
 from schemas.similarity import Comparison, ComparisonKind, ComparisonOutcome, ReferencePhoto
-from tests.helpers import INSTITUTION, INSTITUTION_NAME, upload
+from tests.helpers import INSTITUTION, INSTITUTION_NAME
 from tests.registry_helpers import spec_sized_jpeg
 
 SECOND_INSTITUTION = "10002"
@@ -53,15 +51,10 @@ def manual_queue(
     pages can show them); without, the attempts name files that do not exist (enough for the queue).
     Returns the queue's review ids, oldest first.
     """
-    rows = generate_rows(
-        count,
-        institution_code=institution,
-        institution_name=INSTITUTION_NAMES[institution],
-        category=EducationCategory.REGULAR,
-        seed=seed,
+    name = INSTITUTION_NAMES[institution]
+    _, report = ingest_sample_roster(
+        engine, settings, folder, institution, name, count, seed=seed, author="test-admin"
     )
-    roster = write_roster_workbook(folder / f"queue-{institution}-{seed}.xlsx", rows)
-    report = upload(engine, settings, roster, institution=institution)
     with session_scope(engine) as session:
         records = session.exec(
             select(StudentRecord).where(StudentRecord.batch_id == report.batch_id).order_by(StudentRecord.id)
