@@ -220,7 +220,7 @@ def compare(scene: Scene) -> None:
 
 @contextmanager
 def serving(settings: Settings) -> Iterator[str]:
-    """The app under uvicorn in a background thread on a free local port (as tests/live_server.py)."""
+    """The app under uvicorn in a background thread on a free local port (as tests/web/conftest.py)."""
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -2,8 +2,9 @@
 
 Each test gets its own simulator (fresh state, no faults) served by uvicorn in a daemon thread
 (`photoflow.sandbox.background_server`), so the client under test speaks real HTTP to it, a test can switch
-faults on while it runs, and `sim.stats()` tells afterwards what the registry received. Use it with
-`pytest_plugins = ["tests.registry_sim"]`; builders of packages are in `tests.registry_helpers`.
+faults on while it runs, and `sim.stats()` tells afterwards what the registry received. The flow and
+registry tests both use it, so `tests/conftest.py` registers it; builders of packages are in
+`tests.registry_helpers`.
 """
 
 from __future__ import annotations

@@ -38,7 +38,6 @@ from tests.review_helpers import passed_attempt
 if TYPE_CHECKING:
     from tests.smtp_server import SmtpServer
 
-pytest_plugins = ["tests.smtp_server"]
 
 OFFICE = "photo-office@university.example.edu"
 SEED_WITH_X = 12  # the fifth student of this roster seed has an ID number ending in X

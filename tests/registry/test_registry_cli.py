@@ -14,8 +14,6 @@ from schemas.records import StudentRecord
 from tests.cli.test_cli import run
 from tests.review_helpers import collected, manual_queue, reject
 
-pytest_plugins = ["tests.registry_sim", "tests.smtp_server"]
-
 
 @pytest.mark.flow
 def test_submit_then_status_lists_each_record_registered_with_masked_id_numbers(

@@ -26,7 +26,6 @@ from tests.registry_helpers import entry, id_number
 if TYPE_CHECKING:
     from tests.registry_sim import RunningRegistry
 
-pytest_plugins = ["tests.registry_sim"]  # the simulator served on a local port
 
 ANSWER = {
     "idempotency_key": "a" * 32,

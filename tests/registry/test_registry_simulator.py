@@ -29,7 +29,6 @@ from tests.registry_helpers import TOKEN, entry, id_number, spec_jpeg
 if TYPE_CHECKING:
     from tests.registry_sim import RunningRegistry
 
-pytest_plugins = ["tests.registry_sim"]  # the simulator served on a local port
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 OTHER_FORMAT = b'{"format": "other/9", "institution_code": "1", "category": "x", "entries": []}'

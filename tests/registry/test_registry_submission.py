@@ -38,8 +38,6 @@ from schemas.submissions import Submission, SubmissionEvent, SubmissionState
 from tests.registry_helpers import spec_sized_jpeg
 from tests.review_helpers import collected
 
-pytest_plugins = ["tests.registry_sim"]
-
 
 @pytest.fixture
 def registry(registry_sim, settings, monkeypatch):

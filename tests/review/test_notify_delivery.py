@@ -29,7 +29,6 @@ from tests.helpers import students, upload
 if TYPE_CHECKING:
     from tests.smtp_server import SmtpServer
 
-pytest_plugins = ["tests.smtp_server"]  # the local SMTP server and a port where none listens
 
 SENDER = "photos@photoflow.test"
 SUBJECT = "毕业照片需要重拍 / Please retake your graduation photo"

@@ -29,8 +29,6 @@ from tests.paths import DATASETS
 from tests.review_helpers import hold, manual_queue, reject
 from tests.similarity_helpers import neutral
 
-pytest_plugins = ["tests.smtp_server"]
-
 LEASE = timedelta(minutes=15)
 SMILING = DATASETS / "id_defects" / "london_smiling_front" / "005_08.jpg"
 

@@ -20,14 +20,13 @@ from PIL import Image, ImageOps
 
 from photoflow.errors import PhotoflowError
 from photoflow.sandbox.fraud_edits import morph, save_jpeg
-from photoflow.similarity.embedding import DEFAULT_MODEL, FaceEmbedder, get_embedder
+from photoflow.similarity.embedding import DEFAULT_MODEL, FaceEmbedder
 from photoflow.similarity.fusion import (
     FusionRules,
     OtherIdentities,
     check_fusion,
     load_fusion_rules,
 )
-from photoflow.similarity.scoring import Calibration, load_calibration
 from schemas.reasons import FusionReason
 from schemas.similarity import ComparisonKind
 
@@ -35,11 +34,6 @@ ID, ENROLLMENT = ComparisonKind.ID_REGISTRY, ComparisonKind.ENROLLMENT
 DIMENSIONS = 128
 NEUTRAL = DATASETS / "id_portraits" / "london_neutral_front"
 SMILING = DATASETS / "id_defects" / "london_smiling_front"
-
-
-@pytest.fixture(scope="module")
-def calibration() -> Calibration:
-    return load_calibration()
 
 
 @pytest.fixture(scope="module")
@@ -228,11 +222,6 @@ def test_unusable_rules_file_is_an_error_naming_the_file(tmp_path):
 
 
 # ---------------------------------------------------------------- real photos
-
-
-@pytest.fixture(scope="module")
-def embedder(tmp_path_factory: pytest.TempPathFactory) -> FaceEmbedder:
-    return get_embedder(DEFAULT_MODEL, str(tmp_path_factory.mktemp("deepface")))
 
 
 def decode(path: Path) -> np.ndarray:

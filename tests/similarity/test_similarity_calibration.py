@@ -15,23 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from photoflow.similarity.embedding import DEFAULT_MODEL, FaceEmbedder, get_embedder
-from photoflow.similarity.scoring import CALIBRATION_FILE, Calibration, cosine_distance, load_calibration
+from photoflow.similarity.embedding import DEFAULT_MODEL, FaceEmbedder
+from photoflow.similarity.scoring import Calibration, cosine_distance
 from schemas.similarity import SimilarityBand
 
 NEUTRAL = DATASETS / "id_portraits" / "london_neutral_front"
 SMILING = DATASETS / "id_defects" / "london_smiling_front"
-
-
-@pytest.fixture(scope="module")
-def calibration() -> Calibration:
-    return load_calibration(CALIBRATION_FILE)
-
-
-@pytest.fixture(scope="module")
-def embedder(tmp_path_factory: pytest.TempPathFactory) -> FaceEmbedder:
-    """Loaded once for the module (a few seconds); weights are linked into a temporary deepface home."""
-    return get_embedder(DEFAULT_MODEL, str(tmp_path_factory.mktemp("deepface")))
 
 
 def embed(embedder: FaceEmbedder, path: Path) -> np.ndarray:

@@ -29,7 +29,6 @@ from tests.similarity_helpers import neutral, smiling
 from tests.web_helpers import PASSWORD, account
 
 pytestmark = pytest.mark.browser
-pytest_plugins = ["tests.live_server"]  # the live app, the browser and its pages
 
 OTHER_INSTITUTION = "10002"
 FLASH = "main > p.flash[role=status]"  # the message a POST leaves for the page that follows

@@ -1,4 +1,4 @@
-"""The real web app on a local port, and a headless Chromium to drive it: fixtures for browser tests.
+"""The web tests' fixtures: the real web app on a local port, and a headless Chromium to drive it.
 
 The web app runs under uvicorn in a background thread of the test process, on the test's own settings
 (and so its own database), which lets a test set up rows, act in the browser, and then read the
