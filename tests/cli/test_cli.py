@@ -18,6 +18,21 @@ from photoflow.roster.workbook import write_roster_workbook
 from tests.helpers import INSTITUTION, students
 from tests.paths import DATASETS
 
+CONTRACT_ADD = (  # the test institution's contract, valid for years
+    "contract",
+    "add",
+    "--institution",
+    INSTITUTION,
+    "--name",
+    "测试大学",
+    "--category",
+    "regular",
+    "--price",
+    "30.00",
+    "--valid-until",
+    "2099-12-31",
+)
+
 
 def point_prefect_logs_at_current_stderr() -> None:
     """Prefect's console handler keeps the stderr of the test that set logging up; capsys closes it after
@@ -42,29 +57,14 @@ def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 
 
 def add_contract(monkeypatch, capsys, *extra: str):
-    return run(
-        monkeypatch,
-        capsys,
-        "contract",
-        "add",
-        "--institution",
-        INSTITUTION,
-        "--name",
-        "测试大学",
-        "--category",
-        "regular",
-        "--price",
-        "30.00",
-        "--valid-until",
-        "2099-12-31",
-        *extra,
-    )
+    return run(monkeypatch, capsys, *CONTRACT_ADD, *extra)
 
 
 def upload_roster(monkeypatch, capsys, path, *extra: str, institution: str = INSTITUTION):
     return run(monkeypatch, capsys, "roster", "upload", str(path), "--institution", institution, *extra)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # it opens no database: one run
 def test_template_command_writes_the_chinese_header_row(monkeypatch, capsys, settings, tmp_path):
     code, out, _ = run(monkeypatch, capsys, "template", "roster", "-o", str(tmp_path / "t.xlsx"))
     assert code == 0 and "t.xlsx" in out
@@ -153,6 +153,7 @@ NEUTRAL_PORTRAIT = DATASETS / "id_portraits" / "london_neutral_front" / "004_03.
 SMILING_PORTRAIT = DATASETS / "id_defects" / "london_smiling_front" / "005_08.jpg"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # it opens no database: one run
 def test_check_reports_each_photo_with_reasons_spec_image_and_overlay(
     monkeypatch, capsys, settings, tmp_path
 ):
@@ -176,6 +177,7 @@ def test_check_reports_each_photo_with_reasons_spec_image_and_overlay(
     assert Path(notes["overlay"]).is_file()
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # it opens no database: one run
 def test_check_of_a_good_photo_exits_zero_and_rejects_an_unknown_background(
     monkeypatch, capsys, settings, tmp_path
 ):

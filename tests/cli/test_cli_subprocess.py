@@ -33,6 +33,7 @@ import typer.main
 
 from photoflow.cli import app
 from photoflow.roster.workbook import write_roster_workbook
+from tests.cli.test_cli import CONTRACT_ADD
 from tests.cli.test_cli_tables import assert_readable_at_80, table_rows
 from tests.helpers import INSTITUTION, students
 from tests.paths import DATASETS
@@ -198,19 +199,7 @@ def scenario(
     results: dict[str, object] = {}
 
     cli.ok("db", "upgrade")
-    results["contract"] = cli.json(
-        "contract",
-        "add",
-        *CONTRACT,
-        "--name",
-        "测试大学",
-        "--price",
-        "30.00",
-        "--valid-until",
-        "2099-12-31",
-        "--services",
-        "id",
-    )
+    results["contract"] = cli.json(*CONTRACT_ADD, "--services", "id")
     results["interception"] = cli.ok("contract", "interception", "--institution", INSTITUTION, "on")
     results["contracts"] = cli.json("contract", "list")
     results["template"] = cli.ok("template", "roster", "-o", "template.xlsx")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from photoflow.roster.workbook import write_roster_workbook
-from tests.cli.test_cli import NEUTRAL_PORTRAIT
+from tests.cli.test_cli import CONTRACT_ADD, NEUTRAL_PORTRAIT
 from tests.helpers import INSTITUTION, students
 
 PHOTOFLOW = str(Path(sys.executable).with_name("photoflow"))
@@ -44,19 +44,7 @@ def log_text(data_dir: Path) -> str:
 
 def test_a_flow_command_prints_its_result_and_logs_prefect_and_gx_to_the_log_file(data_dir, tmp_path):
     roster = write_roster_workbook(tmp_path / "roster.xlsx", students(3))
-    contract = [
-        "--institution",
-        INSTITUTION,
-        "--name",
-        "测试大学",
-        "--category",
-        "regular",
-        "--price",
-        "30.00",
-        "--valid-until",
-        "2099-12-31",
-    ]
-    assert photoflow(data_dir, "contract", "add", *contract).returncode == 0
+    assert photoflow(data_dir, *CONTRACT_ADD).returncode == 0
     upload = ["roster", "upload", str(roster), "--institution", INSTITUTION, "--category", "regular"]
 
     quiet = photoflow(data_dir, *upload)
