@@ -20,6 +20,7 @@ from tests.helpers import INSTITUTION, students
 from tests.similarity_helpers import batch_records, neutral, reviewed_photo, smiling
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # it opens no database: one run
 def test_compare_prints_score_band_and_model_as_json(monkeypatch, capsys, settings):
     code, out, _ = run(monkeypatch, capsys, "compare", str(neutral(1)), str(smiling(1)), "--json")
     result = json.loads(out)
@@ -31,6 +32,7 @@ def test_compare_prints_score_band_and_model_as_json(monkeypatch, capsys, settin
     assert code == 0 and json.loads(out)["band"] == "different"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # it opens no database: one run
 def test_compare_without_a_face_says_so_and_exits_1(monkeypatch, capsys, settings, tmp_path):
     blank = tmp_path / "wall.jpg"
     Image.fromarray(np.full((400, 300, 3), 200, np.uint8)).save(blank)
