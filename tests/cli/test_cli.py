@@ -235,3 +235,16 @@ def test_photo_intake_command_receives_a_folder_and_reviews_it(
     add = ("photo", "add", str(photo), "--id-number", rows[1]["id_number"])
     code, _, stderr = run(monkeypatch, capsys, *add, "--institution", INSTITUTION, "--category", "regular")
     assert code == 0, stderr
+
+
+def test_every_cli_module_is_reached_as_itself_never_as_a_function_named_like_it():
+    """`from photoflow.cli import registry_sim` once gave the command function that the package had
+    imported under its module's name, not the module."""
+    import importlib
+    import pkgutil
+
+    import photoflow.cli as package
+
+    for found in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"photoflow.cli.{found.name}")
+        assert getattr(package, found.name) is module, found.name
