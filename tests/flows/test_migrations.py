@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from datetime import timedelta
 
 from alembic import command
@@ -18,7 +17,6 @@ from photoflow.manual_review.queue import claim
 from schemas.db import session_scope
 from schemas.manual_review import DecisionSource, ManualDecision, ManualReview
 from schemas.reasons import ManualRejectReason
-from tests.paths import PROJECT
 from tests.review_helpers import manual_queue
 
 
@@ -34,25 +32,6 @@ def test_first_use_migrates_to_head_and_matches_the_models(database_url, tmp_pat
     assert {"studentrecord", "recordevent", "rosterupload", "contract", "batch", "institution"} <= set(
         inspect(engine).get_table_names()
     )
-
-
-def _imported_modules(path):
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module
-
-
-def test_schemas_never_import_the_migrations_that_import_them():
-    """The revisions import the tables; an engine that migrated itself made `schemas` import them back."""
-    found = {
-        f"{path.relative_to(PROJECT)} imports {module}"
-        for path in sorted((PROJECT / "schemas").rglob("*.py"))
-        for module in _imported_modules(path)
-        if module == "migrations" or module.startswith("migrations.")
-    }
-    assert found == set()
 
 
 def test_records_already_in_manual_review_get_their_queue_rows_from_the_migration(
