@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps
 from PIL.JpegImagePlugin import JpegImageFile
 
+from data_contracts.photo_spec import IntakeSpec
 from photoflow.errors import PhotoflowError
 from schemas.reasons import PhotoReason
 
@@ -86,6 +87,17 @@ def sniff_format(data: bytes) -> str | None:
     if data.startswith(b"BM"):
         return "BMP"
     return None
+
+
+def decode_upload(data: bytes, *, name: str, intake: IntakeSpec) -> DecodedPhoto:
+    """`decode_photo` held to the photo spec's intake limits, the ones every uploaded photo meets."""
+    return decode_photo(
+        data,
+        name=name,
+        max_bytes=intake.max_file_bytes,
+        max_pixels=intake.max_pixels,
+        formats=intake.accepted_formats,
+    )
 
 
 def decode_photo(

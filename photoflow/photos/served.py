@@ -20,7 +20,7 @@ from PIL import Image
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow import storage
-from photoflow.photos.decode import decode_photo
+from photoflow.photos.decode import decode_upload
 
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
 # what Pillow names the metadata blocks it reads: EXIF, XMP (JPEG, PNG), IPTC (APP13), comments, MPF
@@ -42,14 +42,7 @@ def metadata_free(data: bytes, *, name: str) -> tuple[bytes, str]:
 
     Raises PhotoRefusedError for a file that is no picture we read (it is then not shown at all).
     """
-    intake = load_photo_spec().intake
-    decoded = decode_photo(
-        data,
-        name=name,
-        max_bytes=intake.max_file_bytes,
-        max_pixels=intake.max_pixels,
-        formats=intake.accepted_formats,
-    )
+    decoded = decode_upload(data, name=name, intake=load_photo_spec().intake)
     buffer = io.BytesIO()
     picture = Image.fromarray(decoded.rgb)  # pixels only: a new image has no EXIF, XMP, IPTC or ICC
     if decoded.jpeg_quality is not None:

@@ -18,7 +18,7 @@ from PIL import Image
 from data_contracts.photo_spec import PhotoSpec
 from photoflow.face.analyzer import FaceAnalysis, FaceAnalyzer
 from photoflow.face.landmarks import FaceLandmarks
-from photoflow.photos.decode import DecodedPhoto, PhotoRefusedError, decode_photo
+from photoflow.photos.decode import DecodedPhoto, PhotoRefusedError, decode_upload
 from photoflow.photos.served import carries_metadata
 from photoflow.quality import measures
 from photoflow.quality.measurement import Measurement, at_least, failed, within
@@ -59,15 +59,8 @@ def check_photo(
 ) -> PhotoCheck:
     """Review one photo file's bytes; never raises for a bad photo, it reports it."""
     check = PhotoCheck(file=name)
-    intake = spec.intake
     try:
-        decoded = decode_photo(
-            data,
-            name=name,
-            max_bytes=intake.max_file_bytes,
-            max_pixels=intake.max_pixels,
-            formats=intake.accepted_formats,
-        )
+        decoded = decode_upload(data, name=name, intake=spec.intake)
     except PhotoRefusedError as refused:
         check.refusal = str(refused)
         check.measurements.append(failed("file", refused.reason))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_contracts.photo_spec import load_photo_spec
-from photoflow.photos.decode import decode_photo
+from photoflow.photos.decode import decode_upload
 from photoflow.similarity.embedding import FaceEmbedder
 from photoflow.similarity.scoring import Calibration, cosine_distance
 from schemas.similarity import SimilarityBand
@@ -24,14 +24,7 @@ class Scored:
 
 def embed_photo(data: bytes, name: str, embedder: FaceEmbedder) -> np.ndarray | None:
     """The main face's embedding, None when there is no face; raises PhotoRefusedError for a non-photo."""
-    intake = load_photo_spec().intake
-    decoded = decode_photo(
-        data,
-        name=name,
-        max_bytes=intake.max_file_bytes,
-        max_pixels=intake.max_pixels,
-        formats=intake.accepted_formats,
-    )
+    decoded = decode_upload(data, name=name, intake=load_photo_spec().intake)
     return embedder.embed(np.asarray(decoded.rgb))
 
 
