@@ -20,8 +20,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -33,6 +32,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from photoflow.closing import Closing
 from photoflow.errors import PhotoflowError
 from photoflow.registry.api import MAX_QUERY_KEYS, PACKAGES, QUERY
 
@@ -91,7 +91,7 @@ class _Transient(Exception):
         self.retry_after_s = retry_after_s
 
 
-class RegistryClient:
+class RegistryClient(Closing):
     """A connection pool to one registry; safe to share between threads (httpx.Client is)."""
 
     def __init__(
@@ -164,14 +164,6 @@ class RegistryClient:
 
     def close(self) -> None:
         self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
 
     def _post(self, path: str, **request: Any) -> httpx.Response:
         """`request` (httpx's content, json, headers) posted, with retries; a 200 answer or an error."""

@@ -29,13 +29,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 import httpx
 
 from data_contracts.photo_spec import load_photo_spec
 from photoflow import idnumber
+from photoflow.closing import Closing
 from photoflow.errors import PhotoflowError
 from photoflow.photos.decode import describe_size
 from photoflow.settings import Settings
@@ -70,7 +70,7 @@ class RegistryUnavailableError(PhotoflowError):
     """The registry could not answer now (down, timed out, overloaded); asking later may work."""
 
 
-class RegistryPhotoSource(Protocol):
+class RegistryPhotoSource(Closing, Protocol):
     """One registry, asked for one ID number at a time; safe to share between threads."""
 
     def fetch(self, id_number: str) -> RegistryPhoto | RegistryNotFound:
@@ -83,16 +83,6 @@ class RegistryPhotoSource(Protocol):
     def describe(self) -> str:
         """Which registry this is, for reports and messages; never holds the token."""
         ...
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def registry_id(raw: str) -> str | None:
