@@ -18,11 +18,11 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from photoflow import idnumber
+from photoflow.closing import Closing
 from photoflow.similarity.id_registry import (
     FolderRegistrySource,
     RegistryNotFound,
@@ -126,8 +126,8 @@ def _content_type(data: bytes) -> str:
 
 
 @dataclass
-class RunningSimulator:
-    """A simulator serving from a background thread; `stop()` (or leaving the `with`) shuts it down."""
+class RunningSimulator(Closing):
+    """A simulator serving from a background thread; `close()` (or leaving the `with`) shuts it down."""
 
     server: RegistrySimulator
     thread: threading.Thread
@@ -145,18 +145,10 @@ class RunningSimulator:
     def fail_next(self, n: int, status: int = 500) -> None:
         self.server.fail_next(n, status)
 
-    def stop(self) -> None:
+    def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def start_simulator(
