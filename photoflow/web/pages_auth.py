@@ -51,29 +51,28 @@ def login(
     try:
         user = authenticate(engine, settings, name=name.strip(), password=password, client=client)
     except LoginThrottled as refusal:
-        response = render(
-            request,
-            "login.html",
-            user=None,
-            status_code=429,
-            next=_safe_next(next) or "",
-            error=str(refusal),
-            name=name,
-        )
+        response = _login_refused(request, refusal, status_code=429, next=next, name=name)
         response.headers["Retry-After"] = str(refusal.retry_after_s)
         return response
     except LoginRefused as refusal:
-        return render(
-            request,
-            "login.html",
-            user=None,
-            status_code=401,
-            next=_safe_next(next) or "",
-            error=str(refusal),
-            name=name,
-        )
+        return _login_refused(request, refusal, status_code=401, next=next, name=name)
     start_session(request, engine, settings, stored_id(user))
     return RedirectResponse(_safe_next(next) or HOME[user.role], status_code=303)
+
+
+def _login_refused(
+    request: Request, refusal: LoginRefused | LoginThrottled, *, status_code: int, next: str, name: str
+) -> Response:
+    """The login page again, saying why, with the name kept so that only the password is typed again."""
+    return render(
+        request,
+        "login.html",
+        user=None,
+        status_code=status_code,
+        next=_safe_next(next) or "",
+        error=str(refusal),
+        name=name,
+    )
 
 
 @router.post("/logout", dependencies=[Depends(require_csrf)])
