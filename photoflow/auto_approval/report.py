@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from photoflow.auto_approval.weights import latest_weights
 from schemas.db import session_scope
 from schemas.ids import stored_id
+from schemas.outputs import from_row
 from schemas.screening import ApprovalWeights, Screening, ScreeningOutcome
 from schemas.screening_reports import ApprovalReport, BatchRouting, WeightsOut
 
@@ -50,15 +51,9 @@ def approval_report(
 
 def weights_out(weights: ApprovalWeights) -> WeightsOut:
     auto = weights.held_back_auto
-    return WeightsOut(
+    return from_row(
+        WeightsOut,
+        weights,
         id=stored_id(weights),
-        computed_at=weights.computed_at,
-        decided=weights.decided,
-        rates=weights.rates,
-        threshold=weights.threshold,
-        held_back=weights.held_back,
-        held_back_auto=auto,
-        held_back_disagree=weights.held_back_disagree,
-        held_back_missed=weights.held_back_missed,
         disagreement=round(weights.held_back_disagree / auto, 4) if auto else None,
     )

@@ -35,6 +35,7 @@ from schemas.deliverables import DownloadItem, DownloadPackage
 from schemas.download_reports import DownloadableOut, DownloadPackageOut, PackageFilesOut
 from schemas.enums import RecordStatus
 from schemas.ids import stored_id
+from schemas.outputs import from_row
 from schemas.photos import AutoReview, PhotoAttempt
 from schemas.records import StudentRecord
 
@@ -173,17 +174,11 @@ def _downloadable_out(record: StudentRecord) -> DownloadableOut:
 
 
 def package_out(package: DownloadPackage, *, left_out: list[str] | None = None) -> DownloadPackageOut:
-    return DownloadPackageOut(
+    return from_row(
+        DownloadPackageOut,
+        package,
         id=stored_id(package),
-        batch_id=package.batch_id,
-        records=package.records,
-        table_path=package.table_path,
-        photos_path=package.photos_path,
-        size_bytes=package.size_bytes,
-        created_by=package.created_by,
-        created_at=package.created_at,
         emailed_to=mask_email(package.emailed_to) or None,
-        email_outcome=package.email_outcome,
         email_delivered=is_delivered(package.email_outcome) if package.emailed_to else None,
         left_out=left_out or [],
     )

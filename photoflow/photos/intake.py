@@ -31,6 +31,7 @@ from photoflow.state import transition
 from schemas.db import session_scope
 from schemas.enums import EducationCategory, RecordStatus
 from schemas.ids import stored_id
+from schemas.outputs import from_row
 from schemas.photos import PhotoAttempt, PhotoIntake
 from schemas.reasons import FileProblem
 from schemas.records import StudentRecord
@@ -200,14 +201,10 @@ def receive_photos(
 
 
 def intake_report(intake: PhotoIntake) -> IntakeReport:
-    return IntakeReport(
+    return from_row(
+        IntakeReport,
+        intake,
         intake_id=stored_id(intake),
-        batch_id=intake.batch_id,
-        source_name=intake.source_name,
-        total=intake.total,
-        accepted=intake.accepted,
-        unchanged=intake.unchanged,
-        not_accepted=intake.not_accepted,
         problems=[FileProblemOut(**problem) for problem in intake.problems],
     )
 

@@ -32,6 +32,7 @@ from schemas.db import session_scope, write_scope
 from schemas.deliverables import PrintOrder, PrintStatus, PrintSubPackage
 from schemas.enums import RecordStatus
 from schemas.ids import stored_id
+from schemas.outputs import from_row
 from schemas.print_reports import PrintOrderOut, SubPackageOut
 from schemas.records import StudentRecord
 
@@ -239,30 +240,22 @@ def _out(session: Session, order: PrintOrder, data_dir: Path) -> PrintOrderOut:
     subs = session.exec(
         select(PrintSubPackage).where(PrintSubPackage.order_id == order.id).order_by(col(PrintSubPackage.id))
     ).all()
-    return PrintOrderOut(
+    return from_row(
+        PrintOrderOut,
+        order,
         id=stored_id(order),
-        batch_id=order.batch_id,
-        layout=order.layout,
         layout_label=layout.label,
-        filters=order.filters,
-        split_by=order.split_by,
-        address=order.address,
         status=order.status.value,
         status_label=order.status.label,
-        photos=order.photos,
-        requested_by=order.requested_by,
-        requested_at=order.requested_at,
         sub_packages=[_sub_out(sub, data_dir) for sub in subs],
     )
 
 
 def _sub_out(sub: PrintSubPackage, data_dir: Path) -> SubPackageOut:
-    return SubPackageOut(
+    return from_row(
+        SubPackageOut,
+        sub,
         id=stored_id(sub),
-        name=sub.name,
-        values=sub.values,
-        photos=sub.photos,
-        sheets=sub.sheets,
         sheets_path=str(storage.absolute(data_dir, sub.sheets_path)),
         manifest_path=str(storage.absolute(data_dir, sub.manifest_path)),
     )
