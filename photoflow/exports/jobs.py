@@ -35,6 +35,7 @@ from schemas.db import session_scope, write_scope
 from schemas.deliverables import ExportJob, ExportStatus
 from schemas.export_reports import ExportOut
 from schemas.ids import stored_id
+from schemas.outputs import from_row
 from schemas.records import StudentRecord
 
 log = logging.getLogger(__name__)
@@ -122,18 +123,13 @@ def export_out(job: ExportJob) -> ExportOut:
     filters = dict(job.filters)
     if "search" in filters:
         filters["search"] = idnumber.mask_in_text(filters["search"])
-    return ExportOut(
+    return from_row(
+        ExportOut,
+        job,
         id=stored_id(job),
-        batch_id=job.batch_id,
         filters=filters,
         status=job.status.value,
         status_label=job.status.label,
-        rows=job.rows,
-        path=job.path,
-        requested_by=job.requested_by,
-        requested_at=job.requested_at,
-        finished_at=job.finished_at,
-        error=job.error,
     )
 
 

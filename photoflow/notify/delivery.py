@@ -34,6 +34,7 @@ from schemas.clock import utcnow
 from schemas.db import session_scope, write_scope
 from schemas.notification_reports import DeliveryReport, NoticeOut
 from schemas.notifications import Notification, NotificationStatus
+from schemas.outputs import from_row
 from schemas.records import StudentRecord
 
 log = logging.getLogger(__name__)
@@ -124,17 +125,13 @@ def list_notices(
     with session_scope(engine) as session:
         rows = session.exec(statement).all()
     return [
-        NoticeOut(
+        from_row(
+            NoticeOut,
+            row,
             id=row.id or 0,
-            record_id=row.record_id,
             recipient=mask_email(row.recipient),
-            subject=row.subject,
             status=row.status.value,
             status_label=row.status.label,
-            tries=row.tries,
-            next_try_at=row.next_try_at,
-            last_error=row.last_error,
-            sent_at=row.sent_at,
         )
         for row in rows
     ]

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from photoflow import idnumber
 from schemas.clock import utcnow
 from schemas.db import session_scope
+from schemas.outputs import from_row
 from schemas.photos import PhotoAttempt
 from schemas.records import StudentRecord
 from schemas.registry_reports import SubmissionOut, SubmissionReport, SubmissionRound
@@ -74,16 +75,14 @@ def list_submissions(
 
 def _out(submission: Submission, record: StudentRecord, attempt_no: int) -> SubmissionOut:
     answered = submission.answered_at
-    return SubmissionOut(
-        record_id=submission.record_id,
+    return from_row(
+        SubmissionOut,
+        submission,
         id_number=idnumber.mask(record.id_number),
         name=record.name,
         attempt_no=attempt_no,
         state=submission.state.value,
         state_label=submission.state.label,
-        tries=submission.tries,
-        receipt=submission.receipt,
-        reason=submission.reason,
         queued_at=f"{submission.queued_at:%Y-%m-%d %H:%M}",
         answered_at=f"{answered:%Y-%m-%d %H:%M}" if answered else None,
     )

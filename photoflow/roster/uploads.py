@@ -11,6 +11,7 @@ from schemas.batches import Batch, RosterRowError, RosterUpload
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus, UploadStatus
 from schemas.ids import stored_id, stored_ids
+from schemas.outputs import from_row
 from schemas.reasons import roster_reason
 from schemas.records import RecordEvent, StudentRecord
 from schemas.reports import DeleteReport, KeptRecord, RowErrorOut, UploadReport
@@ -32,19 +33,14 @@ def upload_report(session: Session, upload_id: int) -> UploadReport:
         .where(col(RosterRowError.upload_id) == upload_id)
         .order_by(col(RosterRowError.id))
     ).all()
-    return UploadReport(
+    return from_row(
+        UploadReport,
+        upload,
         upload_id=stored_id(upload),
-        batch_id=upload.batch_id,
-        file_name=upload.file_name,
         institution=batch.institution_code,
         category=batch.category.zh,
         status=upload.status.value,
         status_label=upload.status.label,
-        total=upload.total,
-        succeeded=upload.succeeded,
-        failed=upload.failed,
-        unchanged=upload.unchanged,
-        error_message=upload.error_message,
         error_report=upload.error_report_path,
         errors=[_error_out(error) for error in errors],
     )
