@@ -14,6 +14,7 @@ from photoflow.records_filter import RecordFilter
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
 from schemas.ids import stored_id
+from schemas.outputs import from_row
 from schemas.progress import ProgressOut, ProgressRow, StatusCount
 from schemas.records import StudentRecord
 
@@ -52,15 +53,11 @@ def progress(engine: Engine, wanted: ProgressFilter) -> ProgressOut:
 
 
 def _row(r: StudentRecord) -> ProgressRow:
-    return ProgressRow(
+    return from_row(
+        ProgressRow,
+        r,
         record_id=stored_id(r),
-        batch_id=r.batch_id,
-        name=r.name,
         id_number=idnumber.mask(r.id_number),
-        department=r.department,
-        major=r.major,
-        class_name=r.class_name,
         status=r.status.value,
         status_label=r.status.label,
-        updated_at=r.updated_at,
     )

@@ -30,6 +30,7 @@ from photoflow.settings import Settings
 from photoflow.similarity.references import keep_reference
 from schemas.db import session_scope
 from schemas.enrollment import EnrollmentReport
+from schemas.outputs import from_row
 from schemas.reasons import FileProblem
 from schemas.records import StudentRecord
 from schemas.reports import FileProblemOut
@@ -268,15 +269,9 @@ def _kb(size: int) -> str:
 
 def _report(upload: EnrollmentUpload) -> EnrollmentReport:
     assert upload.id is not None  # stored before it is reported
-    return EnrollmentReport(
+    return from_row(
+        EnrollmentReport,
+        upload,
         upload_id=upload.id,
-        batch_id=upload.batch_id,
-        source_name=upload.source_name,
-        received_by=upload.received_by,
-        received_at=upload.received_at,
-        total=upload.total,
-        accepted=upload.accepted,
-        unchanged=upload.unchanged,
-        not_accepted=upload.not_accepted,
         problems=[_from_stored(row) for row in upload.problems],
     )
