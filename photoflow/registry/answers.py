@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 from photoflow.registry import submission_state
 from photoflow.registry.client import EntryAnswer
 from photoflow.reshoot.requests import ReshootReason, request_reshoot
-from photoflow.state import transition
 from schemas.enums import RecordStatus
 from schemas.photos import PhotoAttempt
 from schemas.reasons import PhotoReason
@@ -83,34 +82,31 @@ def _final(
     if answer.state == "registered":
         registered = f"registered (receipt {answer.receipt})"
         submission.reason = None  # a fault of an earlier round, no longer the story
-        submission_state.move(
+        submission_state.settle(
             session,
             submission,
+            record,
             SubmissionState.REGISTERED,
+            RecordStatus.REGISTERED,
+            reason=registered,
             actor=actor,
             flow_run_id=flow_run_id,
-            reason=registered,
             at=now,
-        )
-        transition(
-            session, record, RecordStatus.REGISTERED, actor=actor, flow_run_id=flow_run_id, reason=registered
         )
         report.registered += 1
         return
     submission.reason_code = (answer.reason_code or "")[:50] or None
     submission.reason = (answer.reason or "no reason given")[:500]
-    rejected = f"registry: {submission.reason}"[:500]
-    submission_state.move(
+    submission_state.settle(
         session,
         submission,
+        record,
         SubmissionState.REJECTED,
+        RecordStatus.REGISTRY_FAILED,
+        reason=f"registry: {submission.reason}"[:500],
         actor=actor,
         flow_run_id=flow_run_id,
-        reason=rejected,
         at=now,
-    )
-    transition(
-        session, record, RecordStatus.REGISTRY_FAILED, actor=actor, flow_run_id=flow_run_id, reason=rejected
     )
     told = [ReshootReason.of_photo(PhotoReason.REGISTRY_REJECTED, submission.reason)]
     attempt = session.get(PhotoAttempt, submission.attempt_id)

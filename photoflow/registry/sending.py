@@ -36,7 +36,6 @@ from photoflow.registry.client import EntryAnswer, RegistryClient, RegistryRefus
 from photoflow.registry.package_contract import package_problems
 from photoflow.registry.packages import PackageEntry, build_package
 from photoflow.settings import Settings
-from photoflow.state import transition
 from photoflow.workers import chunks
 from schemas.batches import Batch
 from schemas.clock import utcnow
@@ -302,25 +301,18 @@ def _round_failed(
             submission.tries += 1
             submission.reason = error[:500]
             if submission.tries >= settings.registry_rounds:
-                gave_up = f"registry unreachable after {submission.tries} rounds: {error}"
-                submission_state.move(
-                    session,
-                    submission,
-                    SubmissionState.UNREACHABLE,
-                    actor=actor,
-                    reason=gave_up,
-                    flow_run_id=flow_run_id,
-                    at=now,
-                )
                 record = session.get(StudentRecord, submission.record_id, with_for_update=True)
                 assert record is not None  # the submission's record: a foreign key
-                transition(
+                submission_state.settle(
                     session,
+                    submission,
                     record,
+                    SubmissionState.UNREACHABLE,
                     RecordStatus.REGISTRY_FAILED,
+                    reason=f"registry unreachable after {submission.tries} rounds: {error}",
                     actor=actor,
-                    reason=gave_up[:500],
                     flow_run_id=flow_run_id,
+                    at=now,
                 )
                 report.unreachable += 1
             else:

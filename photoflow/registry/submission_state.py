@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from photoflow.state import transition
 from photoflow.transitions import Moves
 from schemas.clock import utcnow
+from schemas.enums import RecordStatus
+from schemas.records import StudentRecord
 from schemas.submissions import Submission, SubmissionEvent
 from schemas.submissions import SubmissionState as S
 
@@ -87,3 +90,20 @@ def move(
     session.add(submission)
     session.add(event)
     return event
+
+
+def settle(
+    session: Session,
+    submission: Submission,
+    record: StudentRecord,
+    target: S,
+    status: RecordStatus,
+    *,
+    reason: str,
+    actor: str,
+    flow_run_id: str | None,
+    at: datetime,
+) -> None:
+    """A (locked) submission's final move and its (locked) record's move to match, under one reason."""
+    move(session, submission, target, actor=actor, reason=reason, flow_run_id=flow_run_id, at=at)
+    transition(session, record, status, actor=actor, reason=reason[:500], flow_run_id=flow_run_id)
