@@ -8,14 +8,24 @@ that status. `None` as a from-status is the row not existing yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
+
+from sqlmodel import Session
 
 from photoflow.errors import IllegalTransitionError
+from schemas.ids import stored_id
 from schemas.labels import LabelledEnum
 
 StatusT = TypeVar("StatusT", bound=LabelledEnum)
+
+
+class _Row(Protocol):
+    id: int | None
+
+
+RowT = TypeVar("RowT", bound=_Row)
 
 
 @dataclass(frozen=True)
@@ -39,3 +49,14 @@ class Moves(Generic[StatusT]):
     def final(self) -> frozenset[StatusT]:
         """The statuses nothing moves on from."""
         return frozenset(status for status, to in self.allowed.items() if status is not None and not to)
+
+
+def opened(session: Session, row: RowT, first_event: Callable[[int], object]) -> RowT:
+    """`row`, new in its first status, stored with the event of that status in the caller's transaction.
+
+    The row is flushed first: its event points at it by id.
+    """
+    session.add(row)
+    session.flush()
+    session.add(first_event(stored_id(row)))
+    return row

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from photoflow.transitions import Moves
+from photoflow.transitions import Moves, opened
 from schemas.deliverables import ExportJob, ExportJobEvent
 from schemas.deliverables import ExportStatus as E
 
@@ -32,11 +32,7 @@ def request(session: Session, *, actor: str, **fields: Any) -> ExportJob:
     """A new export (queued) and its first event, in the caller's transaction."""
     MOVES.require(None, E.QUEUED, None)
     job = ExportJob(**fields, status=E.QUEUED, requested_by=actor)
-    session.add(job)
-    session.flush()
-    assert job.id is not None  # flushed above
-    session.add(ExportJobEvent(job_id=job.id, to_status=E.QUEUED, actor=actor))
-    return job
+    return opened(session, job, lambda job_id: ExportJobEvent(job_id=job_id, to_status=E.QUEUED, actor=actor))
 
 
 def move(

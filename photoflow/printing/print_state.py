@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from photoflow.errors import IllegalTransitionError
-from photoflow.transitions import Moves
+from photoflow.transitions import Moves, opened
 from schemas.deliverables import PrintOrder, PrintOrderEvent
 from schemas.deliverables import PrintStatus as P
 
@@ -30,11 +30,9 @@ def open_order(session: Session, *, actor: str, **fields: Any) -> PrintOrder:
     """A new order (待冲印) and its first event, in the caller's transaction."""
     MOVES.require(None, P.WAITING, None)
     order = PrintOrder(**fields, status=P.WAITING, requested_by=actor)
-    session.add(order)
-    session.flush()
-    assert order.id is not None  # flushed above
-    session.add(PrintOrderEvent(order_id=order.id, to_status=P.WAITING, actor=actor))
-    return order
+    return opened(
+        session, order, lambda order_id: PrintOrderEvent(order_id=order_id, to_status=P.WAITING, actor=actor)
+    )
 
 
 def move(session: Session, order: PrintOrder, target: P, *, actor: str, note: str = "") -> PrintOrderEvent:
