@@ -6,6 +6,7 @@ final answer is left alone, so a record is registered, or sent back for a reshoo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -24,63 +25,61 @@ from schemas.submissions import Submission, SubmissionState
 FINAL = frozenset({SubmissionState.REGISTERED, SubmissionState.REJECTED, SubmissionState.UNREACHABLE})
 
 
-def apply_answer(
-    session: Session,
-    submission: Submission,
-    answer: EntryAnswer,
-    report: SubmissionRound,
-    *,
-    actor: str,
-    flow_run_id: str | None,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True)
+class AnswerRound:
+    """Where a round's answers are recorded: the open session, the round's report, by whom and when."""
+
+    session: Session
+    report: SubmissionRound
+    actor: str
+    flow_run_id: str | None
+    now: datetime
+
+
+def apply_answer(answering: AnswerRound, submission: Submission, answer: EntryAnswer) -> None:
     """Record one answer on its (locked) submission and move the record when the answer is final."""
     if submission.state in FINAL:
         return
+    session, now = answering.session, answering.now
     submission.receipt = answer.receipt or submission.receipt
     if answer.state == "processing":
         if submission.state == SubmissionState.QUEUED:
             submission.sent_at = submission.sent_at or now
             submission_state.move(
-                session, submission, SubmissionState.ACCEPTED, actor=actor, flow_run_id=flow_run_id, at=now
+                session,
+                submission,
+                SubmissionState.ACCEPTED,
+                actor=answering.actor,
+                flow_run_id=answering.flow_run_id,
+                at=now,
             )
-            report.accepted += 1
+            answering.report.accepted += 1
     elif answer.state == "unknown":
         if submission.state != SubmissionState.QUEUED:  # the registry lost it: send again, same key
-            lost = "the registry does not know it: sent again under the same key"
             submission_state.move(
                 session,
                 submission,
                 SubmissionState.QUEUED,
-                actor=actor,
-                flow_run_id=flow_run_id,
-                reason=lost,
+                actor=answering.actor,
+                flow_run_id=answering.flow_run_id,
+                reason="the registry does not know it: sent again under the same key",
                 at=now,
             )
         submission.next_try_at = now
-        report.requeued += 1
+        answering.report.requeued += 1
     elif answer.state in ("registered", "rejected"):
         submission.sent_at = submission.sent_at or now
         submission.answered_at = now
-        _final(session, submission, answer, report, actor=actor, flow_run_id=flow_run_id, now=now)
+        _final(answering, submission, answer)
     session.add(submission)
 
 
-def _final(
-    session: Session,
-    submission: Submission,
-    answer: EntryAnswer,
-    report: SubmissionRound,
-    *,
-    actor: str,
-    flow_run_id: str | None,
-    now: datetime,
-) -> None:
+def _final(answering: AnswerRound, submission: Submission, answer: EntryAnswer) -> None:
+    session = answering.session
     record = session.exec(
         select(StudentRecord).where(StudentRecord.id == submission.record_id).with_for_update()
     ).one()
     if answer.state == "registered":
-        registered = f"registered (receipt {answer.receipt})"
         submission.reason = None  # a fault of an earlier round, no longer the story
         submission_state.settle(
             session,
@@ -88,12 +87,12 @@ def _final(
             record,
             SubmissionState.REGISTERED,
             RecordStatus.REGISTERED,
-            reason=registered,
-            actor=actor,
-            flow_run_id=flow_run_id,
-            at=now,
+            reason=f"registered (receipt {answer.receipt})",
+            actor=answering.actor,
+            flow_run_id=answering.flow_run_id,
+            at=answering.now,
         )
-        report.registered += 1
+        answering.report.registered += 1
         return
     submission.reason_code = (answer.reason_code or "")[:50] or None
     submission.reason = (answer.reason or "no reason given")[:500]
@@ -104,19 +103,18 @@ def _final(
         SubmissionState.REJECTED,
         RecordStatus.REGISTRY_FAILED,
         reason=f"registry: {submission.reason}"[:500],
-        actor=actor,
-        flow_run_id=flow_run_id,
-        at=now,
+        actor=answering.actor,
+        flow_run_id=answering.flow_run_id,
+        at=answering.now,
     )
     told = [ReshootReason.of_photo(PhotoReason.REGISTRY_REJECTED, submission.reason)]
-    attempt = session.get(PhotoAttempt, submission.attempt_id)
     request_reshoot(
         session,
         record,
         source=ReshootSource.REGISTRY,
-        attempt=attempt,
+        attempt=session.get(PhotoAttempt, submission.attempt_id),
         reasons=told,
-        actor=actor,
-        flow_run_id=flow_run_id,
+        actor=answering.actor,
+        flow_run_id=answering.flow_run_id,
     )
-    report.rejected += 1
+    answering.report.rejected += 1

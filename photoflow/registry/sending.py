@@ -30,7 +30,7 @@ from sqlmodel import col, select
 from photoflow import storage
 from photoflow.backoff import doubling_delay
 from photoflow.registry import submission_state
-from photoflow.registry.answers import apply_answer
+from photoflow.registry.answers import AnswerRound, apply_answer
 from photoflow.registry.api import MAX_QUERY_KEYS
 from photoflow.registry.client import EntryAnswer, RegistryClient, RegistryRefused, RegistryUnavailable
 from photoflow.registry.package_contract import package_problems
@@ -254,6 +254,7 @@ def _apply(
     report = SubmissionRound()
     now = utcnow()
     with write_scope(engine) as session:
+        answering = AnswerRound(session, report, actor=actor, flow_run_id=flow_run_id, now=now)
         by_key = {
             submission.idempotency_key: submission
             for submission in session.exec(
@@ -269,7 +270,7 @@ def _apply(
                     f"the registry answered for a key we never sent: {answer.idempotency_key}"
                 )
                 continue
-            apply_answer(session, submission, answer, report, actor=actor, flow_run_id=flow_run_id, now=now)
+            apply_answer(answering, submission, answer)
             if claim is not None and submission.claimed_by == claim:
                 submission.claimed_by = submission.claimed_until = None
                 session.add(submission)
