@@ -55,17 +55,14 @@ def apply_answer(answering: AnswerRound, submission: Submission, answer: EntryAn
             )
             answering.report.accepted += 1
     elif answer.state == "unknown":
-        if submission.state != SubmissionState.QUEUED:  # the registry lost it: send again, same key
-            submission_state.move(
-                session,
-                submission,
-                SubmissionState.QUEUED,
-                actor=answering.actor,
-                flow_run_id=answering.flow_run_id,
-                reason="the registry does not know it: sent again under the same key",
-                at=now,
-            )
-        submission.next_try_at = now
+        submission_state.requeue(  # the registry lost it: send again, same key
+            session,
+            submission,
+            reason="the registry does not know it: sent again under the same key",
+            actor=answering.actor,
+            flow_run_id=answering.flow_run_id,
+            at=now,
+        )
         answering.report.requeued += 1
     elif answer.state in ("registered", "rejected"):
         submission.sent_at = submission.sent_at or now

@@ -19,7 +19,6 @@ from photoflow.photos.attempts import SpecImage, current_spec_images
 from photoflow.registry import submission_state
 from photoflow.settings import Settings
 from photoflow.state import transition
-from schemas.clock import utcnow
 from schemas.db import write_scope
 from schemas.enums import RecordStatus
 from schemas.ids import stored_id
@@ -116,14 +115,12 @@ def resubmit_unreachable(
         rows = session.exec(statement).all()
         for submission, record in rows:
             submission.tries = 0
-            submission.next_try_at = utcnow()
-            submission_state.move(
+            submission_state.requeue(
                 session,
                 submission,
-                SubmissionState.QUEUED,
+                reason="put back in line after the registry was unreachable",
                 actor=actor,
                 flow_run_id=flow_run_id,
-                reason="put back in line after the registry was unreachable",
             )
             transition(
                 session,

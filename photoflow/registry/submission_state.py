@@ -107,3 +107,18 @@ def settle(
     """A (locked) submission's final move and its (locked) record's move to match, under one reason."""
     move(session, submission, target, actor=actor, reason=reason, flow_run_id=flow_run_id, at=at)
     transition(session, record, status, actor=actor, reason=reason[:500], flow_run_id=flow_run_id)
+
+
+def requeue(
+    session: Session,
+    submission: Submission,
+    *,
+    reason: str,
+    actor: str,
+    flow_run_id: str | None,
+    at: datetime | None = None,
+) -> None:
+    """Make a (locked) submission due again now, queued again first where it is not, under its same key."""
+    submission.next_try_at = at or utcnow()
+    if submission.state != S.QUEUED:
+        move(session, submission, S.QUEUED, actor=actor, reason=reason, flow_run_id=flow_run_id, at=at)
