@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from schemas.clock import utcnow
+from schemas.events import MoveEvent
 from schemas.labels import LabelledEnum, enum_type
 
 
@@ -42,17 +43,12 @@ class ExportJob(SQLModel, table=True):
     flow_run_id: str | None = Field(default=None, max_length=64)
 
 
-class ExportJobEvent(SQLModel, table=True):
+class ExportJobEvent(MoveEvent, table=True):
     """One status change of an export job: who, when, from, to, why, and which flow run did it."""
 
-    id: int | None = Field(default=None, primary_key=True)
     job_id: int = Field(foreign_key="exportjob.id", index=True, ondelete="CASCADE")
     from_status: ExportStatus | None = Field(default=None, sa_type=enum_type(ExportStatus))
     to_status: ExportStatus = Field(sa_type=enum_type(ExportStatus))
-    reason: str | None = Field(default=None, max_length=500)
-    actor: str = Field(max_length=100)
-    flow_run_id: str | None = Field(default=None, max_length=64)
-    at: datetime = Field(default_factory=utcnow)
 
 
 class DownloadPackage(SQLModel, table=True):

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from schemas.clock import utcnow
 from schemas.enums import EducationCategory, EducationLevel, RecordStatus
+from schemas.events import MoveEvent
 from schemas.labels import enum_type
 
 
@@ -41,14 +42,9 @@ class StudentRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class RecordEvent(SQLModel, table=True):
+class RecordEvent(MoveEvent, table=True):
     """One status change: who, when, from, to, why, and which flow run did it."""
 
-    id: int | None = Field(default=None, primary_key=True)
     record_id: int = Field(foreign_key="studentrecord.id", index=True, ondelete="CASCADE")
     from_status: RecordStatus | None = Field(default=None, sa_type=enum_type(RecordStatus))
     to_status: RecordStatus = Field(sa_type=enum_type(RecordStatus))
-    reason: str | None = Field(default=None, max_length=500)
-    actor: str = Field(max_length=100)
-    flow_run_id: str | None = Field(default=None, max_length=64)
-    at: datetime = Field(default_factory=utcnow)

@@ -16,6 +16,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schemas.clock import utcnow
+from schemas.events import MoveEvent
 from schemas.labels import LabelledEnum, enum_type
 
 
@@ -64,14 +65,9 @@ class Submission(SQLModel, table=True):
     )
 
 
-class SubmissionEvent(SQLModel, table=True):
+class SubmissionEvent(MoveEvent, table=True):
     """One state change of a submission: who, when, from, to, why, and which flow run did it."""
 
-    id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
     from_state: SubmissionState | None = Field(default=None, sa_type=enum_type(SubmissionState))
     to_state: SubmissionState = Field(sa_type=enum_type(SubmissionState))
-    reason: str | None = Field(default=None, max_length=500)
-    actor: str = Field(max_length=100)
-    flow_run_id: str | None = Field(default=None, max_length=64)
-    at: datetime = Field(default_factory=utcnow)
