@@ -144,14 +144,23 @@ def collected(engine: Engine, settings: Settings, folder: Path, count: int) -> i
     return batch_id
 
 
+def alice_rejects(
+    engine: Engine, review_id: int, *reasons: ManualRejectReason, note: str = ""
+) -> RecordStatus:
+    """Reviewer alice rejects this photo of the manual queue (which she must hold) for `reasons`;
+    returns the status the record moves to."""
+    return decide(
+        engine,
+        review_id,
+        reviewer="alice",
+        decision=ManualDecision.REJECTED,
+        reasons=list(reasons),
+        note=note,
+    )
+
+
 def reject(engine: Engine, review_ids: list[int]) -> None:
     """A reviewer claims and rejects these photos of the manual queue (bad lighting)."""
     claim(engine, reviewer="alice", limit=len(review_ids), lease=timedelta(minutes=15))
     for review_id in review_ids:
-        decide(
-            engine,
-            review_id,
-            reviewer="alice",
-            decision=ManualDecision.REJECTED,
-            reasons=[ManualRejectReason.LIGHTING],
-        )
+        alice_rejects(engine, review_id, ManualRejectReason.LIGHTING)

@@ -17,7 +17,7 @@ from photoflow.manual_review.queue import claim
 from schemas.db import session_scope
 from schemas.manual_review import DecisionSource, ManualDecision, ManualReview
 from schemas.reasons import ManualRejectReason
-from tests.review_helpers import manual_queue
+from tests.review_helpers import alice_rejects, manual_queue
 
 
 def test_first_use_migrates_to_head_and_matches_the_models(database_url, tmp_path):
@@ -58,13 +58,7 @@ def test_decisions_made_before_their_source_was_kept_are_told_apart_by_the_migra
     queue = manual_queue(engine, settings, tmp_path, 6)
     claim(engine, reviewer="alice", limit=3, lease=timedelta(minutes=15))
     decide(engine, queue[0], reviewer="alice", decision=ManualDecision.APPROVED)
-    decide(
-        engine,
-        queue[1],
-        reviewer="alice",
-        decision=ManualDecision.REJECTED,
-        reasons=[ManualRejectReason.SHADOW],
-    )
+    alice_rejects(engine, queue[1], ManualRejectReason.SHADOW)
     with session_scope(engine) as session:
         screened = session.get(ManualReview, queue[3])
         auto_approve(session, screened, reason="auto-approved: test", flow_run_id=None)

@@ -18,7 +18,7 @@ from schemas.enums import RecordStatus
 from schemas.manual_review import ManualDecision, ManualReview
 from schemas.reasons import ManualRejectReason
 from schemas.records import RecordEvent, StudentRecord
-from tests.review_helpers import manual_queue
+from tests.review_helpers import alice_rejects, manual_queue
 
 LEASE = timedelta(minutes=15)
 
@@ -89,13 +89,7 @@ def test_approval_moves_the_record_on_with_the_reviewer_as_actor(engine, setting
         "alice",
     )
     with pytest.raises(DecisionRefused, match="already decided"):
-        decide(
-            engine,
-            review_id,
-            reviewer="alice",
-            decision=ManualDecision.REJECTED,
-            reasons=[ManualRejectReason.LIGHTING],
-        )
+        alice_rejects(engine, review_id, ManualRejectReason.LIGHTING)
 
 
 def test_a_rejection_needs_reasons_and_sends_the_student_back_for_a_new_photo(
@@ -107,24 +101,11 @@ def test_a_rejection_needs_reasons_and_sends_the_student_back_for_a_new_photo(
     with pytest.raises(DecisionRefused, match="at least one reason"):
         decide(engine, review_id, reviewer="alice", decision=ManualDecision.REJECTED)
     with pytest.raises(DecisionRefused, match="needs a note"):
-        decide(
-            engine,
-            review_id,
-            reviewer="alice",
-            decision=ManualDecision.REJECTED,
-            reasons=[ManualRejectReason.OTHER],
-        )
+        alice_rejects(engine, review_id, ManualRejectReason.OTHER)
     assert record_of(engine, review_id).status == RecordStatus.IN_MANUAL_REVIEW
 
     reasons = [ManualRejectReason.SHADOW, ManualRejectReason.OTHER]
-    status = decide(
-        engine,
-        review_id,
-        reviewer="alice",
-        decision=ManualDecision.REJECTED,
-        reasons=reasons,
-        note="hat brim",
-    )
+    status = alice_rejects(engine, review_id, *reasons, note="hat brim")
 
     assert status == RecordStatus.RESHOOT_REQUESTED
     with session_scope(engine) as session:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from photoflow.manual_review.decisions import decide
 from photoflow.manual_review.queue import claim
 from photoflow.notify.delivery import deliver_due
 from photoflow.photos.intake import IntakeAuthor, list_upload, receive_photos
@@ -18,7 +17,6 @@ from photoflow.similarity.held import HoldDecision, decide_held
 from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.enums import RecordStatus
-from schemas.manual_review import ManualDecision
 from schemas.notifications import Notification, NotificationStatus
 from schemas.photos import PhotoAttempt
 from schemas.reasons import ManualRejectReason
@@ -26,7 +24,7 @@ from schemas.records import StudentRecord
 from schemas.reshoots import ReshootRequest, ReshootSource
 from tests.helpers import students, upload
 from tests.paths import DATASETS
-from tests.review_helpers import hold, manual_queue, reject
+from tests.review_helpers import alice_rejects, hold, manual_queue, reject
 from tests.similarity_helpers import neutral
 
 LEASE = timedelta(minutes=15)
@@ -93,14 +91,7 @@ def test_a_failed_automatic_review_asks_for_a_reshoot_with_hints_and_a_new_photo
 def test_a_reviewers_rejection_passes_on_the_reasons_and_the_note(engine, settings, contract, tmp_path):
     [review_id] = manual_queue(engine, settings, tmp_path, 1)
     claim(engine, reviewer="alice", limit=1, lease=LEASE)
-    decide(
-        engine,
-        review_id,
-        reviewer="alice",
-        decision=ManualDecision.REJECTED,
-        reasons=[ManualRejectReason.SHADOW, ManualRejectReason.OTHER],
-        note="hat brim",
-    )
+    alice_rejects(engine, review_id, ManualRejectReason.SHADOW, ManualRejectReason.OTHER, note="hat brim")
 
     [(request, notice)] = requests_and_notices(engine)
     assert request.source == ReshootSource.MANUAL_REVIEW and request.requested_by == "alice"
@@ -131,13 +122,7 @@ def test_a_student_without_an_email_address_gets_a_notice_kept_for_ops(engine, s
         record.email = None
         session.add(record)
     claim(engine, reviewer="alice", limit=1, lease=LEASE)
-    decide(
-        engine,
-        review_id,
-        reviewer="alice",
-        decision=ManualDecision.REJECTED,
-        reasons=[ManualRejectReason.CLARITY],
-    )
+    alice_rejects(engine, review_id, ManualRejectReason.CLARITY)
 
     [(_, notice)] = requests_and_notices(engine)
     assert notice.status == NotificationStatus.NO_ADDRESS and notice.recipient is None

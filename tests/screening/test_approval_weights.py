@@ -23,7 +23,7 @@ from schemas.records import RecordEvent, StudentRecord
 from schemas.screening import ApprovalInterface as I
 from schemas.screening import Screening, ScreeningOutcome
 from tests.paths import PROJECT
-from tests.review_helpers import manual_queue
+from tests.review_helpers import alice_rejects, manual_queue
 
 DOCS = PROJECT / "docs" / "auto_approval.md"
 
@@ -157,13 +157,7 @@ def test_ops_approvals_of_the_whole_queue_never_teach_auto_approval(
     claim(engine, reviewer="alice", limit=4, lease=timedelta(minutes=15))
     for review_id in queue[:3]:
         decide(engine, review_id, reviewer="alice", decision=ManualDecision.APPROVED)
-    decide(
-        engine,
-        queue[3],
-        reviewer="alice",
-        decision=ManualDecision.REJECTED,
-        reasons=[ManualRejectReason.LIGHTING],
-    )
+    alice_rejects(engine, queue[3], ManualRejectReason.LIGHTING)
     with session_scope(engine) as session:
         batch_id = session.exec(select(StudentRecord.batch_id)).first()
     # the domain call behind `photoflow manual approve --batch N --all`: the other 8 photos
