@@ -25,6 +25,7 @@ from photoflow.registry.client import RegistryClient
 from photoflow.registry.listing import held_submissions, submission_report
 from photoflow.registry.queueing import queue_collected, resubmit_unreachable
 from photoflow.registry.sending import claim_lease, due_submissions, poll_accepted, send_submissions
+from photoflow.sandbox.seeding import passed_attempt
 from photoflow.state import transition
 from schemas.clock import utcnow
 from schemas.db import session_scope
@@ -247,34 +248,17 @@ def new_photo_collected(engine, settings, record_id: int) -> None:
     """Attempt 2 for the record, reviewed and approved (what stages 1 and 2 would do)."""
     with session_scope(engine) as session:
         record = session.get(StudentRecord, record_id)
-        first = session.exec(
-            select(AutoReview).join(PhotoAttempt).where(PhotoAttempt.record_id == record_id)
-        ).one()
-        attempt = PhotoAttempt(
-            record_id=record_id,
-            attempt_no=2,
+        passed_attempt(
+            session,
+            settings.data_dir,
+            record,
+            spec=spec_sized_jpeg(2),
             file_name="new.jpg",
             sha256="2" * 64,
             size_bytes=1,
-            original_path=first.spec_image_path,
-            received_by="test",
+            actor="test",
         )
-        session.add(attempt)
-        session.flush()
-        spec = f"photos/derived/{record.batch_id}/{record_id}/2/spec.jpg"
-        (settings.data_dir / spec).parent.mkdir(parents=True, exist_ok=True)
-        (settings.data_dir / spec).write_bytes(spec_sized_jpeg(2))
-        session.add(
-            AutoReview(
-                attempt_id=attempt.id,
-                passed=True,
-                standardised=True,
-                spec_image_path=spec,
-                reviewed_by="test",
-            )
-        )
-        for status in (RecordStatus.IN_AUTO_REVIEW, RecordStatus.IN_MANUAL_REVIEW, RecordStatus.COLLECTED):
-            transition(session, record, status, actor="test")
+        transition(session, record, RecordStatus.COLLECTED, actor="test")
 
 
 def test_an_unreachable_registry_gives_up_after_its_rounds_until_ops_put_the_records_back(
