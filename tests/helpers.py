@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,16 @@ from schemas.reports import UploadReport
 
 INSTITUTION = "10001"
 INSTITUTION_NAME = "测试大学"
+
+
+def run_together(*workers: Callable[[], object], timeout: float = 60) -> None:
+    """Run the workers at the same time, each in a thread of its own, and wait for them all (at most
+    `timeout` seconds each): how the tests race two senders or two admins on one database."""
+    threads = [threading.Thread(target=worker) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
 
 
 def students(count: int, seed: int = 7) -> list[dict[str, str]]:

@@ -31,7 +31,7 @@ from schemas.enums import RecordStatus
 from schemas.photos import AutoReview
 from schemas.records import StudentRecord
 from tests.cli.test_cli import run
-from tests.helpers import students, upload
+from tests.helpers import run_together, students, upload
 from tests.registry_helpers import spec_sized_jpeg
 from tests.review_helpers import passed_attempt
 
@@ -238,11 +238,7 @@ def test_two_creations_at_once_never_put_a_record_in_two_packages(
         except PhotoflowError as error:
             outcomes.append(error)
 
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(create, create)
 
     made = [o for o in outcomes if not isinstance(o, Exception)]
     refused = [o for o in outcomes if isinstance(o, Exception)]

@@ -24,7 +24,7 @@ from schemas.notification_reports import DeliveryReport
 from schemas.notifications import Notification, NotificationStatus
 from schemas.records import StudentRecord
 from schemas.reshoots import ReshootRequest, ReshootSource
-from tests.helpers import students, upload
+from tests.helpers import run_together, students, upload
 
 if TYPE_CHECKING:
     from tests.smtp_server import SmtpServer
@@ -273,11 +273,7 @@ def test_two_senders_at_once_never_send_a_notice_twice(
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=sender) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(sender, sender)
 
     assert errors == []
     assert Counter(smtp_server.received_ids()) == Counter(n.message_id for n in notices)
