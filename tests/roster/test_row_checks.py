@@ -219,11 +219,21 @@ def test_values_outside_their_pattern_have_bad_format(tmp_path: Path, field: str
     assert (problem.row, problem.field, problem.problem) == (2, field, RosterProblem.BAD_FORMAT)
 
 
-def test_unknown_category_is_not_in_list(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("index", "field", "value", "problem"),
+    [
+        (1, "category", "全日制", RosterProblem.NOT_IN_LIST),
+        (1, "id_number", "11010519491231", RosterProblem.BAD_FORMAT),
+    ],
+    ids=["unknown_category_is_not_in_list", "short_id_is_bad_format_once"],
+)
+def test_one_bad_cell_is_reported_once_with_its_problem(
+    tmp_path: Path, index: int, field: str, value: str, problem: RosterProblem
+) -> None:
     rows = sample_rows(2)
-    rows[1]["category"] = "全日制"
+    rows[index][field] = value
     checked = check(tmp_path, rows)
-    assert problems_at(checked, 3) == [("category", RosterProblem.NOT_IN_LIST)]
+    assert problems_at(checked, index + 2) == [(field, problem)]  # sheet row: the header is row 1
 
 
 def test_numeric_id_cell_is_refused_never_rounded(tmp_path: Path) -> None:
@@ -416,13 +426,6 @@ def test_too_long_id_reports_too_long_not_bad_format(tmp_path: Path) -> None:
     rows[0]["id_number"] = str(rows[0]["id_number"]) + "1"
     checked = check(tmp_path, rows)
     assert problems_at(checked, 2) == [("id_number", RosterProblem.TOO_LONG)]
-
-
-def test_short_id_is_bad_format_once(tmp_path: Path) -> None:
-    rows = sample_rows(2)
-    rows[1]["id_number"] = "11010519491231"
-    checked = check(tmp_path, rows)
-    assert problems_at(checked, 3) == [("id_number", RosterProblem.BAD_FORMAT)]
 
 
 def test_several_bad_cells_in_one_row_are_each_reported_in_column_order(tmp_path: Path) -> None:
