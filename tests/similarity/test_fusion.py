@@ -63,6 +63,11 @@ def check(photo, references, others, calibration, rules):
     return check_fusion(photo, references, others, model=DEFAULT_MODEL, calibration=calibration, rules=rules)
 
 
+def check_alone(photo, references, calibration, rules):
+    """The check for a photo whose batch holds no other identity: only its references count."""
+    return check(photo, references, OtherIdentities.empty(DIMENSIONS), calibration, rules)
+
+
 # ---------------------------------------------------------------- synthetic vectors
 
 
@@ -127,9 +132,7 @@ def test_an_other_identity_in_the_not_same_band_never_counts_even_when_ahead(cal
 
 def test_empty_batch_gives_no_nearest_identity_and_no_finding(calibration, rules):
     photo = axis(0)
-    result = check(
-        photo, {ID: at_distance(photo, 0.02, 1)}, OtherIdentities.empty(DIMENSIONS), calibration, rules
-    )
+    result = check_alone(photo, {ID: at_distance(photo, 0.02, 1)}, calibration, rules)
     assert (result.flagged, result.nearest_other_record, result.nearest_other_score) == (False, None, None)
 
 
@@ -145,9 +148,7 @@ def test_without_references_only_a_near_identical_other_face_is_flagged(calibrat
 def test_photo_between_two_disagreeing_references_is_flagged(calibration, rules):
     id_photo, enrollment = axis(1), at_distance(axis(1), 0.20, 2)  # two different people
     photo = (id_photo + enrollment) / np.linalg.norm(id_photo + enrollment)  # a 50/50 blend of them
-    result = check(
-        photo, {ID: id_photo, ENROLLMENT: enrollment}, OtherIdentities.empty(DIMENSIONS), calibration, rules
-    )
+    result = check_alone(photo, {ID: id_photo, ENROLLMENT: enrollment}, calibration, rules)
     [finding] = result.findings
     assert finding.reason is FusionReason.BETWEEN_REFERENCES and finding.other_record_id is None
     assert finding.score >= rules.between_references.min_score
@@ -160,22 +161,10 @@ def test_genuine_photo_with_a_wrong_enrollment_photo_or_agreeing_references_is_n
     id_photo = axis(1)
     wrong_enrollment = at_distance(id_photo, 0.20, 2)
     genuine = at_distance(id_photo, 0.01, 3)
-    mixed_up = check(
-        genuine,
-        {ID: id_photo, ENROLLMENT: wrong_enrollment},
-        OtherIdentities.empty(DIMENSIONS),
-        calibration,
-        rules,
-    )
+    mixed_up = check_alone(genuine, {ID: id_photo, ENROLLMENT: wrong_enrollment}, calibration, rules)
     same_person = at_distance(id_photo, 0.03, 2)
     between_agreeing = (id_photo + same_person) / np.linalg.norm(id_photo + same_person)
-    agreeing = check(
-        between_agreeing,
-        {ID: id_photo, ENROLLMENT: same_person},
-        OtherIdentities.empty(DIMENSIONS),
-        calibration,
-        rules,
-    )
+    agreeing = check_alone(between_agreeing, {ID: id_photo, ENROLLMENT: same_person}, calibration, rules)
     assert not mixed_up.flagged and not agreeing.flagged
 
 
