@@ -27,25 +27,24 @@ from schemas.reports import (
 )
 
 NAME = "欧阳娜娜丽"  # five characters: ten cells, the longest names rosters hold
+
+
+def scored(kind: str, kind_label: str, score: float, band: str, band_label: str) -> ComparisonOut:
+    """A comparison that was made, as the report shows it: its score and the band the score falls in."""
+    return ComparisonOut(
+        kind=kind,
+        kind_label=kind_label,
+        outcome="scored",
+        outcome_label="已比对",
+        score=score,
+        band=band,
+        band_label=band_label,
+    )
+
+
 COMPARISONS = [
-    ComparisonOut(
-        kind="id_registry",
-        kind_label="人证比对 / ID registry",
-        outcome="scored",
-        outcome_label="已比对",
-        score=72.4,
-        band="possible",
-        band_label="可能同一人 / Possibly",
-    ),
-    ComparisonOut(
-        kind="enrollment",
-        kind_label="人像比对 / Enrollment",
-        outcome="scored",
-        outcome_label="已比对",
-        score=41.0,
-        band="different",
-        band_label="非同一人 / Not the same",
-    ),
+    scored("id_registry", "人证比对 / ID registry", 72.4, "possible", "可能同一人 / Possibly"),
+    scored("enrollment", "人像比对 / Enrollment", 41.0, "different", "非同一人 / Not the same"),
 ]
 HELD = HeldOut(
     record_id=12345,
