@@ -13,23 +13,14 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schemas.clock import utcnow
+from schemas.intakes import FileIntake
 
 
-class PhotoIntake(SQLModel, table=True):
+class PhotoIntake(FileIntake, table=True):
     """One folder, zip or single photo received for a batch, and what became of its files."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    batch_id: int = Field(foreign_key="batch.id", index=True)
     source_name: str = Field(max_length=255, description="The folder's or zip's name, for display only.")
-    received_by: str = Field(max_length=100)
-    received_at: datetime = Field(default_factory=utcnow)
     flow_run_id: str | None = Field(default=None, max_length=64)
-    total: int = 0
-    accepted: int = 0
-    unchanged: int = 0
-    not_accepted: int = 0
-    # every file that did not become an attempt: [{"name": ..., "reason": ..., "detail": ...}]
-    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class PhotoAttempt(SQLModel, table=True):

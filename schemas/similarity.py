@@ -8,12 +8,12 @@ hash and the model, so a photo is embedded once however many comparisons use it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schemas.clock import utcnow
+from schemas.intakes import FileIntake
 from schemas.labels import LabelledEnum, enum_type
 
 
@@ -66,20 +66,10 @@ class ComparisonWait(LabelledEnum):
     SPEC_IMAGE_MISSING = ("spec_image_missing", "缺少标准照", "The collected photo's spec image is missing")
 
 
-class EnrollmentUpload(SQLModel, table=True):
+class EnrollmentUpload(FileIntake, table=True):
     """One zip of enrollment photos (录取照片) for a batch, and what became of each of its files."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    batch_id: int = Field(foreign_key="batch.id", index=True)
     source_name: str = Field(max_length=255, description="The zip's name, for display only.")
-    received_by: str = Field(max_length=100)
-    received_at: datetime = Field(default_factory=utcnow)
-    total: int = 0
-    accepted: int = 0
-    unchanged: int = 0
-    not_accepted: int = 0
-    # every file that did not become a reference photo: [{"name": ..., "reason": ..., "detail": ...}]
-    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class ReferencePhoto(SQLModel, table=True):
