@@ -18,6 +18,7 @@ from schemas.db import session_scope
 from schemas.enums import EducationCategory
 from schemas.ids import stored_id
 from schemas.reports import IntakeReport, ReviewedAttempt
+from tasks.chunks import log_chunk, run_chunk
 
 
 @task(cache_policy=NO_CACHE)
@@ -66,14 +67,12 @@ def list_pending_attempts(batch_id: int) -> list[int]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def review_chunk(attempt_ids: list[int], actor: str) -> list[ReviewedAttempt]:
     """Stage 1 for one chunk of attempts, spread over the worker processes."""
-    reviewed = review_attempts(
-        default_engine(), get_settings(), attempt_ids, actor=actor, flow_run_id=flow_run.id
-    )
+    reviewed = run_chunk(review_attempts, attempt_ids, actor)
     passed = sum(item.passed for item in reviewed)
-    get_run_logger().info(
+    log_chunk(
         "reviewed %d of %d attempts: %d passed, %d sent back for a reshoot",
-        len(reviewed),
-        len(attempt_ids),
+        reviewed,
+        attempt_ids,
         passed,
         len(reviewed) - passed,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
@@ -13,6 +13,7 @@ from photoflow.database import default_engine
 from photoflow.settings import get_settings
 from schemas.reports import ScreenedAttempt
 from schemas.screening_reports import WeightsOut
+from tasks.chunks import log_chunk, run_chunk
 
 
 @task(cache_policy=NO_CACHE)
@@ -25,14 +26,12 @@ def list_unscreened(batch_id: int) -> list[int]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def screen_chunk(attempt_ids: list[int], actor: str) -> list[ScreenedAttempt]:
     """Screening for one chunk: tamper checks in the workers, early comparisons, scores, approvals."""
-    screened = screen_attempts(
-        default_engine(), get_settings(), attempt_ids, actor=actor, flow_run_id=flow_run.id
-    )
+    screened = run_chunk(screen_attempts, attempt_ids, actor)
     auto = sum(item.outcome == "auto_approved" for item in screened)
-    get_run_logger().info(
+    log_chunk(
         "screened %d of %d photos: %d auto-approved, %d to reviewers, %d with signs of editing",
-        len(screened),
-        len(attempt_ids),
+        screened,
+        attempt_ids,
         auto,
         len(screened) - auto,
         sum(i.tamper_flagged for i in screened),

@@ -11,6 +11,7 @@ from photoflow.settings import get_settings
 from photoflow.similarity.duplicates import flag_duplicate_faces
 from photoflow.similarity.stage import compare_records, comparing_records
 from schemas.reports import ComparedRecord, DuplicateFaceOut
+from tasks.chunks import log_chunk, run_chunk
 
 
 @task(cache_policy=NO_CACHE)
@@ -23,15 +24,13 @@ def list_comparing_records(batch_id: int) -> list[int]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def compare_chunk(record_ids: list[int], actor: str) -> list[ComparedRecord]:
     """Stage 3 for one chunk of records: registry lookups, embeddings in the workers, scores, moves."""
-    compared = compare_records(
-        default_engine(), get_settings(), record_ids, actor=actor, flow_run_id=flow_run.id
-    )
+    compared = run_chunk(compare_records, record_ids, actor)
     moved = [item for item in compared if item.waiting is None]
     held = sum(item.status == "held" for item in moved)
-    get_run_logger().info(
+    log_chunk(
         "compared %d of %d records: %d collected, %d held, %d waiting",
-        len(moved),
-        len(record_ids),
+        moved,
+        record_ids,
         len(moved) - held,
         held,
         len(compared) - len(moved),
