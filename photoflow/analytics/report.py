@@ -24,6 +24,7 @@ from photoflow.settings import get_settings
 from photoflow.spreadsheet_safety import defused_text_columns
 from schemas.clock import utcnow
 from schemas.enums import EducationCategory, RecordStatus
+from schemas.labels import LabelledEnum
 from schemas.manual_review import SlaState
 from schemas.reasons import PhotoReason
 from schemas.reshoots import ReshootSource
@@ -124,6 +125,16 @@ def _read(engine: Engine, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFr
     return frame.select(columns)
 
 
+def _labels(column: str, members: type[LabelledEnum]) -> list[pl.Expr]:
+    """The `zh` and `en` columns naming each stored value of `column`; an unknown value is shown as is."""
+    zh = {member.value: member.zh for member in members}
+    en = {member.value: member.en for member in members}
+    return [
+        pl.col(column).replace_strict(zh, default=pl.col(column)).alias("zh"),
+        pl.col(column).replace_strict(en, default=pl.col(column)).alias("en"),
+    ]
+
+
 def auto_pass_rates(engine: Engine) -> pl.DataFrame:
     """Per reason code of stage 1: how many reviewed photos failed it, and the share that did not."""
     reviews = _read(
@@ -138,15 +149,9 @@ def auto_pass_rates(engine: Engine) -> pl.DataFrame:
         .group_by(pl.col("reasons").alias("reason"))
         .agg(pl.len().cast(pl.Int64).alias("failed"))
     )
-    known = {reason.value: reason for reason in PhotoReason}
     return (
         failures.with_columns(
-            pl.col("reason")
-            .replace_strict({c: r.zh for c, r in known.items()}, default=pl.col("reason"))
-            .alias("zh"),
-            pl.col("reason")
-            .replace_strict({c: r.en for c, r in known.items()}, default=pl.col("reason"))
-            .alias("en"),
+            *_labels("reason", PhotoReason),
             pl.lit(reviewed, dtype=pl.Int64).alias("reviewed"),
         )
         .with_columns((pl.col("failed") / pl.col("reviewed")).alias("fail_rate"))
@@ -308,15 +313,9 @@ def review_sla(
             (decided & late).sum().cast(pl.Int64).alias("decided_late"),
         )
     )
-    categories = {c.value: c for c in EducationCategory}
     return (
         per_batch.with_columns(
-            pl.col("category")
-            .replace_strict({v: c.zh for v, c in categories.items()}, default=pl.col("category"))
-            .alias("zh"),
-            pl.col("category")
-            .replace_strict({v: c.en for v, c in categories.items()}, default=pl.col("category"))
-            .alias("en"),
+            *_labels("category", EducationCategory),
             pl.when(pl.col("decided") > 0)
             .then(pl.col("decided_on_time") / pl.col("decided"))
             .alias("on_time_rate"),
