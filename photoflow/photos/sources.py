@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from photoflow import idnumber
+from photoflow.decoding import first_decoding
 from photoflow.errors import PhotoflowError
 from photoflow.photos.decode import describe_size
 
@@ -265,13 +266,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     """
     name = info.filename
     if not info.flag_bits & UTF8_FLAG:
-        raw = name.encode("cp437")
-        for encoding in ("utf-8", "gbk"):
-            try:
-                name = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
+        name = first_decoding(name.encode("cp437"), ("utf-8", "gbk")) or name
     return name.replace("\\", "/")  # after decoding: a GBK character's second byte can be 0x5C
 
 

@@ -17,6 +17,7 @@ import fastexcel
 import polars as pl
 
 from data_contracts.roster_columns import COLUMNS_BY_HEADER, ROSTER_COLUMNS, ROSTER_FIELDS
+from photoflow.decoding import first_decoding
 from photoflow.errors import PhotoflowError
 from photoflow.roster.compound_file import NotACompoundFileError, stream_names
 from photoflow.roster.xlsx_cells import (
@@ -171,14 +172,7 @@ def _read_xlsx(path: Path, file_name: str, max_bytes: int) -> RosterTable:
 
 
 def _read_csv(path: Path, file_name: str) -> RosterTable:
-    raw = path.read_bytes()
-    text = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = first_decoding(path.read_bytes(), ("utf-8-sig", "gb18030"))
     if text is None or "\x00" in text:
         raise RosterFileError(
             file_name,
