@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from photoflow.transitions import Moves
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus as S
+from schemas.events import event_reason
 from schemas.ids import stored_id, stored_ids
 from schemas.records import RecordEvent, StudentRecord
 
@@ -52,13 +53,14 @@ def transition(
     reason: str | None = None,
     flow_run_id: str | None = None,
 ) -> RecordEvent:
-    """Move one record and log the move; raises `IllegalTransitionError` for a move the table forbids."""
+    """Move one record and log the move (the reason cut to what the event keeps); raises
+    `IllegalTransitionError` for a move the table forbids."""
     MOVES.require(record.status, target, record.id)
     event = RecordEvent(
         record_id=stored_id(record),
         from_status=record.status,
         to_status=target,
-        reason=reason,
+        reason=event_reason(reason),
         actor=actor,
         flow_run_id=flow_run_id,
     )

@@ -15,6 +15,8 @@ from sqlmodel import Session
 from photoflow.transitions import Moves, opened
 from schemas.deliverables import ExportJob, ExportJobEvent
 from schemas.deliverables import ExportStatus as E
+from schemas.events import event_reason
+from schemas.ids import stored_id
 
 # from-status (None: the export does not exist yet) -> statuses it may move to
 ALLOWED: Mapping[E | None, frozenset[E]] = {
@@ -46,12 +48,11 @@ def move(
 ) -> ExportJobEvent:
     """Move one (locked) export and log the move; raises `IllegalTransitionError` for a forbidden one."""
     MOVES.require(job.status, target, job.id)
-    assert job.id is not None  # moves apply to stored rows, read under lock
     event = ExportJobEvent(
-        job_id=job.id,
+        job_id=stored_id(job),
         from_status=job.status,
         to_status=target,
-        reason=reason[:500] if reason else None,
+        reason=event_reason(reason),
         actor=actor,
         flow_run_id=flow_run_id,
     )

@@ -15,6 +15,7 @@ from photoflow.errors import IllegalTransitionError
 from photoflow.transitions import Moves, opened
 from schemas.deliverables import PrintOrder, PrintOrderEvent
 from schemas.deliverables import PrintStatus as P
+from schemas.ids import stored_id
 
 # from-status (None: the order does not exist yet) -> statuses it may move to
 ALLOWED: Mapping[P | None, frozenset[P]] = {
@@ -42,9 +43,8 @@ def move(session: Session, order: PrintOrder, target: P, *, actor: str, note: st
         raise IllegalTransitionError(
             f"print order {order.id} is {order.status.label}; it cannot move to {target.label}"
         )
-    assert order.id is not None  # moves apply to stored rows, read under lock
     event = PrintOrderEvent(
-        order_id=order.id,
+        order_id=stored_id(order),
         from_status=order.status,
         to_status=target,
         actor=actor,

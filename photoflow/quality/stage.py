@@ -221,7 +221,7 @@ def _store_one(
         reasons = [PhotoReason(code) for code in result.reasons]
         summary = "; ".join(reason.en for reason in reasons)
         transition(
-            session, record, RecordStatus.AUTO_REJECTED, reason=f"automatic review: {summary}"[:500], **moves
+            session, record, RecordStatus.AUTO_REJECTED, reason=f"automatic review: {summary}", **moves
         )
         request_reshoot(
             session,

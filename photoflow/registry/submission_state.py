@@ -18,6 +18,8 @@ from photoflow.state import transition
 from photoflow.transitions import Moves
 from schemas.clock import utcnow
 from schemas.enums import RecordStatus
+from schemas.events import event_reason
+from schemas.ids import stored_id
 from schemas.records import StudentRecord
 from schemas.submissions import Submission, SubmissionEvent
 from schemas.submissions import SubmissionState as S
@@ -76,12 +78,11 @@ def move(
 ) -> SubmissionEvent:
     """Move one (locked) submission and log the move; raises `IllegalTransitionError` for a forbidden one."""
     MOVES.require(submission.state, target, submission.id)
-    assert submission.id is not None  # moves apply to stored rows, read under lock
     event = SubmissionEvent(
-        submission_id=submission.id,
+        submission_id=stored_id(submission),
         from_state=submission.state,
         to_state=target,
-        reason=reason[:500] if reason else None,
+        reason=event_reason(reason),
         actor=actor,
         flow_run_id=flow_run_id,
         at=at or utcnow(),
@@ -106,7 +107,7 @@ def settle(
 ) -> None:
     """A (locked) submission's final move and its (locked) record's move to match, under one reason."""
     move(session, submission, target, actor=actor, reason=reason, flow_run_id=flow_run_id, at=at)
-    transition(session, record, status, actor=actor, reason=reason[:500], flow_run_id=flow_run_id)
+    transition(session, record, status, actor=actor, reason=reason, flow_run_id=flow_run_id)
 
 
 def requeue(

@@ -152,7 +152,7 @@ def decide_held(
                     record,
                     RecordStatus.COLLECTED,
                     actor=actor,
-                    reason=reason[:500],
+                    reason=reason,
                     flow_run_id=flow_run_id,
                 )
             decided.append(record.id)

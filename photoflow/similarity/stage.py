@@ -465,19 +465,17 @@ def _move(
     if suspicion is not None and suspicion.flagged:
         why = "; ".join(f["detail"] for f in suspicion.findings)
         reason = f"held for an admin: face fusion suspected ({why}); {summary}"
-        transition(session, record, RecordStatus.HELD, reason=reason[:500], **moves)
+        transition(session, record, RecordStatus.HELD, reason=reason, **moves)
     elif all(c.band == SimilarityBand.SAME for c in chain):
-        transition(
-            session, record, RecordStatus.COLLECTED, reason=f"comparisons passed: {summary}"[:500], **moves
-        )
+        transition(session, record, RecordStatus.COLLECTED, reason=f"comparisons passed: {summary}", **moves)
     elif interception:
-        transition(session, record, RecordStatus.HELD, reason=f"held for an admin: {summary}"[:500], **moves)
+        transition(session, record, RecordStatus.HELD, reason=f"held for an admin: {summary}", **moves)
     else:
         transition(
             session,
             record,
             RecordStatus.COLLECTED,
-            reason=f"interception off, goes on: {summary}"[:500],
+            reason=f"interception off, goes on: {summary}",
             **moves,
         )
 

@@ -21,6 +21,7 @@ from schemas.clock import utcnow
 from schemas.db import session_scope
 from schemas.deliverables import ExportStatus, PrintStatus
 from schemas.enums import RecordStatus as S
+from schemas.events import REASON_CHARS
 from schemas.notifications import NotificationStatus
 from schemas.records import RecordEvent, StudentRecord
 from schemas.submissions import SubmissionState
@@ -61,6 +62,19 @@ def test_allowed_transition_moves_the_record_and_logs_who_why_and_which_run(engi
         "run-1",
     )
     assert last.at is not None
+
+
+def test_a_reason_longer_than_the_event_keeps_is_cut_there_not_refused(engine, record_id):
+    """A summary of many findings (or a reviewer's long note) moves the record; on PostgreSQL a longer
+    reason would fail the whole transaction, so the machine cuts it, not each caller."""
+    summary = "automatic review: " + "; ".join(["face too small for the frame"] * 30)
+    with session_scope(engine) as session:
+        state.transition(
+            session, session.get(StudentRecord, record_id), S.IN_AUTO_REVIEW, actor="t", reason=summary
+        )
+    with session_scope(engine) as session:
+        last = session.scalars(select(RecordEvent).order_by(RecordEvent.id.desc())).first()
+    assert len(summary) > REASON_CHARS and last.reason == summary[:REASON_CHARS]
 
 
 def test_illegal_transition_raises_and_writes_nothing(engine, record_id):
