@@ -86,8 +86,8 @@ class PhotoReason(ReasonEnum):
     )
     HEAD_ROLL = (
         "head_roll",
-        "头部歪斜",
-        "the head is tilted sideways",
+        "双眼不水平（头部歪斜）",
+        "the eyes are not level: the head is tilted sideways",
         "Hold your head upright with both eyes level.",
     )
     HEAD_TOP_POSITION = (
@@ -102,11 +102,78 @@ class PhotoReason(ReasonEnum):
         "the eyes are not at the standard height",
         "Retake the photo with your head centred in the frame.",
     )
+    # given until the face width's two ends got their own reasons; stored reviews still name it
     FACE_WIDTH = (
         "face_width",
         "脸部大小不符合要求",
         "the face is too large or too small in the frame",
         "Retake the photo from about 1 to 1.5 metres away.",
+    )
+    FACE_TOO_LARGE = (
+        "face_too_large",
+        "脸部过大",
+        "the face is too large in the frame",
+        "Step back a little: about 1.5 metres from the camera, head and shoulders in the frame.",
+    )
+    FACE_TOO_SMALL = (
+        "face_too_small",
+        "脸部过小",
+        "the face is too small in the frame",
+        "Move closer: about 1 metre from the camera, so head and shoulders fill the frame.",
+    )
+    CHIN_POSITION = (
+        "chin_position",
+        "下巴位置不符合要求",
+        "the chin is not inside the template's chin zone",
+        "Retake the photo with your head upright and centred, chin level.",
+    )
+    OFF_CENTRE = (
+        "off_centre",
+        "人像未水平居中",
+        "the head is not centred left to right",
+        "Stand in the middle of the frame, facing the camera.",
+    )
+    CROPPED_TOO_TIGHT = (
+        "cropped_too_tight",
+        "照片裁得过紧，肩部无法填满画面",
+        "the photo ends too close to the face: the shoulders cannot fill the frame",
+        "Take the photo down to below the chest (请拍到胸口以下), with both shoulders in it.",
+    )
+    HEAD_TOO_CLOSE_TO_TOP = (
+        "head_too_close_to_top",
+        "头顶离照片上边缘太近",
+        "the head is too close to the photo's top edge",
+        "Leave space above your head (头顶上方留出空间): a hand's width between hair and edge.",
+    )
+    BLACK_EDGE = (
+        "black_edge",
+        "照片有黑边或裁剪边",
+        "a black or uneven edge along the photo's border (a bad crop)",
+        "Send the whole original photo, not a screenshot or a cropped copy with borders.",
+    )
+    HEADWEAR = (
+        "headwear",
+        "佩戴帽子或头部覆盖物",
+        "a hat or head covering is worn",
+        "Take off the hat or cap; a religious or medical covering must leave the face uncovered.",
+    )
+    EARS_HIDDEN = (
+        "ears_hidden",
+        "耳朵被遮挡",
+        "the ears are hidden",
+        "Put your hair behind your ears so both ears show.",
+    )
+    EARS_ASYMMETRIC = (
+        "ears_asymmetric",
+        "两耳不对称",
+        "the ears do not show equally: the head is turned",
+        "Face the camera straight on so both ears show equally.",
+    )
+    SHOULDERS_NOT_LEVEL = (
+        "shoulders_not_level",
+        "肩膀不平",
+        "the shoulders are not level",
+        "Sit upright with both shoulders level and square to the camera.",
     )
     # expression and eyes
     EYES_CLOSED = (
