@@ -43,6 +43,12 @@ class Region(StrEnum):
     FACE_WIDTH = "face_width"  # cheek edge to cheek edge, against its band
     BACKGROUND = "background"  # everything outside the person's outline
     BELOW_CHIN = "below_chin"  # the strip below the chin the shoulders should fill
+    CHIN = "chin"  # the measured chin, against the template's chin zone
+    EARS = "ears"  # beside both cheek edges at eye-to-nose height, where the template wants the ears
+    HEADWEAR = "headwear"  # the area above the forehead, up to the head top
+    SHOULDERS = "shoulders"  # the shoulder line, left to right
+    EDGES = "edges"  # the strips along the image's four borders
+    CENTRE_LINE = "centre_line"  # the image's vertical centre line against the face's centre
 
 
 @dataclass(frozen=True)
