@@ -86,21 +86,37 @@ def eyes_open(face: FaceLandmarks, spec: PhotoSpec) -> Measurement:
 
 
 def mouth_features(face: FaceLandmarks) -> dict[str, float]:
-    """Mouth and eye shape in the eye-levelled mesh, in units of the distance between the irises."""
+    """Mouth and eye shape in the eye-levelled mesh, in units of the distance between the irises.
+
+    A closed-mouth smile shows in the mesh as a mouth that widens, corners that rise towards the eye line
+    (`corner_height`: their height below the eyes over the chin's, scale-free and independent of how
+    long the face is) and corners drawn back behind the lip seam (`corner_depth`, from the mesh's z).
+    """
     points = face.levelled()
+    depth = face.points[:, 2] / face.eye_distance
     mouth_width = abs(points[lm.MOUTH_LEFT, 0] - points[lm.MOUTH_RIGHT, 0])
     lip_middle = (points[lm.UPPER_LIP_OUTER, 1] + points[lm.LOWER_LIP_OUTER, 1]) / 2
     corners = (points[lm.MOUTH_LEFT, 1] + points[lm.MOUTH_RIGHT, 1]) / 2
+    eye_width = (
+        abs(points[lm.RIGHT_EYE_OUTER, 0] - points[lm.RIGHT_EYE_INNER, 0])
+        + abs(points[lm.LEFT_EYE_OUTER, 0] - points[lm.LEFT_EYE_INNER, 0])
+    ) / 2
     eye_gap = (
         abs(points[lm.RIGHT_EYE_TOP, 1] - points[lm.RIGHT_EYE_BOTTOM, 1])
         + abs(points[lm.LEFT_EYE_TOP, 1] - points[lm.LEFT_EYE_BOTTOM, 1])
     ) / 2
+    seam_depth = (depth[lm.UPPER_LIP_INNER] + depth[lm.LOWER_LIP_INNER]) / 2
+    lip_gap = points[lm.LOWER_LIP_INNER, 1] - points[lm.UPPER_LIP_INNER, 1]
     return {
         "mouth_width": float(mouth_width),
-        "corner_lift": float(lip_middle - corners),
-        "lip_gap": float(points[lm.LOWER_LIP_INNER, 1] - points[lm.UPPER_LIP_INNER, 1]),
-        "eye_opening": float(eye_gap),
-        "upper_lip": float(points[lm.UPPER_LIP_INNER, 1] - points[lm.UPPER_LIP_OUTER, 1]),
+        "corner_lift": float((lip_middle - corners) / max(mouth_width, 1e-6)),
+        "lip_gap": float(lip_gap / max(mouth_width, 1e-6)),
+        "eye_opening": float(eye_gap / max(eye_width, 1e-6)),
+        "upper_lip": float(
+            (points[lm.UPPER_LIP_INNER, 1] - points[lm.UPPER_LIP_OUTER, 1]) / max(mouth_width, 1e-6)
+        ),
+        "corner_height": float(corners / max(points[lm.CHIN, 1], 1e-6)),
+        "corner_depth": float((depth[lm.MOUTH_RIGHT] + depth[lm.MOUTH_LEFT]) / 2 - seam_depth),
     }
 
 
@@ -125,7 +141,6 @@ def _cheek_brightness(luminance: np.ndarray, face: FaceLandmarks, ring: tuple[in
 def mouth(rgb: np.ndarray, face: FaceLandmarks, spec: PhotoSpec) -> list[Measurement]:
     """Lips closed, no teeth, no smile."""
     features = mouth_features(face)
-    mouth_width = max(features["mouth_width"], 1e-6)
     inner = _polygon_mask(rgb.shape, face.points[list(lm.INNER_LIPS), :2])
     teeth = 0.0
     if inner.any():
@@ -140,7 +155,7 @@ def mouth(rgb: np.ndarray, face: FaceLandmarks, spec: PhotoSpec) -> list[Measure
         whitish = (hsv[..., 1] < 70) & (luminance > 0.75 * skin) & inner
         teeth = float(whitish.sum()) / (face.eye_distance**2)
     return [
-        at_most("lip_gap", features["lip_gap"] / mouth_width, spec.face.max_lip_gap, R.MOUTH_OPEN),
+        at_most("lip_gap", features["lip_gap"], spec.face.max_lip_gap, R.MOUTH_OPEN),
         at_most("teeth", teeth, spec.face.max_teeth_share, R.TEETH_SHOWING),
         at_most("smile", smile_score(features, spec), spec.face.max_smile_score, R.SMILING),
     ]
