@@ -4,7 +4,7 @@ loose photo files against the spec without a batch."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import Annotated, cast
 
 import typer
 
@@ -27,10 +27,8 @@ from photoflow.cli.output import (
 )
 from photoflow.errors import PhotoflowError
 from photoflow.settings import get_settings
+from schemas.check_reports import CheckOut, CheckVerdict
 from schemas.reports import AutoReviewReport, IntakeReport, PhotoIntakeOutcome
-
-if TYPE_CHECKING:  # importing it would load OpenCV into every command
-    from photoflow.quality.check_files import CheckOut
 
 photo_app = typer.Typer(no_args_is_help=True, help="Photos: receive a folder or zip, add one, review.")
 
@@ -130,7 +128,8 @@ def check(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Standardise photos to the registry spec and run stage 1 on them, without a batch."""
+    """Run what the pipeline runs before a reviewer (standardisation, stage 1, the tamper check) on photos,
+    without a batch; exits 1 unless every photo would pass."""
     from photoflow.quality.check_files import check_files
 
     try:
@@ -176,12 +175,16 @@ def show_photo_intake(outcome: PhotoIntakeOutcome, *, wide: bool = False) -> Non
 
 def show_checks(results: list[CheckOut]) -> None:
     for result in results:
-        verdict = "[green]通过 passed[/green]" if result.passed else "[red]未通过 rejected[/red]"
-        console.print(f"[bold]{result.file}[/bold]: {verdict}")
+        verdict = CheckVerdict(result.verdict)
+        colour = "green" if result.passed else "red"
+        console.print(f"[bold]{result.file}[/bold]: [{colour}]{verdict.zh} {verdict.en}[/{colour}]")
         if result.message:
             console.print(f"  {result.message}")
         for reason in result.reasons:
-            console.print(f"  - {reason.zh} / {reason.en}: {reason.hint}")
+            found_by = "修图检测 tamper check: " if reason.source == "tamper" else ""
+            console.print(f"  - {found_by}{reason.zh} / {reason.en}: {reason.hint}", markup=False)
+        if result.tamper is not None and result.tamper.flagged:
+            console.print(f"  修图检测分数 tamper score {result.tamper.score:.1f} / 100")
         if result.standardised:
             console.print(f"  standard image / 标准照: {result.standardised}")
         if result.overlay:
