@@ -64,6 +64,18 @@ class PoseSpec(_Section):
     max_roll: float
 
 
+class HeadSpec(_Section):
+    min_forehead_skin: float
+    min_covering_to_hair: float
+    min_temple_hair_px: int
+    max_forehead_edge: float
+    min_ear_width: float
+    max_ear_difference: float
+    shoulder_offsets: Band
+    min_shoulder_to_background: float
+    max_shoulder_angle: float
+
+
 class FaceSpec(_Section):
     min_eye_opening: float
     max_lip_gap: float
@@ -89,6 +101,7 @@ class PhotoSpec(_Section):
     geometry: GeometrySpec
     intake: IntakeSpec
     pose: PoseSpec
+    head: HeadSpec
     face: FaceSpec
     light: LightSpec
 

@@ -129,6 +129,22 @@ CATALOGUE: tuple[Measure, ...] = (
         ideal=1.0,  # brightness of the lit half over the shaded one: even light is 1, not 0
     ),
     Measure("sharpness", "清晰度", "sharpness", (R.BLURRED,), Region.FACE_OVAL, judged=True),
+    Measure("headwear", "额头露出 (无帽子)", "forehead uncovered (no hat)", (R.HEADWEAR,), Region.HEADWEAR),
+    Measure("ears_visible", "耳朵露出 (脸宽)", "ears showing (face widths)", (R.EARS_HIDDEN,), Region.EARS),
+    Measure(
+        "ears_symmetry",
+        "两耳露出差 (脸宽)",
+        "ears showing unequally (face widths)",
+        (R.EARS_ASYMMETRIC,),
+        Region.EARS,
+    ),
+    Measure(
+        "shoulders_level",
+        "肩膀倾斜 (度)",
+        "shoulder lean (degrees)",
+        (R.SHOULDERS_NOT_LEVEL,),
+        Region.SHOULDERS,
+    ),
     Measure(
         "background_uniformity",
         "背景均匀度",

@@ -20,7 +20,7 @@ from photoflow.face.analyzer import FaceAnalysis, FaceAnalyzer
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.photos.decode import DecodedPhoto, PhotoRefusedError, decode_upload
 from photoflow.photos.served import carries_metadata
-from photoflow.quality import measures
+from photoflow.quality import head_rules, measures
 from photoflow.quality.measurement import Measurement, at_least, failed, within
 from photoflow.quality.standardise import encode_in_band, standardise
 from schemas.reasons import PhotoReason as R
@@ -122,6 +122,9 @@ def spec_measures(
         found += measures.positions(face, top, spec)
         found += face_measures(rgb, face, spec)
         found.append(measures.sharpness(rgb, face, spec))
+        found.append(head_rules.headwear(rgb, analysis.person_mask, face, spec))
+        found += head_rules.ears(rgb, analysis.person_mask, face, spec)
+        found += head_rules.shoulders_level(rgb, analysis.person_mask, face, colour, spec)
     found += measures.background(rgb, analysis.person_mask, colour, spec)
     found += jpeg_measures(jpeg, spec)
     return found

@@ -22,7 +22,9 @@ import numpy as np
 from PIL import Image
 
 from data_contracts.photo_spec import PhotoSpec
-from photoflow.face.landmarks import FaceLandmarks
+from photoflow.face.landmarks import CHIN, LEFT_CHEEK_EDGE, MOUTH_LEFT, RIGHT_CHEEK_EDGE, FaceLandmarks
+from photoflow.quality.head_rules import BROWS
+from photoflow.quality.measures import head_top
 from photoflow.quality.review import PhotoCheck
 from schemas.reasons import PhotoReason as R
 
@@ -115,6 +117,146 @@ def face_crop(rgb: np.ndarray, face: FaceLandmarks, margin: float = 0.3) -> np.n
     return rgb[top:bottom, left:right].copy()
 
 
+# colours hats come in, dark, bright and pale; skin tones (beige, tan) are left out: the headwear
+# measure tells a hat from the forehead by colour, and a skin-coloured hat is its known blind spot
+HAT_COLOURS = (
+    (150, 30, 40),
+    (30, 40, 90),
+    (120, 120, 125),
+    (25, 25, 25),
+    (40, 100, 60),
+    (230, 230, 225),
+)
+HAIR_BROWN = (38, 28, 22)
+
+
+def _head_frame(mask: np.ndarray, face: FaceLandmarks) -> tuple[float, float, float, float, float]:
+    """(centre column, head-top row, brow row, eye-to-brow distance, half the skull's width)."""
+    brow = float(face.points[list(BROWS), 1].mean())
+    top = head_top(mask, face)
+    return (
+        float(face.eye_midpoint[0]),
+        brow - 2.5 * face.face_width / 4 if top is None else top,
+        brow,
+        float(face.eye_midpoint[1]) - brow,
+        0.56 * face.face_width,
+    )
+
+
+def _laid_over(rgb: np.ndarray, layer: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """`layer` over `rgb` where `alpha` is 1, with an edge softened to a pixel or two, as a lens sees it."""
+    soft = cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), 1.2)[..., None]
+    out = rgb.astype(np.float32) * (1.0 - soft) + layer * soft
+    return np.round(out).clip(0, 255).astype(np.uint8)
+
+
+def knit_beanie(
+    rgb: np.ndarray, mask: np.ndarray, face: FaceLandmarks, colour: tuple[int, int, int], seed: int = 0
+) -> np.ndarray:
+    """A knit beanie pulled down over the head to just above the brows: a dome a little above the skull
+    with vertical ribs, a folded cuff with its stitches, darker towards its sides, and yarn noise.
+    Inject into the spec image (`mask` its person mask), whose scale the proportions are set for."""
+    rng = np.random.default_rng(seed)
+    height, width = rgb.shape[:2]
+    centre, top, brow, eye_to_brow, half = _head_frame(mask, face)
+    half *= 1.08
+    bottom = brow - 0.45 * eye_to_brow
+    crown = top - 0.12 * (bottom - top)
+    cuff_top = bottom - 0.22 * (bottom - crown)
+    alpha = np.zeros((height, width), np.float32)
+    cv2.ellipse(
+        alpha, (round(centre), round(bottom)), (round(half), round(bottom - crown)), 0, 180, 360, (1.0,), -1
+    )
+    cv2.rectangle(
+        alpha, (round(centre - half), round(cuff_top)), (round(centre + half), round(bottom)), (1.0,), -1
+    )
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
+    across = (columns - centre) / max(half, 1.0)
+    ribs = 0.5 + 0.5 * np.sin(across * np.pi * 14)
+    stitches = (rows > cuff_top) * (0.5 + 0.5 * np.sin(rows / 3.0))
+    light = (1.0 - 0.35 * across**2) * (0.8 + 0.2 * ribs) * (1.0 - 0.12 * stitches)
+    light += rng.normal(0.0, 0.05, (height, width))
+    return _laid_over(rgb, np.array(colour, np.float32) * light[..., None], alpha)
+
+
+def cap_with_brim(
+    rgb: np.ndarray, mask: np.ndarray, face: FaceLandmarks, colour: tuple[int, int, int], seed: int = 0
+) -> np.ndarray:
+    """A baseball cap: a smooth cotton crown fitting the skull with panel seams and a top button, the
+    brim seen from the front as a flat band across the forehead (darker towards its edge), and its
+    shadow on the forehead below. Inject into the spec image (`mask` its person mask)."""
+    rng = np.random.default_rng(seed)
+    height, width = rgb.shape[:2]
+    centre, top, brow, eye_to_brow, half = _head_frame(mask, face)
+    brim_bottom = brow - 0.25 * eye_to_brow
+    brim_top = brim_bottom - 0.6 * eye_to_brow
+    crown = top - 0.05 * (brim_bottom - top)
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
+    shadow = (
+        (rows > brim_bottom)
+        & (rows < brim_bottom + 0.5 * eye_to_brow)
+        & (np.abs(columns - centre) < 0.9 * half)
+    )
+    shaded = (
+        rgb.astype(np.float32)
+        * (1.0 - 0.45 * cv2.GaussianBlur(shadow.astype(np.float32), (0, 0), 4))[..., None]
+    )
+    dome, brim, seams = (np.zeros((height, width), np.float32) for _ in range(3))
+    axes = (round(half), round(brim_top - crown))
+    cv2.ellipse(dome, (round(centre), round(brim_top)), axes, 0, 180, 360, (1.0,), -1)
+    brim_axes = (round(1.15 * half), round(brim_bottom - brim_top))
+    cv2.ellipse(brim, (round(centre), round(brim_top)), brim_axes, 0, 0, 180, (1.0,), -1)
+    for share in (0.45, 0.0):
+        seam_axes = (max(1, round(share * half)), axes[1])
+        cv2.ellipse(seams, (round(centre), round(brim_top)), seam_axes, 0, 180, 360, (1.0,), 2)
+    cv2.circle(seams, (round(centre), round(crown + 3)), 4, (1.0,), -1)
+    towards_edge = np.clip((rows - brim_top) / max(brim_bottom - brim_top, 1.0), 0.0, 1.0)
+    light = (1.0 - 0.3 * ((columns - centre) / max(half, 1.0)) ** 2) * (1.0 - 0.3 * seams)
+    light = light * (1.0 - 0.25 * brim * towards_edge) + rng.normal(0.0, 0.02, (height, width))
+    layer = np.array(colour, np.float32) * light[..., None]
+    return _laid_over(shaded.clip(0, 255).astype(np.uint8), layer, np.maximum(dome, brim))
+
+
+def hair_over_ears(
+    rgb: np.ndarray, face: FaceLandmarks, hair: tuple[int, int, int] = HAIR_BROWN, seed: int = 0
+) -> np.ndarray:
+    """Long hair worn over both ears: strands of hair colour falling from above the brows past the
+    earlobes on both cheek edges, where the template wants the ears to show. Inject into the spec image."""
+    rng = np.random.default_rng(seed)
+    height, width = rgb.shape[:2]
+    face_width = face.face_width
+    top, bottom = float(face.points[list(BROWS), 1].min()), float(face.xy(MOUTH_LEFT)[1])
+    alpha = np.zeros((height, width), np.float32)
+    for edge, outward in ((RIGHT_CHEEK_EDGE, -1), (LEFT_CHEEK_EDGE, 1)):
+        x = float(face.xy(edge)[0])
+        inner, outer = x - outward * 0.04 * face_width, x + outward * 0.16 * face_width
+        strand = [[inner, top], [outer, top], [outer + outward * 0.03 * face_width, bottom], [inner, bottom]]
+        cv2.fillPoly(alpha, [np.round(np.array(strand)).astype(np.int32)], (1.0,))
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
+    strands = 0.75 + 0.25 * np.sin(columns * 0.9 + 0.03 * rows) + rng.normal(0.0, 0.06, (height, width))
+    return _laid_over(rgb, np.array(hair, np.float32) * strands[..., None], alpha)
+
+
+def tilt_shoulders(
+    rgb: np.ndarray, mask: np.ndarray, face: FaceLandmarks, degrees: float, colour: tuple[int, int, int]
+) -> np.ndarray:
+    """A head held level over shoulders that lean (a head tilted against the body, then levelled):
+    everything below the chin turned by `degrees` (positive anticlockwise) about the neck, the head left
+    as it is; what the body uncovers is background of `colour`. Inject into the spec image."""
+    height, width = rgb.shape[:2]
+    chin = face.xy(CHIN)
+    neck = (float(chin[0]), float(chin[1]) + 0.15 * face.face_width)
+    matrix = cv2.getRotationMatrix2D(neck, degrees, 1.0)
+    size = (width, height)
+    body = cv2.warpAffine(rgb, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    person = cv2.warpAffine(mask.astype(np.float32), matrix, size, borderMode=cv2.BORDER_REPLICATE)
+    person = np.clip(person, 0.0, 1.0)[..., None]
+    below = body.astype(np.float32) * person + np.array(colour, np.float32) * (1.0 - person)
+    rows = np.arange(height, dtype=np.float32)[:, None, None]
+    weight = np.clip((rows - chin[1]) / max(0.15 * face.face_width, 1.0), 0.0, 1.0)  # the neck blends
+    return np.round(rgb.astype(np.float32) * (1.0 - weight) + below * weight).clip(0, 255).astype(np.uint8)
+
+
 @dataclass(frozen=True)
 class Injection:
     """One defect as evaluations inject it: where it goes, how strong, and the reasons that catch it."""
@@ -190,6 +332,28 @@ def _compressed(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
     return jpeg_compress(_raw(check)[0], spec.intake.min_source_jpeg_quality // 2)
 
 
+def _hat_colour(rgb: np.ndarray, shift: int) -> tuple[int, int, int]:
+    """A colour of `HAT_COLOURS` that varies from portrait to portrait but stays the same for one."""
+    return HAT_COLOURS[(int(rgb[::16, ::16].sum()) + shift) % len(HAT_COLOURS)]
+
+
+def _beanie(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+    rgb, mask = _spec_image(check)
+    assert check.spec_face is not None
+    return _lossless(knit_beanie(rgb, mask, check.spec_face, _hat_colour(rgb, 0)))
+
+
+def _cap(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+    rgb, mask = _spec_image(check)
+    assert check.spec_face is not None
+    return _lossless(cap_with_brim(rgb, mask, check.spec_face, _hat_colour(rgb, 3)))
+
+
+def _ears_hidden(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+    assert check.spec_rgb is not None and check.spec_face is not None
+    return _lossless(hair_over_ears(check.spec_rgb, check.spec_face))
+
+
 INJECTIONS: tuple[Injection, ...] = (
     Injection("rotation", frozenset({R.HEAD_ROLL}), False, _rotated),
     Injection("shift", frozenset({R.HEAD_TOP_POSITION, R.EYE_LINE_POSITION, R.HEAD_CUT_OFF}), True, _shifted),
@@ -199,4 +363,7 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("second_face", frozenset({R.MULTIPLE_FACES}), False, _second_face),
     Injection("low_resolution", frozenset({R.LOW_RESOLUTION}), False, _low_resolution),
     Injection("jpeg_compression", frozenset({R.HEAVY_COMPRESSION}), False, _compressed),
+    Injection("knit_beanie", frozenset({R.HEADWEAR}), True, _beanie),
+    Injection("cap_with_brim", frozenset({R.HEADWEAR}), True, _cap),
+    Injection("hair_over_ears", frozenset({R.EARS_HIDDEN}), True, _ears_hidden),
 )
