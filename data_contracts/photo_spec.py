@@ -42,6 +42,9 @@ class GeometrySpec(_Section):
     target_head_top: float
     target_eye_line: float
     target_face_width: float
+    band_margin: float
+    grid_step: float
+    face_width_weight: float
 
 
 class IntakeSpec(_Section):
@@ -51,7 +54,8 @@ class IntakeSpec(_Section):
     min_source_face_width: float
     min_source_jpeg_quality: int
     max_roll_correction: float
-    max_outside_below_chin: float
+    max_rows_from_outside: float
+    max_hair_at_top_edge: float
 
     @property
     def max_file_bytes(self) -> int:

@@ -101,7 +101,25 @@ CATALOGUE: tuple[Measure, ...] = (
     ),
     Measure("face_count", "人脸数", "faces found", (R.NO_FACE, R.MULTIPLE_FACES)),
     Measure(
-        "outside_below_chin", "下巴以下超出", "cut off below the chin", (R.TOO_CLOSE,), Region.BELOW_CHIN
+        "body_cut_in_frame",
+        "身体被原图边缘截断 (像素)",
+        "body cut by the original's edge inside the frame (px)",
+        (R.CROPPED_TOO_TIGHT,),
+        Region.BELOW_CHIN,
+    ),
+    Measure(
+        "hair_cut_in_frame",
+        "头发被原图上边缘截断 (像素)",
+        "hair cut by the original's top edge inside the frame (px)",
+        (R.HEAD_TOO_CLOSE_TO_TOP,),
+        Region.HEAD_TOP,
+    ),
+    Measure(
+        "bottom_band",
+        "底部无身体的行数",
+        "rows without the body at the bottom edge",
+        (R.CROPPED_TOO_TIGHT,),
+        Region.BELOW_CHIN,
     ),
     Measure("yaw", "左右偏转 (度)", "yaw (degrees)", (R.HEAD_YAW,), Region.FACE_OVAL, judged=True),
     Measure("pitch", "俯仰 (度)", "pitch (degrees)", (R.HEAD_PITCH,), Region.FACE_OVAL, judged=True),

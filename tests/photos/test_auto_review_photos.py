@@ -28,7 +28,7 @@ PORTRAIT_SAMPLE = (
     "london_neutral_front/087_03.jpg",
     "london_neutral_front/129_03.jpg",
     "canada_subset/008f.jpg",
-    "canada_subset/114m.jpg",
+    "canada_subset/116m.jpg",
 )
 EXPRESSION = {R.SMILING, R.TEETH_SHOWING, R.MOUTH_OPEN}
 TAGGED = (

@@ -20,10 +20,10 @@ from tests.paths import DATASETS
 
 PORTRAITS = DATASETS / "id_portraits"
 SAMPLE = (
-    "london_neutral_front/001_03.jpg",
+    "london_neutral_front/007_03.jpg",
     "london_neutral_front/005_03.jpg",
     "london_neutral_front/006_03.jpg",
-    "london_neutral_front/025_03.jpg",
+    "london_neutral_front/026_03.jpg",
     "london_neutral_front/096_03.jpg",  # the darkest skin in the set: dark is not underexposed
     "canada_subset/003f.jpg",
     "canada_subset/116m.jpg",
