@@ -48,6 +48,7 @@ class CompressionSpec(_Section):
     min_double_evidence: float
     min_local_evidence: float
     window_fraction: float = Field(gt=0, le=1)
+    max_window_offset: float = Field(gt=0)
     max_window_llr: float = Field(lt=0)
     score: Score = Field(ge=0, le=100)
 
@@ -101,6 +102,25 @@ class FaceLatticeSpec(RatioScale):
     max_share_of_rest: float = Field(gt=0)
 
 
+class SeamSpec(_Section):
+    above: float = Field(gt=0)
+    below: float = Field(gt=0)
+    half_width: float = Field(gt=0)
+    run: float = Field(gt=0)
+    offsets: list[int] = Field(min_length=1)
+    floor: float = Field(gt=0)
+    clear_contrast: float
+    flag_contrast: float
+    strong_contrast: float
+    score: Score = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SeamSpec:
+        if not self.clear_contrast < self.flag_contrast < self.strong_contrast:
+            raise ValueError("needs clear_contrast < flag_contrast < strong_contrast")
+        return self
+
+
 class TamperSpec(_Section):
     flag_score: Score = Field(ge=0, le=100)
     metadata: MetadataSpec
@@ -109,6 +129,7 @@ class TamperSpec(_Section):
     neck: NeckSpec
     skin_texture: SkinTextureSpec
     face_lattice: FaceLatticeSpec
+    seam: SeamSpec
 
 
 def read_tamper_spec(path: Path) -> TamperSpec:

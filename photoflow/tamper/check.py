@@ -18,11 +18,13 @@ from PIL import Image
 
 from data_contracts.tamper_spec import CompressionSpec, TamperSpec, load_tamper_spec
 from photoflow.face.analyzer import get_analyzer
+from photoflow.face.landmarks import FaceLandmarks
 from photoflow.tamper.compression import CompressionResult, analyse
 from photoflow.tamper.copy_move import find_copy_move
 from photoflow.tamper.face_lattice import face_lattice_finding
 from photoflow.tamper.findings import TamperFinding
 from photoflow.tamper.metadata import editor_traces
+from photoflow.tamper.seams import seam_finding
 from photoflow.tamper.skin_regions import skin_regions
 from photoflow.tamper.smoothing import skin_smoothing
 from schemas.reasons import TamperReason
@@ -79,7 +81,7 @@ def _pixel_findings(image: Image.Image, data: bytes, spec: TamperSpec) -> list[T
     if image.format == "JPEG":
         result = analyse(Image.open(io.BytesIO(data)), spec.compression)
         if result is not None:
-            findings += _compression_findings(result, spec.compression)
+            findings += _compression_findings(result, spec.compression, face)
             if face is not None:
                 findings += _found(face_lattice_finding(result, face, rgb.shape, spec))
     else:
@@ -88,6 +90,8 @@ def _pixel_findings(image: Image.Image, data: bytes, spec: TamperSpec) -> list[T
     if regions is not None:
         findings += _found(skin_smoothing(rgb, regions, spec.skin_texture, spec.flag_score))
     gray = np.asarray(image.convert("L"))
+    if face is not None:
+        findings += _found(seam_finding(gray, face, spec.seam, spec.flag_score))
     moved = find_copy_move(gray, spec.copy_move)
     if moved.pairs >= spec.copy_move.min_cluster:
         dx, dy = moved.displacement
@@ -100,13 +104,25 @@ def _found(finding: TamperFinding | None) -> list[TamperFinding]:
     return [] if finding is None else [finding]
 
 
-def _compression_findings(result: CompressionResult, spec: CompressionSpec) -> list[TamperFinding]:
-    """A window that reads "compressed once" inside a photo that reads "twice" is a local edit; a
-    uniform second compression is reported at score 0, since chat apps re-save every photo."""
+def _compression_findings(
+    result: CompressionResult, spec: CompressionSpec, face: FaceLandmarks | None
+) -> list[TamperFinding]:
+    """A window that reads "compressed once" inside a photo that reads "twice" is a local edit when it
+    lies on the face (the part of a portrait worth editing); a uniform second compression is reported
+    at score 0, since chat apps re-save every photo. A window off the face is left unsaid: saved three
+    times over (a re-save through another library), textured hair or clothes read "once" per window."""
     if result.double_evidence < spec.min_double_evidence:
         return []
     x, y, width, height = result.window_box
-    if result.double_evidence >= spec.min_local_evidence and result.window_llr <= spec.max_window_llr:
+    on_face = face is not None and bool(
+        np.hypot(x + width / 2 - face.eye_midpoint[0], y + height / 2 - face.eye_midpoint[1])
+        <= spec.max_window_offset * face.eye_distance
+    )
+    if (
+        on_face
+        and result.double_evidence >= spec.min_local_evidence
+        and result.window_llr <= spec.max_window_llr
+    ):
         score = min(spec.score, spec.score * result.window_llr / (1.5 * spec.max_window_llr))
         detail = (
             f"the {width}x{height} px region at ({x}, {y}) is {-result.window_llr:.0f} nats more likely "

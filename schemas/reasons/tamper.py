@@ -45,6 +45,12 @@ class TamperReason(ReasonEnum):
         "The face lost the compression trace the rest of the photo keeps (recoloured, whitened or smoothed)",
         "Check the face for recolouring, whitening or smoothing; reject as edited if you see it.",
     )
+    PASTED_SEAM = (
+        "pasted_seam",
+        "面部有一条笔直的拼接边缘（疑似贴上了别人的脸或皮肤）",
+        "A straight seam crosses the face (a pasted patch of another face or skin)",
+        "Look for a rectangle laid over the face; reject as edited if part of the face was pasted in.",
+    )
     COPY_MOVE = (
         "copy_move",
         "图中有复制粘贴的区域",
