@@ -200,12 +200,6 @@ def _base_picture(check: PhotoCheck, spec: PhotoSpec) -> tuple[np.ndarray, FaceL
     return picture, face, scale
 
 
-def chin_band(spec: PhotoSpec) -> Band | None:
-    """The template's chin zone, px from the top edge; None for a spec without a `[template]` section."""
-    template = getattr(spec, "template", None)
-    return None if template is None else template.chin_line
-
-
 def template_zones(spec: PhotoSpec, face: FaceLandmarks | None) -> dict[Region, list[Zone]]:
     """The template's zones in the spec image: red bands for the head top, the eyes and the chin (as wide
     as the widest face the spec allows, around the image's centre; the eye band between the ear zones),
@@ -214,7 +208,7 @@ def template_zones(spec: PhotoSpec, face: FaceLandmarks | None) -> dict[Region, 
     geometry = spec.geometry
     centre = spec.image.width / 2
     narrow, wide = geometry.face_width[0] / 2, geometry.face_width[1] / 2
-    head_top, eye_line, chin = geometry.head_top, geometry.eye_line, chin_band(spec)
+    head_top, eye_line, chin = geometry.head_top, geometry.eye_line, spec.template.chin_zone
     ears_centre, ears_rows = centre, eye_line
     if face is not None:
         ears_centre = (face.xy(lm.RIGHT_CHEEK_EDGE)[0] + face.xy(lm.LEFT_CHEEK_EDGE)[0]) / 2
@@ -223,17 +217,15 @@ def template_zones(spec: PhotoSpec, face: FaceLandmarks | None) -> dict[Region, 
     def zone(rows: Band, left: float, right: float) -> Zone:
         return Zone(round(rows[0]), round(rows[1]), round(left), round(right))
 
-    zones = {
+    return {
         Region.HEAD_TOP: [zone(head_top, centre - wide, centre + wide)],
         Region.EYE_LINE: [zone(eye_line, centre - narrow, centre + narrow)],
+        Region.CHIN: [zone(chin, centre - wide, centre + wide)],
         Region.EARS: [
             zone(ears_rows, ears_centre - wide, ears_centre - narrow),
             zone(ears_rows, ears_centre + narrow, ears_centre + wide),
         ],
     }
-    if chin is not None:
-        zones[Region.CHIN] = [zone(chin, centre - wide, centre + wide)]
-    return zones
 
 
 def _draw_template(

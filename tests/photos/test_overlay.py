@@ -81,9 +81,7 @@ def test_rejected_photo_is_drawn_on_its_spec_image_with_the_templates_red_zones_
         template_zones(spec, smiling.spec_face)[Region.HEAD_TOP][0].right - 3
     )  # beside the head, the labels
     red, opacity = overlay.ZONE_RED, overlay.ZONE_OPACITY  # the smile failed, not the framing
-    chin = overlay.chin_band(spec)
-    assert chin is not None, "the spec names the template's chin zone ([template] chin_line)"
-    (head_low, head_high), (chin_low, chin_high) = spec.geometry.head_top, chin
+    (head_low, head_high), (chin_low, chin_high) = spec.geometry.head_top, spec.template.chin_zone
     for row in (round(head_low) + 30, round(head_high) - 2, round(chin_low) + 2, round(chin_high) - 2):
         assert is_tinted(picture, before, row, column, red, opacity), f"row {row} is in a red zone"
     for row in (round(head_low) - 3, round(head_high) + 3):
