@@ -201,17 +201,17 @@ def _base_picture(check: PhotoCheck, spec: PhotoSpec) -> tuple[np.ndarray, FaceL
 
 
 def template_zones(spec: PhotoSpec, face: FaceLandmarks | None) -> dict[Region, list[Zone]]:
-    """The template's zones in the spec image: red bands for the head top, the eyes and the chin (as wide
-    as the widest face the spec allows, around the image's centre; the eye band between the ear zones),
-    and a green zone for each ear on the face-width band beside the cheek edges, from the eye line down
-    to the bottom of the nose (the template's eye band where no face was found)."""
+    """The template's zones in the spec image, fixed on its vertical centre line as the registry's template
+    is: red bands for the head top, the eyes and the chin, as wide as the widest face the spec allows
+    (the eye band between the ear zones), and a green zone for each ear on the face-width band, where a
+    centred face's cheek edges and ears lie, from the eye line down to the bottom of the nose (the eye
+    band where no face was found), the rows the ear measures look at."""
     geometry = spec.geometry
     centre = spec.image.width / 2
     narrow, wide = geometry.face_width[0] / 2, geometry.face_width[1] / 2
     head_top, eye_line, chin = geometry.head_top, geometry.eye_line, spec.template.chin_zone
-    ears_centre, ears_rows = centre, eye_line
+    ears_rows = eye_line
     if face is not None:
-        ears_centre = (face.xy(lm.RIGHT_CHEEK_EDGE)[0] + face.xy(lm.LEFT_CHEEK_EDGE)[0]) / 2
         ears_rows = (float(face.eye_midpoint[1]), float(face.xy(NOSE_BOTTOM)[1]))
 
     def zone(rows: Band, left: float, right: float) -> Zone:
@@ -222,8 +222,8 @@ def template_zones(spec: PhotoSpec, face: FaceLandmarks | None) -> dict[Region, 
         Region.EYE_LINE: [zone(eye_line, centre - narrow, centre + narrow)],
         Region.CHIN: [zone(chin, centre - wide, centre + wide)],
         Region.EARS: [
-            zone(ears_rows, ears_centre - wide, ears_centre - narrow),
-            zone(ears_rows, ears_centre + narrow, ears_centre + wide),
+            zone(ears_rows, centre - wide, centre - narrow),
+            zone(ears_rows, centre + narrow, centre + wide),
         ],
     }
 
@@ -470,8 +470,8 @@ def _numbers(
     taken: list[tuple[int, int]] = []
     for label in labels:
         x, y = _anchor(label.region, face, check, scale, (picture.shape[0], picture.shape[1]))
-        while (x, y) in taken:  # two failures of one region: side by side
-            x -= 26
+        while any(abs(x - other_x) < 24 and abs(y - other_y) < 24 for other_x, other_y in taken):
+            x -= 26  # two failures in one place: side by side
         taken.append((x, y))
         cv2.circle(picture, (x, y), 11, WHITE, -1, cv2.LINE_AA)
         cv2.circle(picture, (x, y), 9, RED, -1, cv2.LINE_AA)
