@@ -25,6 +25,7 @@ from tests.paths import DATASETS
 PORTRAITS = DATASETS / "id_portraits" / "london_neutral_front"
 FILLING = ("030_03.jpg", "064_03.jpg", "129_03.jpg")  # originals that reach well below the chest
 HAIR_GAPS = (2, 5, 8)  # px between the hair and the original's top edge
+FRAMING = {R.CROPPED_TOO_TIGHT, R.HEAD_TOO_CLOSE_TO_TOP, R.HEAD_CUT_OFF}  # the refusals of the framing
 
 
 def png(rgb: np.ndarray) -> bytes:
@@ -42,7 +43,7 @@ def test_portrait_fills_the_frame_down_to_the_bottom_edge_with_the_face_on_targe
     name: str, review: Callable[[Path], PhotoCheck], spec: PhotoSpec
 ) -> None:
     check = review(PORTRAITS / name)
-    assert check.passed, f"{name} rejected for {reasons_of(check)}"
+    assert check.standardised, f"{name} not framed: {reasons_of(check)}"
     assert check.spec_mask is not None and check.spec_face is not None
     assert bottom_band(check.spec_mask) < 10, "rows of background under the body"
     bottom_row = check.spec_mask[-1] > measures.PERSON
@@ -80,7 +81,7 @@ def test_hair_a_few_pixels_below_the_top_edge_is_not_a_head_cut_off(
     cropped = whole.decoded.rgb[int(top) - gap :]
     check = check_photo(png(cropped), name="near_top.png", analyzer=analyzer, spec=spec)
     assert R.HEAD_CUT_OFF not in check.reasons, f"refused for {reasons_of(check)}"
-    assert check.passed or set(check.reasons) == {R.HEAD_TOO_CLOSE_TO_TOP}, reasons_of(check)
+    assert check.standardised or set(check.reasons) & FRAMING == {R.HEAD_TOO_CLOSE_TO_TOP}, reasons_of(check)
 
 
 @pytest.mark.parametrize("name", FILLING[:2])
@@ -97,3 +98,24 @@ def test_hair_cut_by_the_top_edge_is_refused_as_too_close_to_the_top(
     assert R.HEAD_TOO_CLOSE_TO_TOP in check.reasons, reasons_of(check)
     assert R.HEAD_CUT_OFF not in check.reasons
     assert "above your head" in R.HEAD_TOO_CLOSE_TO_TOP.hint
+
+
+@pytest.mark.parametrize("name", FILLING[:2])
+def test_frame_reaches_past_an_edge_of_the_original_where_it_is_only_wall(
+    name: str, review: Callable[[Path], PhotoCheck], analyzer: FaceAnalyzer, spec: PhotoSpec
+) -> None:
+    whole = review(PORTRAITS / name)
+    assert whole.decoded is not None and whole.source_face is not None
+    source = analyzer.analyse(whole.decoded.rgb)
+    top = measures.head_top(source.person_mask, whole.source_face)
+    assert top is not None
+    wall = int(0.1 * whole.source_face.face_width)  # far less wall above the head than the frame needs
+    check = check_photo(
+        png(whole.decoded.rgb[int(top) - wall :]), name="low_wall.png", analyzer=analyzer, spec=spec
+    )
+    assert check.standardised and check.spec_rgb is not None, reasons_of(check)
+    assert not FRAMING & set(check.reasons)
+    values = {m.measure: m.value for m in check.measurements}
+    low, high = spec.geometry.head_top
+    assert values["head_top"] is not None and low <= values["head_top"] <= high
+    assert values["hair_cut_in_frame"] == 0
