@@ -250,9 +250,9 @@ def _draw_template(
             _tint(picture, zone, colour, FAILED_ZONE_OPACITY if failed else ZONE_OPACITY)
             if failed:
                 cv2.rectangle(picture, (zone.left, zone.top), (zone.right, zone.bottom), RED, 2, cv2.LINE_AA)
-        first = zones[0]
-        if region is Region.EARS:
-            texts.append(_Text(named[region], (first.left, max(0, first.top - TEXT_PX - 3)), ZONE_GREEN))
+        first, last = zones[0], zones[-1]
+        if region is Region.EARS:  # under the zone on the image's right, clear of the bands' names
+            texts.append(_Text(named[region], (last.left, last.bottom + 3), ZONE_GREEN))
         else:
             texts.append(_Text(f"{named[region]} {first.top}-{first.bottom}", (4, first.top + 2), WHITE))
     if face is not None:
