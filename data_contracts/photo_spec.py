@@ -99,6 +99,22 @@ class LightSpec(_Section):
     min_sharpness: float
 
 
+class MattingSpec(_Section):
+    band: int
+    reach: int
+    wall_distance: float
+    hair_distance: float
+    min_wall_share: float
+    scale: float
+    tolerance: float
+    snap: float
+
+
+class RecolourSpec(_Section):
+    person_distance: float
+    changed_distance: float
+
+
 class PhotoSpec(_Section):
     image: ImageSpec
     background: BackgroundSpec
@@ -108,6 +124,8 @@ class PhotoSpec(_Section):
     head: HeadSpec
     face: FaceSpec
     light: LightSpec
+    matting: MattingSpec
+    recolour: RecolourSpec
 
     def background_rgb(self, variant: str | None = None) -> RGB:
         """The background colour an institution chose: the reference light blue unless it names a variant."""

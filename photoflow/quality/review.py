@@ -39,6 +39,9 @@ class PhotoCheck:
     spec_jpeg: bytes | None = None
     spec_face: FaceLandmarks | None = None
     spec_mask: np.ndarray | None = None
+    # source-to-spec affine of a standardised photo: with it the original can be laid over the spec image
+    # (quality.recolour measures how much of the person the new background recoloured)
+    spec_matrix: np.ndarray | None = None
     standardised: bool = False  # False when a spec-size photo was reviewed as it came
 
     @property
@@ -84,7 +87,7 @@ def check_photo(
                 check.measurements += face_measures(decoded.rgb, source.landmarks, spec)
             return check
         check.standardised = True
-        spec_rgb, check.spec_jpeg = made.rgb, made.jpeg
+        spec_rgb, check.spec_jpeg, check.spec_matrix = made.rgb, made.jpeg, made.matrix
         # faces were counted in the whole original and the mask is the one the background was made
         # from, so only the mesh is found again, on the image actually delivered
         mesh = analyzer.analyse(spec_rgb, whole_picture=False)

@@ -24,6 +24,7 @@ from data_contracts.photo_spec import PhotoSpec
 from photoflow.face.analyzer import FaceAnalysis
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.quality import measures
+from photoflow.quality.matting import replace_background
 from photoflow.quality.measurement import Measurement, at_least, at_most, within
 from schemas.reasons import PhotoReason as R
 
@@ -225,12 +226,9 @@ def standardise(
     checks.append(at_most("bottom_band", band, spec.intake.max_rows_from_outside, R.CROPPED_TOO_TIGHT))
     if not checks[-1].passed:
         return None, checks
-    alpha = cv2.GaussianBlur(person, (5, 5), 0)
-    backdrop = np.empty_like(warped)
-    backdrop[:] = colour
-    spec_rgb = cv2.blendLinear(warped, backdrop, alpha, 1.0 - alpha)
+    spec_rgb, alpha = replace_background(warped, person, inside, colour, spec.matting)
     jpeg, quality = encode_in_band(spec_rgb, spec)
-    return Standardised(spec_rgb, person, jpeg, quality, matrix), checks
+    return Standardised(spec_rgb, np.maximum(person, alpha), jpeg, quality, matrix), checks
 
 
 def _person_in_frame(
