@@ -15,7 +15,7 @@ that says why. Where a failing measure is marked follows its `Region` in the mea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import cv2
@@ -570,6 +570,7 @@ def _font() -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(found.path), TEXT_PX, index=found.index)
 
 
+@lru_cache(maxsize=4096)  # the same labels and hints come back photo after photo
 def _text_width(text: str) -> int:
     return round(_font().getlength(text))
 
