@@ -65,7 +65,6 @@ class IntakeSpec(_Section):
 class PoseSpec(_Section):
     max_yaw: float
     max_pitch: float
-    max_roll: float
 
 
 class HeadSpec(_Section):
@@ -115,6 +114,17 @@ class RecolourSpec(_Section):
     changed_distance: float
 
 
+class TemplateSpec(_Section):
+    max_eye_tilt: float
+    max_off_centre: float
+    chin_zone: Band
+    edge_tolerance: int
+    edge_flat_share: float
+    edge_boundary_share: float
+    edge_colour_distance: float
+    max_edge_px: int
+
+
 class PhotoSpec(_Section):
     image: ImageSpec
     background: BackgroundSpec
@@ -124,6 +134,7 @@ class PhotoSpec(_Section):
     head: HeadSpec
     face: FaceSpec
     light: LightSpec
+    template: TemplateSpec
     matting: MattingSpec
     recolour: RecolourSpec
 

@@ -123,12 +123,20 @@ CATALOGUE: tuple[Measure, ...] = (
     ),
     Measure("yaw", "左右偏转 (度)", "yaw (degrees)", (R.HEAD_YAW,), Region.FACE_OVAL, judged=True),
     Measure("pitch", "俯仰 (度)", "pitch (degrees)", (R.HEAD_PITCH,), Region.FACE_OVAL, judged=True),
-    Measure("roll", "歪头 (度)", "roll (degrees)", (R.HEAD_ROLL,), Region.EYE_LINE, judged=True),
+    Measure("roll", "双眼倾斜 (度)", "eye line tilt (degrees)", (R.HEAD_ROLL,), Region.EYE_LINE, judged=True),
     Measure(
         "head_top", "头顶位置", "head top position", (R.HEAD_CUT_OFF, R.HEAD_TOP_POSITION), Region.HEAD_TOP
     ),
     Measure("eye_line", "眼睛高度", "eye line height", (R.EYE_LINE_POSITION,), Region.EYE_LINE),
-    Measure("face_width", "脸宽比例", "face width share", (R.FACE_WIDTH,), Region.FACE_WIDTH),
+    Measure(
+        "face_width",
+        "脸宽 (像素)",
+        "face width (px)",
+        (R.FACE_TOO_LARGE, R.FACE_TOO_SMALL),
+        Region.FACE_WIDTH,
+    ),
+    Measure("chin", "下巴位置", "chin position", (R.CHIN_POSITION,), Region.CHIN),
+    Measure("off_centre", "偏离中线 (像素)", "off the centre line (px)", (R.OFF_CENTRE,), Region.CENTRE_LINE),
     Measure("eye_opening", "睁眼程度", "eye opening", (R.EYES_CLOSED,), Region.EYES, judged=True),
     Measure("lip_gap", "嘴唇间隙", "lip gap", (R.MOUTH_OPEN,), Region.MOUTH, judged=True),
     Measure("teeth", "牙齿可见", "teeth visible", (R.TEETH_SHOWING,), Region.MOUTH, judged=True),
@@ -163,6 +171,7 @@ CATALOGUE: tuple[Measure, ...] = (
         (R.SHOULDERS_NOT_LEVEL,),
         Region.SHOULDERS,
     ),
+    Measure("black_edge", "黑边或裁剪边 (像素)", "black or cropped edge (px)", (R.BLACK_EDGE,), Region.EDGES),
     Measure(
         "background_uniformity",
         "背景均匀度",

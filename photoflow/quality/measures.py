@@ -50,24 +50,6 @@ def head_turn(face: FaceLandmarks, spec: PhotoSpec) -> list[Measurement]:
     ]
 
 
-def head_roll(face: FaceLandmarks, spec: PhotoSpec) -> Measurement:
-    return within("roll", face.roll, -spec.pose.max_roll, spec.pose.max_roll, R.HEAD_ROLL)
-
-
-def positions(face: FaceLandmarks, top: float | None, spec: PhotoSpec) -> list[Measurement]:
-    geometry = spec.geometry
-    head = (
-        failed("head_top", R.HEAD_CUT_OFF)
-        if top is None or top <= 1
-        else within("head_top", top, *geometry.head_top, R.HEAD_TOP_POSITION)
-    )
-    return [
-        head,
-        within("eye_line", float(face.eye_midpoint[1]), *geometry.eye_line, R.EYE_LINE_POSITION),
-        within("face_width", face.face_width, *geometry.face_width, R.FACE_WIDTH),
-    ]
-
-
 def eye_openings(face: FaceLandmarks) -> tuple[float, float]:
     """Eyelid gap over eye width, for the subject's right and left eye."""
 

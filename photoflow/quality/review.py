@@ -20,7 +20,7 @@ from photoflow.face.analyzer import FaceAnalysis, FaceAnalyzer
 from photoflow.face.landmarks import FaceLandmarks
 from photoflow.photos.decode import DecodedPhoto, PhotoRefusedError, decode_upload
 from photoflow.photos.served import carries_metadata
-from photoflow.quality import head_rules, measures
+from photoflow.quality import frame_rules, head_rules, measures
 from photoflow.quality.measurement import Measurement, at_least, failed, within
 from photoflow.quality.standardise import encode_in_band, standardise
 from schemas.reasons import PhotoReason as R
@@ -121,14 +121,16 @@ def spec_measures(
     face = analysis.landmarks
     if face is not None:
         top = measures.head_top(analysis.person_mask, face)
-        found.append(measures.head_roll(face, spec))
-        found += measures.positions(face, top, spec)
+        found.append(frame_rules.eye_tilt(face, spec))
+        found += frame_rules.positions(face, top, spec)
         found += face_measures(rgb, face, spec)
         found.append(measures.sharpness(rgb, face, spec))
         found.append(head_rules.headwear(rgb, analysis.person_mask, face, spec))
         found += head_rules.ears(rgb, analysis.person_mask, face, spec)
         found += head_rules.shoulders_level(rgb, analysis.person_mask, face, colour, spec)
-    found += measures.background(rgb, analysis.person_mask, colour, spec)
+    strips = frame_rules.foreign_strips(rgb, analysis.person_mask, spec)
+    found.append(frame_rules.edges(strips, spec))
+    found += measures.background(rgb, frame_rules.without_strips(analysis.person_mask, strips), colour, spec)
     found += jpeg_measures(jpeg, spec)
     return found
 

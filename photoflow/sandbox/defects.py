@@ -31,6 +31,8 @@ from schemas.reasons import PhotoReason as R
 SRGB_GAMMA = 2.2  # close enough to the sRGB curve to turn pixel values into light and back
 ID_CARD_RED = (200, 30, 40)  # the backdrop of ID-card photos, a common wrong choice for the registry's blue
 CORNER_MARGIN = 8  # px between a pasted face and the picture's edge
+DARK_BACKDROP = (55, 60, 70)  # a dark grey wall or curtain
+BAD_CROP_PX = 12  # depth of the black strip a crop past the picture's edge leaves
 
 
 def rotate(rgb: np.ndarray, degrees: float) -> np.ndarray:
@@ -257,6 +259,44 @@ def tilt_shoulders(
     return np.round(rgb.astype(np.float32) * (1.0 - weight) + below * weight).clip(0, 255).astype(np.uint8)
 
 
+def black_edge(rgb: np.ndarray, side: str, depth: int) -> np.ndarray:
+    """A crop that went past the picture's edge (or a screenshot's frame): `depth` px of black along one
+    side ("top", "bottom", "left" or "right"). Inject into the spec image, which is reviewed as it is."""
+    out = rgb.copy()
+    region = {
+        "top": np.s_[:depth, :],
+        "bottom": np.s_[-depth:, :],
+        "left": np.s_[:, :depth],
+        "right": np.s_[:, -depth:],
+    }[side]
+    out[region] = 0
+    return out
+
+
+def scale_about(rgb: np.ndarray, centre: np.ndarray, factor: float) -> np.ndarray:
+    """A spec image cropped too close (`factor` > 1) or too far (< 1): the picture scaled about `centre`
+    (the eyes), the revealed border repeating the edge as a wall would continue."""
+    matrix = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), 0.0, factor)
+    height, width = rgb.shape[:2]
+    return cv2.warpAffine(
+        rgb, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def glare(rgb: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """Light reflected in glasses: a blown-out oval over the upper outer part of each eye, as a window or a
+    flash leaves on a lens, soft at its rim. Inject into the raw portrait, where the camera records it."""
+    out = rgb.astype(np.float32)
+    spot = np.zeros(rgb.shape[:2], np.float32)
+    width = 0.2 * face.face_width  # about one eye's width
+    for iris, outward in ((face.right_eye, -1.0), (face.left_eye, 1.0)):
+        centre = (round(float(iris[0] + outward * 0.15 * width)), round(float(iris[1] - 0.1 * width)))
+        axes = (max(2, round(0.35 * width)), max(1, round(0.2 * width)))
+        cv2.ellipse(spot, centre, axes, -20.0 * outward, 0, 360, (1.0,), -1)
+    alpha = cv2.GaussianBlur(spot, (0, 0), max(1.0, 0.03 * width))[..., None]
+    return np.round(out * (1.0 - alpha) + 255.0 * alpha).astype(np.uint8)
+
+
 @dataclass(frozen=True)
 class Injection:
     """One defect as evaluations inject it: where it goes, how strong, and the reasons that catch it."""
@@ -354,6 +394,59 @@ def _ears_hidden(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
     return _lossless(hair_over_ears(check.spec_rgb, check.spec_face))
 
 
+def _spec_face(check: PhotoCheck) -> FaceLandmarks:
+    assert check.spec_face is not None, "inject into a passed portrait"
+    return check.spec_face
+
+
+def _tilted(degrees: float) -> Callable[[PhotoCheck, np.ndarray, PhotoSpec], bytes]:
+    """A finished spec image whose eyes are not level by `degrees` (standardisation would level a raw one)."""
+    return lambda check, _, spec: _lossless(rotate(_spec_image(check)[0], degrees))
+
+
+def _black_edged(side: str) -> Callable[[PhotoCheck, np.ndarray, PhotoSpec], bytes]:
+    return lambda check, _, spec: _lossless(black_edge(_spec_image(check)[0], side, BAD_CROP_PX))
+
+
+def _head_moved(high: bool) -> Callable[[PhotoCheck, np.ndarray, PhotoSpec], bytes]:
+    """The head top moved 25 px above its band (high) or 30 px below it (low), wherever it was."""
+
+    def make(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+        rgb, mask = _spec_image(check)
+        top = head_top(mask, _spec_face(check))
+        assert top is not None, "a passed spec image has a head top"
+        low, high_top = spec.geometry.head_top
+        wanted = low - 25 if high else high_top + 30
+        return _lossless(shift(rgb, 0, round(wanted - top)))
+
+    return make
+
+
+def _face_scaled(large: bool) -> Callable[[PhotoCheck, np.ndarray, PhotoSpec], bytes]:
+    """The face scaled to 10% beyond the face-width band's top (large) or below its bottom (small)."""
+
+    def make(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+        face = _spec_face(check)
+        low, high = spec.geometry.face_width
+        wanted = 1.1 * high if large else 0.9 * low
+        return _lossless(scale_about(_spec_image(check)[0], face.eye_midpoint, wanted / face.face_width))
+
+    return make
+
+
+def _off_centre(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+    # twice the centring limit to one side
+    return _lossless(shift(_spec_image(check)[0], round(2 * spec.template.max_off_centre), 0))
+
+
+def _backdrop(colour: tuple[int, int, int]) -> Callable[[PhotoCheck, np.ndarray, PhotoSpec], bytes]:
+    return lambda check, _, spec: _lossless(recolour_background(*_spec_image(check), colour))
+
+
+def _glare(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+    return _lossless(glare(*_raw(check)))
+
+
 INJECTIONS: tuple[Injection, ...] = (
     Injection("rotation", frozenset({R.HEAD_ROLL}), False, _rotated),
     Injection("shift", frozenset({R.HEAD_TOP_POSITION, R.EYE_LINE_POSITION, R.HEAD_CUT_OFF}), True, _shifted),
@@ -366,4 +459,20 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("knit_beanie", frozenset({R.HEADWEAR}), True, _beanie),
     Injection("cap_with_brim", frozenset({R.HEADWEAR}), True, _cap),
     Injection("hair_over_ears", frozenset({R.EARS_HIDDEN}), True, _ears_hidden),
+    *(
+        Injection(f"tilt_{degrees}_degrees", frozenset({R.HEAD_ROLL}), True, _tilted(degrees))
+        for degrees in (3, 4, 5, 6)
+    ),
+    *(
+        Injection(f"black_edge_{side}", frozenset({R.BLACK_EDGE}), True, _black_edged(side))
+        for side in ("top", "bottom", "left", "right")
+    ),
+    Injection("head_high", frozenset({R.HEAD_TOP_POSITION}), True, _head_moved(high=True)),
+    Injection("head_low", frozenset({R.HEAD_TOP_POSITION}), True, _head_moved(high=False)),
+    Injection("head_large", frozenset({R.FACE_TOO_LARGE}), True, _face_scaled(large=True)),
+    Injection("head_small", frozenset({R.FACE_TOO_SMALL}), True, _face_scaled(large=False)),
+    Injection("off_centre", frozenset({R.OFF_CENTRE}), True, _off_centre),
+    Injection("white_background", frozenset({R.BACKGROUND_COLOUR}), True, _backdrop((255, 255, 255))),
+    Injection("dark_background", frozenset({R.BACKGROUND_COLOUR}), True, _backdrop(DARK_BACKDROP)),
+    Injection("glare", frozenset({R.GLARE}), False, _glare),
 )
