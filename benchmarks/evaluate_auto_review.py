@@ -30,14 +30,10 @@ import numpy as np
 from data_contracts.photo_spec import PhotoSpec, load_photo_spec
 from photoflow.face.analyzer import FaceAnalyzer, get_analyzer
 from photoflow.quality.overlay import write_overlay
+from photoflow.quality.recolour import recoloured_share
 from photoflow.quality.review import PhotoCheck, check_photo
 from photoflow.sandbox.defects import INJECTIONS, face_crop
 from schemas.reasons import PhotoReason as R
-
-try:  # H2's measure of the background replacement; the figure says "not available" until it lands
-    from photoflow.quality.recolour import recoloured_share
-except ImportError:
-    recoloured_share = None
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 EXPRESSION = frozenset({R.SMILING, R.TEETH_SHOWING, R.MOUTH_OPEN})
@@ -222,14 +218,13 @@ def report_spec_images(portraits: list[Reviewed], spec: PhotoSpec) -> None:
 
 
 def report_recoloured(passed: list[Reviewed]) -> None:
-    matrices = [getattr(item.check, "spec_matrix", None) for item in passed]
-    if recoloured_share is None or any(matrix is None for matrix in matrices):
-        print("  person pixels recoloured: not available (needs recolour.recoloured_share and spec_matrix)")
-        return
+    """Person pixels whose colour the background replacement changed, from the original warped into place."""
     shares = [
-        recoloured_share(item.check.decoded.rgb, matrix, item.check.spec_rgb)
-        for item, matrix in zip(passed, matrices, strict=True)
-        if item.check.decoded is not None and item.check.spec_rgb is not None
+        recoloured_share(item.check.decoded.rgb, item.check.spec_matrix, item.check.spec_rgb)
+        for item in passed
+        if item.check.decoded is not None
+        and item.check.spec_matrix is not None
+        and item.check.spec_rgb is not None
     ]
     if shares:
         print(
