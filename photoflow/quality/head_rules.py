@@ -25,6 +25,8 @@ BROWS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)  # upper edges of both e
 NOSE_BOTTOM = 2
 SKIN_CHROMA = 9.0  # a*b* distance (CIELAB) from the cheeks' colour within which a pixel is skin
 SKIN_SHADE = 0.55  # a skin pixel has at least this share of the cheeks' lightness (ears lie in shade)
+SHINE_HUE = 15.0  # degrees of a*b* hue within which a lighter, paler pixel is skin in shine
+SHINE_CHROMA = 0.35  # the least share of the cheeks' chroma a shine pixel keeps
 SHOULDER_COLUMNS = 8  # columns sampled on each side between the spec's shoulder offsets
 
 
@@ -47,11 +49,15 @@ def skin_map(lab: np.ndarray, face: FaceLandmarks) -> np.ndarray:
     reference = np.median(lab[cheeks], axis=0) if cheeks.any() else np.array([60.0, 15.0, 15.0])
     chroma = np.hypot(lab[..., 1] - reference[1], lab[..., 2] - reference[2])
     lightness = lab[..., 0]
-    return (
+    skin = (
         (chroma < SKIN_CHROMA)
         & (lightness > SKIN_SHADE * reference[0])
         & (lightness < 1.3 * reference[0] + 8)
     )
+    # shine on a bald head or an oily forehead: lighter and paler than the cheeks, but of their hue
+    turn = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(reference[2], reference[1]))
+    kept = np.hypot(lab[..., 1], lab[..., 2]) > SHINE_CHROMA * np.hypot(reference[1], reference[2])
+    return skin | ((lightness >= reference[0]) & (np.abs((turn + 180) % 360 - 180) < SHINE_HUE) & kept)
 
 
 def _brow_row(face: FaceLandmarks) -> float:
