@@ -99,6 +99,7 @@ class SkinTextureSpec(RatioScale):
 
 class FaceLatticeSpec(RatioScale):
     min_span: float = Field(gt=0)
+    min_frequencies: int = Field(ge=1)
     max_share_of_rest: float = Field(gt=0)
 
 

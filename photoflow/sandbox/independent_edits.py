@@ -101,8 +101,8 @@ def seamless_mixed(host_rgb: np.ndarray, donor_rgb: np.ndarray, rng: np.random.G
 def _feathered(host_rgb: np.ndarray, donor_rgb: np.ndarray, scale: float) -> np.ndarray:
     host = landmarks(host_rgb)
     aligned = _align_mesh(donor_rgb, host_rgb, scale)
-    alpha = _face_ellipse(host, host_rgb.shape, 0.85).astype(np.float32) / 255.0
-    alpha = cv2.GaussianBlur(alpha, (0, 0), host.eye_distance * 0.12)[..., None]
+    hard = _face_ellipse(host, host_rgb.shape, 0.85).astype(np.float32) / 255.0
+    alpha = cv2.GaussianBlur(hard, (0, 0), host.eye_distance * 0.12)[..., None]
     out = host_rgb.astype(np.float32) * (1 - alpha) + aligned.astype(np.float32) * alpha
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 

@@ -25,8 +25,13 @@ def face_and_rest(
     result: CompressionResult, face: FaceLandmarks, shape: tuple[int, ...], spec: TamperSpec
 ) -> tuple[LatticeShare, LatticeShare] | None:
     """The lattice share of the face's skin and of the rest of the photo; None when the photo was
-    compressed only once or either region cannot tell once from twice (under `min_span` nats)."""
-    if result.double_evidence < spec.compression.min_double_evidence:
+    compressed only once, when its first compression shows on fewer than `min_frequencies` frequencies
+    (a faint lattice, as a coarse re-save leaves, reads low on a face left alone), or either region
+    cannot tell once from twice (under `min_span` nats)."""
+    if (
+        result.double_evidence < spec.compression.min_double_evidence
+        or result.frequencies < spec.face_lattice.min_frequencies
+    ):
         return None
     mask = face_skin(shape, face)
     skin = region_lattice(result, mask, spec.compression)
