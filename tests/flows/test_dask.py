@@ -126,7 +126,7 @@ def test_stage_one_chunks_run_on_dask_workers_with_the_verdicts_of_a_local_run(
     engine, on_dask, cluster, tmp_path
 ):
     rows = photographed(
-        engine, on_dask, tmp_path, [neutral(1), neutral(2), neutral(3), smiling(5), neutral(6)]
+        engine, on_dask, tmp_path, [neutral(2), neutral(3), neutral(4), smiling(5), neutral(6)]
     )
 
     with get_task_stream(cluster) as stream:
@@ -193,7 +193,7 @@ def test_without_an_address_the_run_starts_a_local_cluster_whose_workers_inherit
     for name, value in {"PHOTOFLOW_TASK_RUNNER": "dask", "PHOTOFLOW_REVIEW_CHUNK_SIZE": "1"}.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    rows = photographed(engine, get_settings(), tmp_path, [neutral(1), smiling(5)])
+    rows = photographed(engine, get_settings(), tmp_path, [neutral(2), smiling(5)])
 
     report = auto_review_flow(INSTITUTION, "regular")
 

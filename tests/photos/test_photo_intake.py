@@ -21,7 +21,7 @@ from schemas.records import RecordEvent, StudentRecord
 from tests.helpers import students, upload
 from tests.paths import DATASETS
 
-NEUTRAL = [DATASETS / "id_portraits" / "london_neutral_front" / f"{n:03d}_03.jpg" for n in (1, 2, 3)]
+NEUTRAL = [DATASETS / "id_portraits" / "london_neutral_front" / f"{n:03d}_03.jpg" for n in (2, 3, 4)]
 SMILING = DATASETS / "id_defects" / "london_smiling_front" / "005_08.jpg"
 AUTHOR = IntakeAuthor("test-admin", None)
 

@@ -76,7 +76,8 @@ def test_a_failed_automatic_review_asks_for_a_reshoot_with_hints_and_a_new_photo
     hint = request.reasons[0]["hint"]
     assert hint in notice.body and id_number not in notice.body
 
-    receive(engine, settings, batch_id, tmp_path / "second", {f"{id_number}.jpg": neutral(1)})
+    # the same student (person 5), now neutral
+    receive(engine, settings, batch_id, tmp_path / "second", {f"{id_number}.jpg": neutral(5)})
     review_attempts(engine, settings, pending_attempts(engine, batch_id), actor="stage1")
 
     with session_scope(engine) as session:
