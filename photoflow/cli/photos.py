@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, cast
 
 import typer
+from rich.markup import escape
 
 from photoflow.cli.options import (
     CategoryOption,
@@ -28,7 +29,7 @@ from photoflow.cli.output import (
 from photoflow.errors import PhotoflowError
 from photoflow.settings import get_settings
 from schemas.check_reports import CheckOut, CheckVerdict
-from schemas.reports import AutoReviewReport, IntakeReport, PhotoIntakeOutcome
+from schemas.reports import AutoReviewReport, IntakeReport, PhotoIntakeOutcome, ReviewedAttempt
 
 photo_app = typer.Typer(no_args_is_help=True, help="Photos: receive a folder or zip, add one, review.")
 
@@ -165,6 +166,21 @@ def show_auto_review(report: AutoReviewReport) -> None:
             reasons = "\n".join(PhotoReason(code).label for code in item.reasons)
             table.add_row(str(item.attempt_id), item.file_name, reasons)
         show_table(table)
+    show_framing_refusals(rejected)
+
+
+def show_framing_refusals(rejected: list[ReviewedAttempt]) -> None:
+    """Name the photos refused because the original cannot fill the registry's frame, apart: they are
+    not faults of the face but of how the photo was taken, and the student's fix is the hint."""
+    from schemas.reasons import PhotoReason
+
+    framing = {PhotoReason.CROPPED_TOO_TIGHT, PhotoReason.HEAD_TOO_CLOSE_TO_TOP, PhotoReason.HEAD_CUT_OFF}
+    for reason in sorted(framing):
+        files = [item.file_name for item in rejected if reason in item.reasons]
+        if files:
+            named = escape(", ".join(files[:MAX_ERRORS_SHOWN]))
+            console.print(f"  取景 framing · {len(files)} photo(s): {named}")
+            console.print(f"    {reason.label}\n    {reason.hint}")
 
 
 def show_photo_intake(outcome: PhotoIntakeOutcome, *, wide: bool = False) -> None:

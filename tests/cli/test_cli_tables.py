@@ -14,13 +14,16 @@ import photoflow.cli.photos as cli_photos
 import photoflow.cli.registry as cli_registry
 import photoflow.cli.roster as cli_roster
 import photoflow.cli.similarity as cli_similarity
+from schemas.reasons import PhotoReason
 from schemas.registry_reports import SubmissionOut
 from schemas.reports import (
+    AutoReviewReport,
     ComparedRecord,
     ComparisonOut,
     FileProblemOut,
     HeldOut,
     IntakeReport,
+    ReviewedAttempt,
     RowErrorOut,
     SimilarityReport,
     UploadReport,
@@ -285,3 +288,34 @@ def test_refused_rows_wide_is_the_table_with_every_column(screen):
     cli_roster.show_upload(UPLOAD.model_copy(update={"errors": [ROW_ERROR]}), wide=True)
     text = screen.getvalue()
     assert "值 Value" in text and "原因 Reason" in text and len(table_rows(text)) == 1, text
+
+
+def test_photos_refused_for_framing_are_named_apart_with_the_students_fix(screen):
+    def reviewed(attempt_id: int, file_name: str, *reasons: str) -> ReviewedAttempt:
+        status = "reshoot_requested" if reasons else "in_manual_review"
+        return ReviewedAttempt(
+            attempt_id=attempt_id,
+            record_id=attempt_id,
+            file_name=file_name,
+            passed=not reasons,
+            reasons=list(reasons),
+            status=status,
+        )
+
+    attempts = [
+        reviewed(1, "[tight].jpg", "cropped_too_tight"),
+        reviewed(2, "b.jpg", "cropped_too_tight", "smiling"),
+        reviewed(3, "c.jpg", "smiling"),
+        reviewed(4, "d.jpg"),
+    ]
+    cli_photos.show_auto_review(
+        AutoReviewReport(batch_id=1, reviewed=4, passed=1, rejected=3, already_reviewed=0, attempts=attempts)
+    )
+    out = screen.getvalue()
+
+    assert [line for line in out.splitlines() if "framing" in line] == [
+        "  取景 framing · 2 photo(s): [tight].jpg, b.jpg"
+    ]
+    flowing = " ".join(out.split())
+    assert f"{PhotoReason.CROPPED_TOO_TIGHT.label} {PhotoReason.CROPPED_TOO_TIGHT.hint}" in flowing
+    assert PhotoReason.HEAD_TOO_CLOSE_TO_TOP.zh not in out
