@@ -43,8 +43,8 @@ KEY_POINT: Colour = (255, 230, 0)
 ZONE_RED: Colour = (230, 20, 20)  # the template's zones for the head top, the eyes and the chin
 ZONE_GREEN: Colour = (20, 210, 70)  # the template's zones for the ears
 PANEL_BACKGROUND: Colour = (32, 32, 36)
-ZONE_OPACITY = 0.35
-FAILED_ZONE_OPACITY = 0.5  # a zone whose measure failed is drawn stronger and outlined
+ZONE_OPACITY = 0.15  # light enough that the face under the zones stays readable; each zone is outlined
+FAILED_ZONE_OPACITY = 0.35  # a zone whose measure failed is drawn stronger and outlined in red
 MESH_OPACITY = 0.35
 EDGE_STRIP = 8  # px of each border marked when a black or uneven edge was found
 PANEL_WIDTH = 500
@@ -248,8 +248,9 @@ def _draw_template(
         failed = region in failing
         for zone in zones:
             _tint(picture, zone, colour, FAILED_ZONE_OPACITY if failed else ZONE_OPACITY)
-            if failed:
-                cv2.rectangle(picture, (zone.left, zone.top), (zone.right, zone.bottom), RED, 2, cv2.LINE_AA)
+            outline, thickness = (RED, 2) if failed else (colour, 1)
+            corners = (zone.left, zone.top), (zone.right, zone.bottom)
+            cv2.rectangle(picture, *corners, outline, thickness, cv2.LINE_AA)
         first, last = zones[0], zones[-1]
         if region is Region.EARS:  # under the zone on the image's right, clear of the bands' names
             texts.append(_Text(named[region], (last.left, last.bottom + 3), ZONE_GREEN))
@@ -306,7 +307,7 @@ def _draw_face(
     if Region.BELOW_CHIN in failing:
         chin = round(face.xy(lm.CHIN)[1])
         cv2.line(picture, (0, chin), (picture.shape[1] - 1, chin), RED, 2, cv2.LINE_AA)
-        texts.append(_Text("下巴以下缺肩膀 shoulders missing below here", (4, chin + 4), RED))
+        texts.append(_Text("下巴以下拍得太少，请拍到胸口以下 too little below the chin", (4, chin + 4), RED))
     if Region.HEADWEAR in failing:
         zone = _headwear_zone(check, face)
         _tint(picture, zone, RED, FAILED_ZONE_OPACITY)
