@@ -174,8 +174,8 @@ def show_framing_refusals(rejected: list[ReviewedAttempt]) -> None:
     not faults of the face but of how the photo was taken, and the student's fix is the hint."""
     from schemas.reasons import PhotoReason
 
-    framing = {PhotoReason.CROPPED_TOO_TIGHT, PhotoReason.HEAD_TOO_CLOSE_TO_TOP, PhotoReason.HEAD_CUT_OFF}
-    for reason in sorted(framing):
+    framing = (PhotoReason.CROPPED_TOO_TIGHT, PhotoReason.HEAD_CUT_OFF, PhotoReason.HEAD_TOO_CLOSE_TO_TOP)
+    for reason in framing:
         files = [item.file_name for item in rejected if reason in item.reasons]
         if files:
             named = escape(", ".join(files[:MAX_ERRORS_SHOWN]))
