@@ -131,10 +131,11 @@ def _hard_edge(lab: np.ndarray, mask: np.ndarray, face: FaceLandmarks) -> float:
 
 def ear_widths(rgb: np.ndarray, mask: np.ndarray, face: FaceLandmarks) -> tuple[float, float]:
     """Mean width of skin beside each cheek edge (the subject's right, then left), in face widths, over
-    the rows from the eye line to the bottom of the nose: where the template's green ear zone lies."""
+    the rows from the brows to the bottom of the nose: where the template's green ear zone lies. An ear
+    in shade shows most of its skin above the eye line (London 127), so the rows start at the brows."""
     skin = skin_map(_lab(rgb), face) & (mask > PERSON)
     width = face.face_width
-    rows = slice(max(0, int(face.eye_midpoint[1])), max(1, int(face.xy(NOSE_BOTTOM)[1])))
+    rows = slice(max(0, int(_brow_row(face))), max(1, int(face.xy(NOSE_BOTTOM)[1])))
     widths = []
     for edge, outward in ((lm.RIGHT_CHEEK_EDGE, -1), (lm.LEFT_CHEEK_EDGE, 1)):
         x = int(face.xy(edge)[0])
