@@ -439,6 +439,18 @@ def _off_centre(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
     return _lossless(shift(_spec_image(check)[0], round(2 * spec.template.max_off_centre), 0))
 
 
+def _shoulders_tilted(sign: int) -> Callable[[PhotoCheck, np.ndarray, PhotoSpec], bytes]:
+    """The body under a level head turned 7.5 degrees past the shoulder limit, down on the image's left
+    (sign 1) or right (-1): enough to show past a portrait's own lean, which stays within the limit."""
+
+    def make(check: PhotoCheck, _: np.ndarray, spec: PhotoSpec) -> bytes:
+        rgb, mask = _spec_image(check)
+        degrees = sign * (spec.head.max_shoulder_angle + 7.5)
+        return _lossless(tilt_shoulders(rgb, mask, _spec_face(check), degrees, spec.background_rgb()))
+
+    return make
+
+
 def _backdrop(colour: tuple[int, int, int]) -> Callable[[PhotoCheck, np.ndarray, PhotoSpec], bytes]:
     return lambda check, _, spec: _lossless(recolour_background(*_spec_image(check), colour))
 
@@ -471,6 +483,8 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("head_low", frozenset({R.HEAD_TOP_POSITION}), True, _head_moved(high=False)),
     Injection("head_large", frozenset({R.FACE_TOO_LARGE}), True, _face_scaled(large=True)),
     Injection("head_small", frozenset({R.FACE_TOO_SMALL}), True, _face_scaled(large=False)),
+    Injection("shoulders_tilted_left", frozenset({R.SHOULDERS_NOT_LEVEL}), True, _shoulders_tilted(1)),
+    Injection("shoulders_tilted_right", frozenset({R.SHOULDERS_NOT_LEVEL}), True, _shoulders_tilted(-1)),
     Injection("off_centre", frozenset({R.OFF_CENTRE}), True, _off_centre),
     Injection("white_background", frozenset({R.BACKGROUND_COLOUR}), True, _backdrop((255, 255, 255))),
     Injection("dark_background", frozenset({R.BACKGROUND_COLOUR}), True, _backdrop(DARK_BACKDROP)),

@@ -16,6 +16,7 @@ from photoflow.face.analyzer import FaceAnalyzer
 from photoflow.quality.review import PhotoCheck, check_photo
 from photoflow.sandbox import defects
 from photoflow.sandbox.defects import INJECTIONS, Injection
+from schemas.reasons import PhotoReason as R
 from tests.paths import DATASETS
 
 PORTRAITS = DATASETS / "id_portraits"
@@ -28,6 +29,12 @@ SAMPLE = (
     "canada_subset/003f.jpg",
     "canada_subset/116m.jpg",
 )
+
+
+# A body leaning 20 degrees under a level head moves one shoulder out of a tight crop's frame, where
+# nothing is measured (006, 003f, 116m of SAMPLE): test_head_rules tests the lean on portraits whose frame
+# shows both shoulders, and benchmarks/evaluate_auto_review.py reports the rate over every portrait.
+FRAMED_INJECTIONS = tuple(i for i in INJECTIONS if R.SHOULDERS_NOT_LEVEL not in i.reasons)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +73,7 @@ def test_spec_image_without_injection_passes_when_reviewed_as_sent(
     assert check.passed, f"{relative}: spec image rejected for {[r.value for r in check.reasons]}"
 
 
-@pytest.mark.parametrize("injection", INJECTIONS, ids=[injection.defect for injection in INJECTIONS])
+@pytest.mark.parametrize("injection", FRAMED_INJECTIONS, ids=[i.defect for i in FRAMED_INJECTIONS])
 @pytest.mark.parametrize("relative", SAMPLE)
 def test_injected_defect_is_caught_with_its_reason(
     relative: str,
